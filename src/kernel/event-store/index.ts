@@ -1,0 +1,17 @@
+export type {
+  AppendOptions,
+  AppendResult,
+  EventMetadata,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllFilter,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from './types.js';
+export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqliteEventStore.js';
+export { catchUpSubscription, sleep } from './subscription.js';
+export { DEFAULT_MAX_EVENT_BYTES, MAX_STREAM_NAME_LENGTH } from './prepare.js';

@@ -1,0 +1,89 @@
+import type { Knex } from 'knex';
+import knexFactory from 'knex';
+import type sqlite3 from 'sqlite3';
+
+/**
+ * knex over sqlite3 with exactly one connection per knex instance (a larger pool misbehaves
+ * with sqlite3), plus access to that raw connection for prepared statements on hot paths.
+ */
+
+export type RawDb = sqlite3.Database;
+export type Synchronous = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+
+export interface SqliteOptions {
+  filename: string;
+  synchronous?: Synchronous;
+  readonly?: boolean;
+}
+
+export function openSqlite({ filename, synchronous = 'FULL' }: SqliteOptions): Knex {
+  return knexFactory({
+    client: 'sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      // Keep the one connection forever: prepared statements are cached on it.
+      idleTimeoutMillis: Number.MAX_SAFE_INTEGER,
+      afterCreate(conn: RawDb, done: (err: Error | null, conn: RawDb) => void) {
+        conn.exec(
+          `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;`,
+          (err) => done(err, conn),
+        );
+      },
+    },
+  });
+}
+
+type PoolClient = { acquireConnection(): Promise<RawDb>; releaseConnection(c: RawDb): Promise<void> };
+
+/** Takes the instance's one raw connection out of its pool; knex queries wait until `release`. */
+export function acquire(knex: Knex): Promise<RawDb> {
+  return (knex.client as PoolClient).acquireConnection();
+}
+
+export function release(knex: Knex, db: RawDb): Promise<void> {
+  return (knex.client as PoolClient).releaseConnection(db);
+}
+
+/** Runs `fn` with the raw connection, holding it (and so the knex pool) until `fn` settles. */
+export async function withRaw<T>(knex: Knex, fn: (db: RawDb) => Promise<T>): Promise<T> {
+  const db = await acquire(knex);
+  try {
+    return await fn(db);
+  } finally {
+    await release(knex, db);
+  }
+}
+
+const statements = new WeakMap<RawDb, Map<string, sqlite3.Statement>>();
+
+/** A prepared statement cached per connection and SQL text. */
+export function prepared(db: RawDb, sql: string): sqlite3.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
+/** Finalizes the statements cached on a connection (a connection closes only without them). */
+export async function finalizeStatements(db: RawDb): Promise<void> {
+  const cache = statements.get(db);
+  if (!cache) return;
+  statements.delete(db);
+  await Promise.all([...cache.values()].map((s) => new Promise<void>((resolve) => s.finalize(() => resolve()))));
+}
+
+export function all<T>(statement: sqlite3.Statement, params: unknown[]): Promise<T[]> {
+  return new Promise((resolve, reject) => statement.all(params, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
+}
+
+export function run(statement: sqlite3.Statement, params: unknown[]): Promise<void> {
+  return new Promise((resolve, reject) => statement.run(params, (err) => (err ? reject(err) : resolve())));
+}
+
+export function exec(db: RawDb, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => db.exec(sql, (err) => (err ? reject(err) : resolve())));
+}

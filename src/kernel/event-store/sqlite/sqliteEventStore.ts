@@ -1,0 +1,321 @@
+import { EventEmitter } from 'node:events';
+import type { Knex } from 'knex';
+import type { EventRegistry } from '../../contracts/registry.js';
+import { DuplicateEventIdError } from '../../errors.js';
+import { migrateLatest } from '../../migrate.js';
+import { checkExpectedRevision, checkRevision, checkStreamName, prepareEvents, type PreparedEvent } from '../prepare.js';
+import { catchUpSubscription, sleep } from '../subscription.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../types.js';
+import { acquire, all, exec, finalizeStatements, openSqlite, prepared, release, run, type RawDb, type Synchronous } from './connection.js';
+
+export interface SqliteEventStoreOptions {
+  filename: string;
+  registry: EventRegistry;
+  /** `FULL` (default) makes every acknowledged append survive a power cut. */
+  synchronous?: Synchronous;
+  maxEventBytes?: number;
+  /** How often a caught-up reader looks for appends made by other processes. */
+  pollIntervalMs?: number;
+}
+
+interface PendingAppend {
+  stream: string;
+  events: PreparedEvent[];
+  expected: ExpectedRevision;
+  /** False when every id was generated here: then no id can already exist, and the lookup is skipped. */
+  callerIds: boolean;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+interface EventRow {
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  schema_version: number;
+  data: string;
+  metadata: string;
+  recorded_at: number;
+}
+
+type KnownEvent = Pick<EventRow, 'stream' | 'revision' | 'position' | 'type' | 'data'>;
+
+const COLUMNS = 'position, id, stream, revision, type, schema_version, data, metadata, recorded_at';
+const ROWS_PER_INSERT = 100;
+const MAX_APPENDS_PER_COMMIT = 1000;
+
+/**
+ * The embedded default store. Writes go through one queue: appends that arrive while a commit
+ * is running are committed together in the next transaction (group commit), each with its own
+ * revision check and outcome. Reads use a second connection, so they see only committed events.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite';
+  private readonly appended = new EventEmitter();
+  private queue: PendingAppend[] = [];
+  private draining: Promise<void> | null = null;
+  private lastCommittedHead = 0;
+
+  private constructor(
+    private readonly writer: Knex,
+    private readonly reader: Knex,
+    /** Each knex instance's one connection, held for the store's lifetime for prepared statements. */
+    private readonly writeDb: RawDb,
+    private readonly readDb: RawDb,
+    private readonly options: SqliteEventStoreOptions,
+  ) {
+    this.appended.setMaxListeners(0);
+  }
+
+  static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
+    const writer = openSqlite({ filename: options.filename, synchronous: options.synchronous });
+    try {
+      await migrateLatest(writer, 'event-store', 'event_store_migrations');
+    } catch (error) {
+      await writer.destroy();
+      throw error;
+    }
+    const reader = openSqlite({ filename: options.filename, synchronous: options.synchronous });
+    return new SqliteEventStore(writer, reader, await acquire(writer), await acquire(reader), options);
+  }
+
+  append(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    try {
+      const expected = options.expectedRevision ?? 'any';
+      checkExpectedRevision(expected);
+      const prepared = prepareEvents(this.options.registry, stream, events, this.options.maxEventBytes);
+      const callerIds = events.some((e) => e.id !== undefined);
+      return new Promise((resolve, reject) => {
+        this.queue.push({ stream, events: prepared, expected, callerIds, resolve, reject });
+        this.draining ??= this.drain();
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_APPENDS_PER_COMMIT);
+        await this.commitWithFallback(batch);
+      }
+    } finally {
+      this.draining = null;
+    }
+  }
+
+  /** Commits a batch; if the transaction itself fails, retries each append alone so one cannot sink the others. */
+  private async commitWithFallback(batch: PendingAppend[]): Promise<void> {
+    try {
+      const outcomes = await this.commit(batch);
+      batch.forEach((append, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome instanceof Error) append.reject(outcome);
+        else append.resolve(outcome);
+      });
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error);
+      for (const append of batch) await this.commitWithFallback([append]);
+    }
+  }
+
+  private async commit(batch: PendingAppend[]): Promise<(AppendResult | Error)[]> {
+    const db = this.writeDb;
+    // A batch that fits one INSERT needs no explicit transaction: the statement is atomic, and
+    // if another process appends between our read and our write, the unique position and
+    // (stream, revision) constraints refuse ours and we decide again. Saves two round trips.
+    const oneStatement = batch.reduce((n, a) => n + a.events.length, 0) <= ROWS_PER_INSERT;
+    for (let attempt = 1; ; attempt++) {
+      // IMMEDIATE takes the write lock at once: other processes on this file queue behind busy_timeout.
+      if (!oneStatement) await exec(db, 'BEGIN IMMEDIATE');
+      try {
+        const { outcomes, rows } = await this.decide(db, batch);
+        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+          const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+          const placeholders = Array(chunk.length).fill('(?,?,?,?,?,?,?,?,?)').join(',');
+          await run(prepared(db, `INSERT INTO events (${COLUMNS}) VALUES ${placeholders}`), chunk.flat());
+        }
+        if (!oneStatement) await exec(db, 'COMMIT');
+        const last = outcomes.reduce((max, o) => (o instanceof Error ? max : Math.max(max, o.position)), 0);
+        if (last > this.lastCommittedHead) this.lastCommittedHead = last;
+        this.appended.emit('appended', this.lastCommittedHead);
+        return outcomes;
+      } catch (error) {
+        if (!oneStatement) await exec(db, 'ROLLBACK').catch(() => undefined);
+        const raced = oneStatement && (error as { code?: string }).code === 'SQLITE_CONSTRAINT';
+        if (!raced || attempt >= 10) throw error;
+      }
+    }
+  }
+
+  /** Checks every append of the batch in order against the log and the batch's own earlier appends. */
+  private async decide(db: RawDb, batch: PendingAppend[]): Promise<{ outcomes: (AppendResult | Error)[]; rows: unknown[][] }> {
+    // One round trip for the head and the last revision of every stream the batch touches.
+    const streams = [...new Set(batch.map((a) => a.stream))];
+    const revisions = new Map<string, number>();
+    let position = 0;
+    for (const row of await all<{ stream: string | null; revision: number }>(
+      prepared(
+        db,
+        `SELECT NULL AS stream, coalesce(max(position), 0) AS revision FROM events
+         UNION ALL
+         SELECT stream, max(revision) FROM events WHERE stream IN (SELECT value FROM json_each(?)) GROUP BY stream`,
+      ),
+      [JSON.stringify(streams)],
+    )) {
+      if (row.stream === null) position = row.revision;
+      else revisions.set(row.stream, row.revision);
+    }
+
+    // Rows already in the log (or written earlier in this batch) by event id, for idempotent retries.
+    const known = new Map<string, KnownEvent>();
+    const callerIds = batch.filter((a) => a.callerIds).flatMap((a) => a.events.map((e) => e.id));
+    if (callerIds.length > 0) {
+      for (const row of await all<EventRow>(
+        prepared(db, 'SELECT id, stream, revision, position, type, data FROM events WHERE id IN (SELECT value FROM json_each(?))'),
+        [JSON.stringify(callerIds)],
+      )) {
+        known.set(row.id, row);
+      }
+    }
+
+    const now = Date.now();
+    const rows: unknown[][] = [];
+    const outcomes = batch.map((append): AppendResult | Error => {
+      const found = append.events.map((e) => known.get(e.id));
+      if (found.some((row) => row !== undefined)) return retryOutcome(append, found);
+      const current = revisions.get(append.stream) ?? -1;
+      try {
+        checkRevision(append.stream, append.expected, current);
+      } catch (error) {
+        return error as Error;
+      }
+      let revision = current;
+      for (const e of append.events) {
+        revision++;
+        position++;
+        rows.push([position, e.id, append.stream, revision, e.type, e.schemaVersion, e.data, e.metadata, now]);
+        known.set(e.id, { stream: append.stream, revision, position, type: e.type, data: e.data });
+      }
+      revisions.set(append.stream, revision);
+      return { nextRevision: revision, position };
+    });
+    return { outcomes, rows };
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    checkStreamName(stream);
+    const backwards = options.direction === 'backwards';
+    const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+    const limit = options.maxCount ?? -1;
+    const sql = backwards
+      ? `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`
+      : `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`;
+    const rows = await all<EventRow>(prepared(this.readDb, sql), [stream, from, limit]);
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  async streamRevision(stream: string): Promise<number> {
+    checkStreamName(stream);
+    const rows = await all<{ revision: number | null }>(
+      prepared(this.readDb, 'SELECT max(revision) AS revision FROM events WHERE stream = ?'),
+      [stream],
+    );
+    return rows[0]?.revision ?? -1;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const query = this.reader('events')
+      .select(COLUMNS.split(', '))
+      .where('position', '>', options.after ?? 0)
+      .orderBy('position');
+    if (options.upTo !== undefined) query.andWhere('position', '<=', options.upTo);
+    if (options.maxCount !== undefined) query.limit(options.maxCount);
+    const { eventTypes, streamPrefixes } = options.filter ?? {};
+    if (eventTypes) query.whereIn('type', [...eventTypes]);
+    if (streamPrefixes) {
+      query.andWhere((q) => {
+        for (const prefix of streamPrefixes) q.orWhereRaw('substr(stream, 1, ?) = ?', [prefix.length, prefix]);
+      });
+    }
+    const { sql, bindings } = query.toSQL();
+    const rows = await all<EventRow>(prepared(this.readDb, sql), bindings as unknown[]);
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  async headPosition(): Promise<number> {
+    const rows = await all<{ head: number }>(prepared(this.readDb, 'SELECT coalesce(max(position), 0) AS head FROM events'), []);
+    return rows[0]!.head;
+  }
+
+  async waitForAppend(after: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.lastCommittedHead > after || signal?.aborted) return;
+    const wake = new AbortController();
+    const onAppended = (head: number) => head > after && wake.abort();
+    const onAbort = () => wake.abort();
+    this.appended.on('appended', onAppended);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      // Other processes' commits raise no event here: look again after the poll interval.
+      await sleep(Math.min(timeoutMs, this.options.pollIntervalMs ?? 250), wake.signal);
+    } finally {
+      this.appended.off('appended', onAppended);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  subscribe(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void> | void): Subscription {
+    return catchUpSubscription(this, options, handler);
+  }
+
+  async close(): Promise<void> {
+    await this.draining;
+    for (const [knex, db] of [[this.writer, this.writeDb], [this.reader, this.readDb]] as const) {
+      await finalizeStatements(db);
+      await release(knex, db);
+      await knex.destroy();
+    }
+  }
+
+  private toRecorded(row: EventRow): RecordedEvent {
+    const { data, schemaVersion } = this.options.registry.upcast(row.type, row.schema_version, JSON.parse(row.data));
+    return {
+      id: row.id,
+      stream: row.stream,
+      revision: row.revision,
+      position: row.position,
+      type: row.type,
+      schemaVersion,
+      data,
+      metadata: JSON.parse(row.metadata),
+      recordedAt: new Date(row.recorded_at).toISOString(),
+    };
+  }
+}
+
+/** An append whose ids exist: the same events again is a no-op success, anything else an error. */
+function retryOutcome(append: PendingAppend, found: (KnownEvent | undefined)[]): AppendResult | Error {
+  for (const [i, e] of append.events.entries()) {
+    const row = found[i];
+    if (!row) return new DuplicateEventIdError(append.events.find((_, j) => found[j])!.id, 'while others of the same append do not: a retry must repeat the same events');
+    if (row.stream !== append.stream || row.type !== e.type || row.data !== e.data) {
+      return new DuplicateEventIdError(e.id, `in stream ${row.stream} with other content`);
+    }
+  }
+  const last = found[found.length - 1]!;
+  return { nextRevision: last.revision, position: last.position };
+}

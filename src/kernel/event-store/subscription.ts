@@ -1,0 +1,63 @@
+import type { EventStore, RecordedEvent, SubscribeOptions, Subscription } from './types.js';
+
+/** How long a caught-up subscription waits for a wake-up before it looks at the head again. */
+const IDLE_WAIT_MS = 1000;
+
+/**
+ * A catch-up subscription over any adapter: it reads pages back to back while events are
+ * waiting (no sleeps), then waits for the adapter's append signal. It reads only up to a
+ * snapshot of the head, so it never sees an uncommitted event and never skips one.
+ */
+export function catchUpSubscription(
+  store: Pick<EventStore, 'readAll' | 'headPosition' | 'waitForAppend'>,
+  options: SubscribeOptions,
+  handler: (event: RecordedEvent) => Promise<void> | void,
+): Subscription {
+  const abort = new AbortController();
+  const batchSize = options.batchSize ?? 500;
+  let position = options.after ?? 0;
+
+  const run = async () => {
+    while (!abort.signal.aborted) {
+      const head = await store.headPosition();
+      if (head <= position) {
+        await store.waitForAppend(position, IDLE_WAIT_MS, abort.signal);
+        continue;
+      }
+      const page = await store.readAll({ after: position, upTo: head, maxCount: batchSize, filter: options.filter });
+      for (const event of page) {
+        if (abort.signal.aborted) return;
+        await handler(event);
+        position = event.position;
+      }
+      // A short page means nothing else matches up to the head: filtered-out events are passed too.
+      if (page.length < batchSize) position = head;
+    }
+  };
+
+  const done = run();
+  return {
+    get position() {
+      return position;
+    },
+    done,
+    async stop() {
+      abort.abort();
+      await done.catch(() => undefined);
+    },
+  };
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

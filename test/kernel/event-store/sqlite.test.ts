@@ -1,0 +1,18 @@
+import { join } from 'node:path';
+import { SqliteEventStore } from '../../../src/kernel/index.js';
+import { tempDir } from '../../support/tempDir.js';
+import { eventStoreContract } from './eventStoreContract.js';
+
+let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
+let file = '';
+
+eventStoreContract('sqlite', () => ({
+  async reset() {
+    await dir?.cleanup();
+    dir = await tempDir('seams-store-');
+    file = join(dir.path, 'events.sqlite');
+  },
+  open: (registry) => SqliteEventStore.open({ filename: file, registry }),
+}));
+
+after(() => dir?.cleanup());
