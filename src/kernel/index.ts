@@ -4,3 +4,16 @@
 export * from './contracts/index.js';
 export * from './event-store/index.js';
 export * from './errors.js';
+export { defineModule, handleCommand, answerQuery, streamPrefix, ownEvents, type ModuleDefinition, type CommandHandler, type QueryHandler, type CommandMeta, type ModuleExtensions } from './modules/defineModule.js';
+export type { ModuleContext, SendOptions } from './modules/moduleContext.js';
+export { newEvent, type ModuleEvents, type ModuleEvent, type ModuleAppendOptions } from './modules/moduleEvents.js';
+export { decideAndAppend, loadState, type Decider, type Decision } from './modules/decider.js';
+export { findOwnershipViolations, assertOwnership, type Violation } from './modules/ownership.js';
+export { openModuleDatabase, moduleDatabaseFile, type ModuleDatabaseConfig } from './modules/moduleDatabase.js';
+export { ModuleRuntime, type RuntimeOptions } from './modules/runtime.js';
+export { QueryGateway } from './modules/queryGateway.js';
+export { defineProjection, on, type ProjectionDefinition, type ProjectionTx, type EventHandler } from './projections/defineProjection.js';
+export { ProjectionRunner, type ProjectionStatus, type RunnerOptions, type Progress } from './projections/projectionRunner.js';
+export type { ProjectionState } from './projections/generations.js';
+export { registryOf, kernelEvents, ProjectionEventSkipped } from './kernelEvents.js';
+export { retryProjection, skipFailedEvent } from './projections/operatorActions.js';

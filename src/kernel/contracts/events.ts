@@ -40,8 +40,3 @@ export function defineEvent<const TType extends string, TSchema extends z.ZodTyp
   }
   return { kind: 'event', type, module, schemaVersion, schema, upcasters };
 }
-
-/** Builds a typed event value; the compiler checks the data against the contract. */
-export function event<C extends EventContract>(contract: C, data: EventData<C>): EventOf<C> {
-  return { type: contract.type, data };
-}

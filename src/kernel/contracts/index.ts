@@ -1,4 +1,4 @@
-export { defineEvent, event, type EventContract, type EventData, type EventOf, type Upcaster } from './events.js';
+export { defineEvent, type EventContract, type EventData, type EventOf, type Upcaster } from './events.js';
 export { defineCommand, type CommandContract, type CommandData } from './commands.js';
 export { defineQuery, type QueryContract, type QueryArgs, type QueryResult } from './queries.js';
 export { EventRegistry } from './registry.js';

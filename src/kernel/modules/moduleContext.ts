@@ -1,0 +1,30 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { CommandContract, CommandData } from '../contracts/commands.js';
+import type { QueryArgs, QueryContract, QueryResult } from '../contracts/queries.js';
+import type { ModuleEvents } from './moduleEvents.js';
+
+export interface SendOptions {
+  /** Idempotency key: the target acts once per id, however often the command arrives. */
+  commandId?: string;
+  correlationId?: string;
+  causationId?: string;
+  actor?: string;
+}
+
+/** Everything a module's code receives. It holds this module's database handle and no other. */
+export interface ModuleContext {
+  readonly name: string;
+  /** This module's own database. */
+  readonly db: Knex;
+  readonly events: ModuleEvents;
+  readonly log: Logger;
+  /** Physical table names of one of this module's projections (they change when it is rebuilt). */
+  tables(projection: string): Record<string, string>;
+  /** Resolves true once every projection of this module has processed `position` (false on timeout). */
+  waitFor(position: number, timeoutMs: number): Promise<boolean>;
+  /** Asks another module synchronously; throws UnavailableError on timeout or an open breaker. */
+  query<Q extends QueryContract>(query: Q, args: QueryArgs<Q>): Promise<QueryResult<Q>>;
+  /** Sends another module's public command. */
+  send<C extends CommandContract>(command: C, data: CommandData<C>, options?: SendOptions): Promise<void>;
+}

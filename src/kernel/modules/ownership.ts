@@ -1,0 +1,92 @@
+import { OwnershipError } from '../errors.js';
+import { ownEvents, type ModuleDefinition } from './defineModule.js';
+
+/** A broken rule of ownership (DESIGN.md, "Rules of ownership"). */
+export interface Violation {
+  module: string;
+  rule: string;
+  message: string;
+}
+
+/**
+ * Checks what imports cannot show: every event type, command and query has exactly one owner,
+ * named by its prefix; a module consumes only its own events and others' public ones.
+ */
+export function findOwnershipViolations(modules: readonly ModuleDefinition[]): Violation[] {
+  const violations: Violation[] = [];
+  const add = (module: string, rule: string, message: string) => violations.push({ module, rule, message });
+  const byName = new Map<string, ModuleDefinition>();
+  for (const m of modules) {
+    if (byName.has(m.name)) add(m.name, 'unique-module', `two modules are named ${m.name}`);
+    byName.set(m.name, m);
+  }
+
+  const eventOwners = new Map<string, string>();
+  for (const m of modules) {
+    const publicTypes = new Set(m.publicEvents.map((e) => e.type));
+    for (const e of m.privateEvents) {
+      if (publicTypes.has(e.type)) add(m.name, 'event-visibility', `event ${e.type} is listed as both public and private; pick one`);
+    }
+    for (const e of ownEvents(m)) {
+      if (e.module !== m.name) {
+        add(m.name, 'own-event-types', `module ${m.name} declares event ${e.type}, but a module may append only its own event types (${m.name}.<Name>); ${e.module} owns ${e.type}`);
+      }
+      const owner = eventOwners.get(e.type);
+      if (owner && owner !== m.name) add(m.name, 'one-owner-per-event', `event ${e.type} is claimed by both ${owner} and ${m.name}`);
+      eventOwners.set(e.type, m.name);
+    }
+    for (const { command } of m.commands) {
+      if (command.module !== m.name) add(m.name, 'own-commands', `module ${m.name} handles command ${command.type}, which belongs to ${command.module}`);
+    }
+    for (const { query } of m.queries) {
+      if (query.module !== m.name) add(m.name, 'own-queries', `module ${m.name} answers query ${query.type}, which belongs to ${query.module}`);
+    }
+  }
+  for (const kind of ['commands', 'queries'] as const) {
+    const seen = new Map<string, string>();
+    for (const m of modules) {
+      for (const handler of m[kind]) {
+        const type = 'command' in handler ? handler.command.type : handler.query.type;
+        const other = seen.get(type);
+        if (other && other !== m.name) add(m.name, `one-owner-per-${kind === 'commands' ? 'command' : 'query'}`, `${type} is handled by both ${other} and ${m.name}`);
+        else if (other === m.name) add(m.name, `one-handler-per-${kind === 'commands' ? 'command' : 'query'}`, `${m.name} handles ${type} twice`);
+        seen.set(type, m.name);
+      }
+    }
+  }
+
+  for (const m of modules) {
+    const own = new Set(ownEvents(m).map((e) => e.type));
+    for (const projection of m.projections) {
+      for (const contract of projection.consumes) {
+        const where = `projection ${m.name}/${projection.name}`;
+        if (contract.module === m.name) {
+          if (!own.has(contract.type)) add(m.name, 'consume-existing', `${where} consumes ${contract.type}, which ${m.name} does not declare among its events`);
+          continue;
+        }
+        const owner = byName.get(contract.module);
+        if (!owner) {
+          add(m.name, 'consume-existing', `${where} consumes ${contract.type}, but there is no module ${contract.module}`);
+        } else if (owner.publicEvents.some((e) => e.type === contract.type)) {
+          continue;
+        } else if (owner.privateEvents.some((e) => e.type === contract.type)) {
+          add(m.name, 'consume-public-only', `${where} consumes ${contract.type}, a private event of ${owner.name}; only public events may cross modules`);
+        } else {
+          add(m.name, 'consume-existing', `${where} consumes ${contract.type}, which ${owner.name} does not publish`);
+        }
+      }
+    }
+  }
+  return violations;
+}
+
+/** Stops start-up on any violation, naming module, event and rule. */
+export function assertOwnership(modules: readonly ModuleDefinition[]): void {
+  const violations = findOwnershipViolations(modules);
+  if (violations.length > 0) {
+    throw new OwnershipError(
+      `rules of ownership broken:\n${violations.map((v) => `  - [${v.rule}] ${v.message}`).join('\n')}`,
+      violations,
+    );
+  }
+}

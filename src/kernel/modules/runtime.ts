@@ -1,0 +1,149 @@
+import type { Knex } from 'knex';
+import pino, { type Logger } from 'pino';
+import { parseWith } from '../contracts/validation.js';
+import { UnavailableError } from '../errors.js';
+import type { EventStore } from '../event-store/types.js';
+import { ProjectionRunner, type ProjectionStatus, type RunnerOptions } from '../projections/projectionRunner.js';
+import type { CommandHandler, ModuleDefinition, QueryHandler } from './defineModule.js';
+import type { ModuleContext } from './moduleContext.js';
+import { openModuleDatabase, type ModuleDatabaseConfig } from './moduleDatabase.js';
+import { moduleEvents } from './moduleEvents.js';
+import { assertOwnership } from './ownership.js';
+import { QueryGateway, type QueryGatewayOptions } from './queryGateway.js';
+import { randomUUID } from 'node:crypto';
+
+export interface RuntimeOptions {
+  /** Every module of the application: ownership is checked across all of them. */
+  modules: readonly ModuleDefinition[];
+  /** The modules to run in this process (default: all). */
+  run?: readonly string[];
+  store: EventStore;
+  database: ModuleDatabaseConfig;
+  log?: Logger;
+  projections?: RunnerOptions;
+  queries?: QueryGatewayOptions;
+  /** Start projection runners (default true; the CLI opens modules without running them). */
+  startProjections?: boolean;
+}
+
+interface RunningModule {
+  definition: ModuleDefinition;
+  db: Knex;
+  context: ModuleContext;
+  runners: Map<string, ProjectionRunner>;
+}
+
+/** Starts modules: their databases, contexts and projection runners. */
+export class ModuleRuntime {
+  private readonly running = new Map<string, RunningModule>();
+  private readonly gateway: QueryGateway;
+
+  private constructor(private readonly options: RuntimeOptions, readonly log: Logger) {
+    this.gateway = new QueryGateway((module) => this.answerer(module), options.queries);
+  }
+
+  static async start(options: RuntimeOptions): Promise<ModuleRuntime> {
+    assertOwnership(options.modules);
+    const log = options.log ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+    const runtime = new ModuleRuntime(options, log);
+    const names = options.run ?? options.modules.map((m) => m.name);
+    for (const name of names) {
+      const definition = options.modules.find((m) => m.name === name);
+      if (!definition) throw new Error(`unknown module "${name}"; modules: ${options.modules.map((m) => m.name).join(', ')}`);
+      runtime.running.set(name, await runtime.open(definition));
+    }
+    if (options.startProjections !== false) {
+      for (const m of runtime.running.values()) for (const runner of m.runners.values()) runner.start();
+    }
+    return runtime;
+  }
+
+  get modules(): ModuleDefinition[] {
+    return [...this.running.values()].map((m) => m.definition);
+  }
+
+  context(module: string): ModuleContext {
+    const m = this.running.get(module);
+    if (!m) throw new Error(`module ${module} does not run in this process`);
+    return m.context;
+  }
+
+  runner(module: string, projection: string): ProjectionRunner {
+    const runner = this.running.get(module)?.runners.get(projection);
+    if (!runner) throw new Error(`no projection ${module}/${projection}`);
+    return runner;
+  }
+
+  runners(): ProjectionRunner[] {
+    return [...this.running.values()].flatMap((m) => [...m.runners.values()]);
+  }
+
+  async projectionStatus(): Promise<ProjectionStatus[]> {
+    return Promise.all(this.runners().map((r) => r.status()));
+  }
+
+  /** Stops the projection runners (each finishes its batch and checkpoint), then closes the databases. */
+  async stop(): Promise<void> {
+    await Promise.all(this.runners().map((r) => r.stop()));
+    this.gateway.shutdown();
+    for (const m of this.running.values()) await m.db.destroy();
+    this.running.clear();
+  }
+
+  private async open(definition: ModuleDefinition): Promise<RunningModule> {
+    const db = await openModuleDatabase(definition.name, this.options.database);
+    const log = this.log.child({ module: definition.name });
+    const runners = new Map<string, ProjectionRunner>();
+    for (const projection of definition.projections) {
+      const runner = new ProjectionRunner(definition.name, projection, this.options.store, db, log, this.options.projections);
+      await runner.load();
+      runners.set(projection.name, runner);
+    }
+    const context: ModuleContext = {
+      name: definition.name,
+      db,
+      events: moduleEvents(definition, this.options.store),
+      log,
+      tables: (projection) => {
+        const runner = runners.get(projection);
+        if (!runner) throw new Error(`module ${definition.name} has no projection ${projection}`);
+        return runner.tables;
+      },
+      waitFor: async (position, timeoutMs) => {
+        const results = await Promise.all([...runners.values()].map((r) => r.waitFor(position, timeoutMs)));
+        return results.every(Boolean);
+      },
+      query: (query, args) => this.gateway.ask(query, args),
+      send: async (command, data, options = {}) => {
+        const target = this.running.get(command.module);
+        const handler = target?.definition.commands.find((h) => h.command.type === command.type);
+        if (!target || !handler) throw new UnavailableError(`module ${command.module} does not run here to take ${command.type}`);
+        await this.deliver(target, handler, parseWith(command.schema, data, `command ${command.type}`), {
+          commandId: options.commandId ?? randomUUID(),
+          correlationId: options.correlationId,
+          causationId: options.causationId,
+          actor: options.actor ?? definition.name,
+        });
+      },
+    };
+    return { definition, db, context, runners };
+  }
+
+  /** Runs a command handler once per command id. */
+  private async deliver(target: RunningModule, handler: CommandHandler, data: unknown, meta: Parameters<CommandHandler['handle']>[2]): Promise<void> {
+    const seen = await target.db('handled_commands').where({ command_id: meta.commandId }).first();
+    if (seen) return;
+    await handler.handle(target.context, data, meta);
+    await target.db('handled_commands').insert({ command_id: meta.commandId, type: handler.command.type, handled_at: Date.now() }).onConflict('command_id').ignore();
+  }
+
+  private answerer(module: string) {
+    const target = this.running.get(module);
+    if (!target) return undefined;
+    return async (query: { type: string }, args: unknown) => {
+      const handler: QueryHandler | undefined = target.definition.queries.find((h) => h.query.type === query.type);
+      if (!handler) throw new UnavailableError(`module ${module} answers no query ${query.type}`);
+      return handler.handle(target.context, args);
+    };
+  }
+}
