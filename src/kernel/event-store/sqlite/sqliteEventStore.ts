@@ -17,7 +17,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../types.js';
-import { acquire, all, exec, finalizeStatements, openSqlite, prepared, release, run, type RawDb, type Synchronous } from './connection.js';
+import { acquire, all, exec, finalizeStatements, openSqlite, prepared, release, run, type RawDb, type Synchronous } from '../../sqlite/connection.js';
 
 export interface SqliteEventStoreOptions {
   filename: string;
