@@ -13,7 +13,11 @@ export { openModuleDatabase, moduleDatabaseFile, type ModuleDatabaseConfig } fro
 export { ModuleRuntime, type RuntimeOptions } from './modules/runtime.js';
 export { QueryGateway } from './modules/queryGateway.js';
 export { defineProjection, on, type ProjectionDefinition, type ProjectionTx, type EventHandler } from './projections/defineProjection.js';
-export { ProjectionRunner, type ProjectionStatus, type RunnerOptions, type Progress } from './projections/projectionRunner.js';
+export { ProjectionRunner, type RunnerOptions, type Progress } from './projections/projectionRunner.js';
+export type { ProjectionStatus } from './projections/status.js';
 export type { ProjectionState } from './projections/generations.js';
 export { registryOf, kernelEvents, ProjectionEventSkipped } from './kernelEvents.js';
 export { retryProjection, skipFailedEvent } from './projections/operatorActions.js';
+export { loadConfig, type SeamsConfig } from './config.js';
+export { runCli, type CliOptions } from './cli/cli.js';
+export type { CliIo } from './cli/io.js';

@@ -6,6 +6,7 @@ import { defineProjection, moduleDatabaseFile, on, retryProjection, skipFailedEv
 import { ItemAdded, ItemRenamed, StockCounted } from '../support/fixtureModules.js';
 import { startModules } from '../support/runtimeHarness.js';
 import { tempDir } from '../support/tempDir.js';
+import { openSqlite } from '../../src/kernel/sqlite/connection.js';
 
 type App = Awaited<ReturnType<typeof startModules>>;
 
@@ -251,7 +252,11 @@ describe('projection versions', function () {
       expect(status.version).to.equal(1); // still serving version 1
       expect(status.building?.version).to.equal(2);
       expect(shopCtx.tables('items')).to.deep.equal(v1Tables);
-      expect(await shopCtx.db(v1Tables.items!).count({ n: '*' }).first()).to.deep.equal({ n: 10 });
+      // The rebuild holds its batch transaction at the gate; a reader (another connection, as
+      // in WAL mode) still reads the serving version 1 in full.
+      const reader = openSqlite({ filename: moduleDatabaseFile(dir.path, 'shop') });
+      expect(await reader(v1Tables.items!).count({ n: '*' }).first()).to.deep.equal({ n: 10 });
+      await reader.destroy();
       open();
       await until(async () => (await app.runtime.runner('shop', 'items').status()).version === 2);
       const v2Tables = shopCtx.tables('items');

@@ -62,6 +62,7 @@ export const shop = defineModule({
 
 export const mirror = defineModule({
   name: 'mirror',
+  asks: [GetItem],
   projections: [
     defineProjection({
       name: 'shop_items',

@@ -50,6 +50,10 @@ export interface ModuleDefinition extends ModuleExtensions {
   readonly commands: readonly CommandHandler[];
   readonly queries: readonly QueryHandler[];
   readonly projections: readonly ProjectionDefinition[];
+  /** Other modules' public commands it sends: ctx.send refuses any other. */
+  readonly sends: readonly CommandContract[];
+  /** Other modules' queries it asks: ctx.query refuses any other. */
+  readonly asks: readonly QueryContract[];
 }
 
 const MODULE_NAME = /^[a-z][a-z0-9-]*$/;
@@ -70,6 +74,8 @@ export function defineModule<const S extends ModuleSpec>(spec: S): ModuleDefinit
     commands: [],
     queries: [],
     projections: [],
+    sends: [],
+    asks: [],
     ...spec,
   };
 }

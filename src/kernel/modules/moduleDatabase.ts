@@ -19,11 +19,12 @@ export function moduleDatabaseFile(dataDir: string, module: string): string {
  * (checkpoints, handled commands), then the module's own `migrations/<module>/`, each set with
  * its own migrations table.
  */
-export async function openModuleDatabase(module: string, config: ModuleDatabaseConfig): Promise<Knex> {
+export async function openModuleDatabase(module: string, config: ModuleDatabaseConfig, onMigrated?: (applied: string[]) => void): Promise<Knex> {
   mkdirSync(join(config.dataDir, 'modules'), { recursive: true });
   const db = openSqlite({ filename: moduleDatabaseFile(config.dataDir, module) });
   try {
-    await migrateModuleDatabase(db, module);
+    const applied = await migrateModuleDatabase(db, module);
+    onMigrated?.(applied);
   } catch (error) {
     await db.destroy();
     throw error;

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { parseWith } from '../contracts/validation.js';
-import { UnavailableError } from '../errors.js';
+import { OwnershipError, UnavailableError } from '../errors.js';
 import type { EventStore } from '../event-store/types.js';
-import { ProjectionRunner, type ProjectionStatus, type RunnerOptions } from '../projections/projectionRunner.js';
+import { ProjectionRunner, type RunnerOptions } from '../projections/projectionRunner.js';
+import type { ProjectionStatus } from '../projections/status.js';
 import type { CommandHandler, ModuleDefinition, QueryHandler } from './defineModule.js';
 import type { ModuleContext } from './moduleContext.js';
 import { openModuleDatabase, type ModuleDatabaseConfig } from './moduleDatabase.js';
@@ -113,8 +114,16 @@ export class ModuleRuntime {
         const results = await Promise.all([...runners.values()].map((r) => r.waitFor(position, timeoutMs)));
         return results.every(Boolean);
       },
-      query: (query, args) => this.gateway.ask(query, args),
+      query: (query, args) => {
+        if (!definition.asks.some((q) => q.type === query.type)) {
+          return Promise.reject(new OwnershipError(`module ${definition.name} asks ${query.type} without declaring it in \`asks\``));
+        }
+        return this.gateway.ask(query, args);
+      },
       send: async (command, data, options = {}) => {
+        if (!definition.sends.some((c) => c.type === command.type)) {
+          throw new OwnershipError(`module ${definition.name} sends ${command.type} without declaring it in \`sends\``);
+        }
         const target = this.running.get(command.module);
         const handler = target?.definition.commands.find((h) => h.command.type === command.type);
         if (!target || !handler) throw new UnavailableError(`module ${command.module} does not run here to take ${command.type}`);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { EventStore, RecordedEvent } from '../event-store/types.js';
 import { sleep } from '../event-store/subscription.js';
 import type { ProjectionDefinition, ProjectionTx } from './defineProjection.js';
+import { describeProjection, type ProjectionStatus } from './status.js';
 import {
   advance,
   createGeneration,
@@ -27,20 +28,6 @@ export interface RunnerOptions {
   recheckMs?: number;
   /** Test hook: runs inside each batch transaction after the handlers, before the commit. */
   beforeCommit?: (events: RecordedEvent[], to: number) => Promise<void> | void;
-}
-
-export interface ProjectionStatus {
-  module: string;
-  projection: string;
-  version: number;
-  generation: number;
-  position: number;
-  headPosition: number;
-  lag: number;
-  state: ProjectionState;
-  error?: { message: string; position: number | null; eventId: string | null };
-  /** A generation being rebuilt beside the serving one. */
-  building?: { generation: number; version: number; position: number };
 }
 
 export interface Progress {
@@ -87,16 +74,18 @@ export class ProjectionRunner {
     return physicalTables(this.definition, this.serving.generation);
   }
 
-  /** Loads (or creates) the generations; starts a rebuild beside the serving one when the version changed. */
+  /**
+   * Loads (or creates) the generations. A building generation of the current version is resumed
+   * (an interrupted rebuild goes on); one of another version is dropped; a serving generation of
+   * an older version gets a new building generation beside it.
+   */
   async load(): Promise<void> {
     const generations = await loadGenerations(this.db, this.name);
-    const serving = generations.find((g) => g.serving);
-    this.serving = serving ?? (await createGeneration(this.db, this.definition, true));
+    this.serving = generations.find((g) => g.serving) ?? (await createGeneration(this.db, this.definition, true));
     this.building = undefined;
     for (const g of generations.filter((g) => !g.serving)) {
-      const resumable = g.version === this.definition.version && g.state === 'building' && this.serving.version !== this.definition.version;
-      if (resumable && !this.building) this.building = g;
-      else if (g.state !== 'building' || g.version !== this.definition.version) await dropGeneration(this.db, this.definition, g.generation);
+      if (!this.building && g.state === 'building' && g.version === this.definition.version) this.building = g;
+      else await dropGeneration(this.db, this.definition, g.generation);
     }
     if (this.serving.version !== this.definition.version && !this.building) {
       this.log.info({ projection: this.name, from: this.serving.version, to: this.definition.version }, 'projection version changed: rebuilding beside the serving generation');
@@ -104,20 +93,23 @@ export class ProjectionRunner {
     }
   }
 
-  /** Starts a rebuild of the current version into a new generation; the serving one keeps answering. */
+  /** Starts a fresh rebuild of the current version into a new generation; the serving one keeps answering. */
   async rebuild(): Promise<void> {
     await this.load();
-    if (this.building && this.building.position === 0) return;
     if (this.building) await dropGeneration(this.db, this.definition, this.building.generation);
     this.building = await createGeneration(this.db, this.definition, false);
   }
 
-  /** Resumes a rebuild left by an interrupted run, or starts one. */
-  async resumeOrRebuild(): Promise<void> {
+  /** Resumes a rebuild left by an interrupted run, or starts one. Returns the position it starts from. */
+  async resumeOrRebuild(): Promise<number> {
     await this.load();
-    const generations = await loadGenerations(this.db, this.name);
-    const pending = generations.find((g) => !g.serving && g.state === 'building' && g.version === this.definition.version);
-    this.building = pending ?? (await createGeneration(this.db, this.definition, false));
+    this.building ??= await createGeneration(this.db, this.definition, false);
+    return this.building.position;
+  }
+
+  /** Stops a runUntilCaughtUp after its current batch (e.g. on Ctrl-C); it can be resumed later. */
+  interrupt(): void {
+    this.abort.abort();
   }
 
   start(): void {
@@ -166,21 +158,7 @@ export class ProjectionRunner {
 
   async status(): Promise<ProjectionStatus> {
     this.head = await this.store.headPosition();
-    const s = this.serving;
-    return {
-      module: this.module,
-      projection: this.name,
-      version: s.version,
-      generation: s.generation,
-      position: s.position,
-      headPosition: this.head,
-      lag: Math.max(0, this.head - s.position),
-      state: s.state === 'live' || s.state === 'catching-up' ? (s.position >= this.head ? 'live' : 'catching-up') : s.state,
-      ...(s.error ? { error: { message: s.error, position: s.errorPosition, eventId: s.errorEventId } } : {}),
-      ...(this.building
-        ? { building: { generation: this.building.generation, version: this.building.version, position: this.building.position } }
-        : {}),
-    };
+    return describeProjection(this.module, this.serving, this.building, this.head);
   }
 
   private async loop(signal: AbortSignal, untilCaughtUp: boolean): Promise<void> {

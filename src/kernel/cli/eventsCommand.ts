@@ -1,0 +1,36 @@
+import { Command, InvalidArgumentError } from 'commander';
+import type { CliIo } from './io.js';
+import { UsageError } from './io.js';
+import type { WithSession } from './projectionsCommand.js';
+
+export function nonNegativeInteger(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number >= 0');
+  return Number(value);
+}
+
+export function positiveInteger(value: string): number {
+  const n = nonNegativeInteger(value);
+  if (n < 1) throw new InvalidArgumentError('must be at least 1');
+  return n;
+}
+
+export function eventsCommand(run: WithSession, io: CliIo): Command {
+  const events = new Command('events').description('read the event log');
+  events
+    .command('read')
+    .description('print events as JSON lines: one stream, or the log after a position')
+    .option('--stream <stream>', 'one stream, in revision order')
+    .option('--after <position>', 'the log after this global position', nonNegativeInteger)
+    .option('--limit <n>', 'at most n events', positiveInteger, 100)
+    .action((options: { stream?: string; after?: number; limit: number }) =>
+      run(async (session) => {
+        if ((options.stream === undefined) === (options.after === undefined)) throw new UsageError('give exactly one of --stream S or --after N');
+        const store = await session.openStore();
+        const found = options.stream !== undefined
+          ? await store.readStream(options.stream, { maxCount: options.limit })
+          : await store.readAll({ after: options.after, maxCount: options.limit });
+        for (const event of found) io.out(JSON.stringify(event));
+      }),
+    );
+  return events;
+}

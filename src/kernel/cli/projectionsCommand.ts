@@ -1,0 +1,144 @@
+import { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { loadGenerations } from '../projections/generations.js';
+import { retryProjection, skipFailedEvent } from '../projections/operatorActions.js';
+import { ProjectionRunner } from '../projections/projectionRunner.js';
+import { describeProjection, type ProjectionStatus } from '../projections/status.js';
+import { UsageError, type CliIo } from './io.js';
+import { parseTarget, type CliSession } from './session.js';
+
+/** Runs an action with a session on the data directory, closing it afterwards. */
+export type WithSession = (action: (session: CliSession) => Promise<void>) => Promise<void>;
+
+export function projectionsCommand(run: WithSession, io: CliIo): Command {
+  const projections = new Command('projections').description('inspect, rebuild, retry or skip projections');
+
+  projections
+    .command('status')
+    .description('position, head, lag and state of every projection (read from the module databases)')
+    .option('--json', 'print JSON')
+    .action((options: { json?: boolean }) =>
+      run(async (session) => {
+        const statuses = await readStatuses(session);
+        io.out(options.json ? JSON.stringify(statuses, null, 2) : table(statuses));
+      }),
+    );
+
+  projections
+    .command('rebuild')
+    .description('rebuild projections from the log into new tables, then swap them in (safe to interrupt and rerun)')
+    .argument('[target]', 'module or module/projection')
+    .option('--all', 'every projection of every module')
+    .action((target: string | undefined, options: { all?: boolean }) =>
+      run(async (session) => {
+        if (!target && !options.all) throw new UsageError('give module[/projection] or --all');
+        if (target && options.all) throw new UsageError('give either module[/projection] or --all, not both');
+        const targets = options.all
+          ? session.modules.flatMap((m) => m.projections.map((p) => ({ module: m, projection: p.name })))
+          : (({ module, projections }) => projections.map((projection) => ({ module, projection })))(parseTarget(target!, session));
+        for (const { module, projection } of targets) await rebuild(session, module.name, projection, io);
+      }),
+    );
+
+  projections
+    .command('retry')
+    .description('try a failed projection again from the event it stopped at')
+    .argument('<target>', 'module/projection')
+    .action((target: string) =>
+      run(async (session) => {
+        const { module, projections: [name] } = parseTarget(target, session, true);
+        const g = await retryProjection(await session.db(module.name), module.name, name!);
+        io.out(`${module.name}/${name}: retrying from position ${g.position} (it stopped at ${g.errorPosition ?? '?'})`);
+      }),
+    );
+
+  projections
+    .command('skip')
+    .description('pass over the event a failed projection stopped at (recorded as an event in the log)')
+    .argument('<target>', 'module/projection')
+    .requiredOption('--reason <text>', 'why the event may be skipped (kept in the log)')
+    .action((target: string, options: { reason: string }) =>
+      run(async (session) => {
+        const { module, projections: [name] } = parseTarget(target, session, true);
+        const { position } = await skipFailedEvent(await session.db(module.name), await session.openStore(), module.name, name!, options.reason);
+        io.out(`${module.name}/${name}: skipped the event at position ${position}; it goes on from there`);
+      }),
+    );
+  return projections;
+}
+
+async function readStatuses(session: CliSession): Promise<ProjectionStatus[]> {
+  const head = await (await session.openStore()).headPosition();
+  const statuses: ProjectionStatus[] = [];
+  for (const module of session.modules) {
+    if (module.projections.length === 0) continue;
+    const db = await session.db(module.name);
+    for (const projection of module.projections) {
+      const generations = await loadGenerations(db, projection.name);
+      const serving = generations.find((g) => g.serving);
+      if (!serving) {
+        statuses.push({ module: module.name, projection: projection.name, version: projection.version, generation: 0, position: 0, headPosition: head, lag: head, state: 'stopped' });
+        continue;
+      }
+      statuses.push(describeProjection(module.name, serving, generations.find((g) => !g.serving && g.state === 'building'), head));
+    }
+  }
+  return statuses;
+}
+
+function table(statuses: ProjectionStatus[]): string {
+  const rows = [
+    ['PROJECTION', 'VERSION', 'POSITION', 'HEAD', 'LAG', 'STATE', 'DETAIL'],
+    ...statuses.map((s) => [
+      `${s.module}/${s.projection}`,
+      String(s.version),
+      String(s.position),
+      String(s.headPosition),
+      String(s.lag),
+      s.state,
+      s.error ? `at ${s.error.position ?? '?'}: ${s.error.message}` : s.building ? `rebuilding v${s.building.version} at ${s.building.position}` : '',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+async function rebuild(session: CliSession, module: string, projection: string, io: CliIo): Promise<void> {
+  const definition = session.module(module).projections.find((p) => p.name === projection)!;
+  const store = await session.openStore();
+  const runner = new ProjectionRunner(module, definition, store, await session.db(module), session.log);
+  const start = await runner.resumeOrRebuild();
+  const head = await store.headPosition();
+  io.err(`${module}/${projection}: ${start > 0 ? `resuming the rebuild at position ${start}` : 'rebuilding from the start'} (head ${head})`);
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${module}/${projection} {bar} {percentage}% | {value}/{total} | {speed} events/s | ETA {eta_formatted}`,
+      stream: process.stderr,
+      noTTYOutput: !io.isTTY,
+      notTTYSchedule: 2000,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const began = Date.now();
+  bar.start(Math.max(head, 1), start, { speed: 0 });
+  const interrupt = () => runner.interrupt();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  let events = 0;
+  try {
+    await runner.runUntilCaughtUp((p) => {
+      events += p.events;
+      bar.setTotal(Math.max(p.head, 1));
+      bar.update(p.position, { speed: Math.round(events / Math.max(0.001, (Date.now() - began) / 1000)) });
+    });
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+    bar.stop();
+  }
+  const status = await runner.status();
+  if (status.building) {
+    throw new Error(`${module}/${projection}: interrupted at position ${status.building.position}; run the same command again to resume`);
+  }
+  io.err(`${module}/${projection}: rebuilt (${events} events in ${((Date.now() - began) / 1000).toFixed(1)} s) and swapped in as generation ${status.generation}`);
+}

@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+
+/** Configuration from the environment (API.md, "Configuration"); bad values fail fast with one line. */
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SEAMS_DATA_DIR: z.string().min(1).default('./data'),
+  SEAMS_STORE: z.enum(['sqlite', 'postgres', 'eventstoredb']).default('sqlite'),
+  DATABASE_URL: z.string().optional(),
+  EVENTSTORE_URL: z.string().optional(),
+  SEAMS_MODULES: z.string().optional(),
+  SEAMS_ADMIN_TOKEN: z.string().min(16, 'SEAMS_ADMIN_TOKEN must be at least 16 characters').optional(),
+  SMTP_URL: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface SeamsConfig {
+  port: number;
+  dataDir: string;
+  store: 'sqlite' | 'postgres' | 'eventstoredb';
+  databaseUrl?: string;
+  eventstoreUrl?: string;
+  /** Modules to run in this process; undefined means all. */
+  modules?: string[];
+  adminToken?: string;
+  smtpUrl?: string;
+  logLevel: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ValidationError(`configuration: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (e.SEAMS_STORE === 'postgres' && !e.DATABASE_URL) throw new ValidationError('configuration: SEAMS_STORE=postgres needs DATABASE_URL');
+  if (e.SEAMS_STORE === 'eventstoredb' && !e.EVENTSTORE_URL) throw new ValidationError('configuration: SEAMS_STORE=eventstoredb needs EVENTSTORE_URL');
+  return {
+    port: e.PORT,
+    dataDir: resolve(e.SEAMS_DATA_DIR),
+    store: e.SEAMS_STORE,
+    databaseUrl: e.DATABASE_URL,
+    eventstoreUrl: e.EVENTSTORE_URL,
+    modules: e.SEAMS_MODULES?.split(',').map((m) => m.trim()).filter(Boolean),
+    adminToken: e.SEAMS_ADMIN_TOKEN,
+    smtpUrl: e.SMTP_URL,
+    logLevel: e.LOG_LEVEL,
+  };
+}

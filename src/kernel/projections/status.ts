@@ -1,0 +1,32 @@
+import type { Generation, ProjectionState } from './generations.js';
+
+export interface ProjectionStatus {
+  module: string;
+  projection: string;
+  version: number;
+  generation: number;
+  position: number;
+  headPosition: number;
+  lag: number;
+  state: ProjectionState;
+  error?: { message: string; position: number | null; eventId: string | null };
+  /** A generation being rebuilt beside the serving one. */
+  building?: { generation: number; version: number; position: number };
+}
+
+/** The status of a projection from its generations and the log's head (the runner's and the CLI's view alike). */
+export function describeProjection(module: string, serving: Generation, building: Generation | undefined, head: number): ProjectionStatus {
+  const running = serving.state === 'live' || serving.state === 'catching-up';
+  return {
+    module,
+    projection: serving.name,
+    version: serving.version,
+    generation: serving.generation,
+    position: serving.position,
+    headPosition: head,
+    lag: Math.max(0, head - serving.position),
+    state: running ? (serving.position >= head ? 'live' : 'catching-up') : serving.state,
+    ...(serving.error ? { error: { message: serving.error, position: serving.errorPosition, eventId: serving.errorEventId } } : {}),
+    ...(building ? { building: { generation: building.generation, version: building.version, position: building.position } } : {}),
+  };
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { runCli, type ModuleDefinition } from '../../../src/kernel/index.js';
+import { ItemAdded, fixtureModules } from '../../support/fixtureModules.js';
+import { startModules } from '../../support/runtimeHarness.js';
+import { tempDir } from '../../support/tempDir.js';
+
+const line = (s: string) => (s.endsWith('\n') ? s : `${s}\n`);
+
+async function cli(args: string[], modules: readonly ModuleDefinition[] = fixtureModules) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { modules, io: { out: (s) => out.push(line(s)), err: (s) => err.push(line(s)), isTTY: false } });
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+describe('seams CLI', function () {
+  this.timeout(60_000);
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  beforeEach(async () => {
+    dir = await tempDir('seams-cli-');
+  });
+  afterEach(() => dir.cleanup());
+
+  async function seed(items: number, title = (i: number) => `item ${i}`) {
+    const app = await startModules(dir.path);
+    let position = 0;
+    for (let i = 0; i < items; i++) {
+      const itemId = randomUUID();
+      ({ position } = await app.store.append(`shop.item-${itemId}`, [{ type: ItemAdded.type, data: { itemId, title: title(i), priceCents: i } }]));
+    }
+    await app.runtime.context('shop').waitFor(position, 5000);
+    await app.runtime.context('mirror').waitFor(position, 5000);
+    return { app, position };
+  }
+
+  it('projections status shows position, head, lag and state, against a running server', async () => {
+    const { app, position } = await seed(5);
+    try {
+      const { code, out } = await cli(['--data-dir', dir.path, 'projections', 'status']);
+      expect(code).to.equal(0);
+      expect(out).to.match(/^PROJECTION\s+VERSION\s+POSITION\s+HEAD\s+LAG\s+STATE/);
+      expect(out).to.match(new RegExp(`shop/items\\s+1\\s+${position}\\s+${position}\\s+0\\s+live`));
+      const json = JSON.parse((await cli(['--data-dir', dir.path, 'projections', 'status', '--json'])).out);
+      expect(json.map((s: { module: string; projection: string }) => `${s.module}/${s.projection}`)).to.deep.equal(['shop/items', 'shop/counts', 'mirror/shop_items']);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('projections rebuild rebuilds into new tables with progress, and equals what was there', async () => {
+    const { app } = await seed(30);
+    const ctx = app.runtime.context('mirror');
+    const before = await ctx.db(ctx.tables('shop_items').shop_items).orderBy('item_id');
+    await app.stop();
+    const { code, err } = await cli(['--data-dir', dir.path, 'projections', 'rebuild', 'mirror/shop_items']);
+    expect(code, err).to.equal(0);
+    expect(err).to.contain('mirror/shop_items: rebuilding from the start');
+    expect(err).to.match(/rebuilt \(30 events in [\d.]+ s\) and swapped in as generation 2/);
+    const again = await startModules(dir.path);
+    try {
+      const after = again.runtime.context('mirror');
+      expect(after.tables('shop_items').shop_items).to.equal('shop_items_g2');
+      expect(await after.db(after.tables('shop_items').shop_items).orderBy('item_id')).to.deep.equal(before);
+    } finally {
+      await again.stop();
+    }
+    expect((await cli(['--data-dir', dir.path, 'projections', 'rebuild', '--all'])).code).to.equal(0);
+  });
+
+  it('projections retry and skip act on a failed projection; skip is recorded in the log', async () => {
+    const { app } = await seed(2, (i) => (i === 1 ? 'poison' : 'fine'));
+    const runner = app.runtime.runner('shop', 'items');
+    while ((await runner.status()).state !== 'failed') await new Promise((r) => setTimeout(r, 20));
+    const failedAt = (await runner.status()).error!.position!;
+    const retry = await cli(['--data-dir', dir.path, 'projections', 'retry', 'shop/items']);
+    expect(retry.code, retry.err).to.equal(0);
+    expect(retry.out).to.contain(`it stopped at ${failedAt}`);
+    // The row says catching-up now; it says failed again once the running server retried and failed.
+    const rowState = async () => JSON.parse((await cli(['--data-dir', dir.path, 'projections', 'status', '--json'])).out)[0].state;
+    expect(await rowState()).to.equal('catching-up');
+    while ((await rowState()) !== 'failed') await new Promise((r) => setTimeout(r, 20));
+    const skip = await cli(['--data-dir', dir.path, 'projections', 'skip', 'shop/items', '--reason', 'test data']);
+    expect(skip.code, skip.err).to.equal(0);
+    expect(skip.out).to.contain(`skipped the event at position ${failedAt}`);
+    while ((await runner.status()).state !== 'live') await new Promise((r) => setTimeout(r, 20));
+    const log = await cli(['--data-dir', dir.path, 'events', 'read', '--stream', 'seams.projection-shop-items']);
+    expect(JSON.parse(log.out.trim()).data).to.deep.include({ module: 'shop', projection: 'items', position: failedAt, reason: 'test data' });
+    const notFailed = await cli(['--data-dir', dir.path, 'projections', 'retry', 'shop/items']);
+    expect(notFailed).to.deep.include({ code: 1 });
+    expect(notFailed.err).to.equal('seams: shop/items has not stopped (nothing to retry or skip)\n');
+    await app.stop();
+  });
+
+  it('events read prints a stream or the log after a position as JSON lines', async () => {
+    const { app, position } = await seed(3);
+    await app.stop();
+    const all = await cli(['--data-dir', dir.path, 'events', 'read', '--after', '0']);
+    const lines = all.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((e) => e.position)).to.deep.equal([1, 2, 3]);
+    const limited = await cli(['--data-dir', dir.path, 'events', 'read', '--after', '1', '--limit', '1']);
+    expect(JSON.parse(limited.out).position).to.equal(2);
+    const stream = await cli(['--data-dir', dir.path, 'events', 'read', '--stream', lines[2].stream]);
+    expect(JSON.parse(stream.out).position).to.equal(position);
+  });
+
+  it('modules lists each module; --format mermaid draws the graph', async () => {
+    const text = await cli(['modules']);
+    expect(text.out).to.match(/^shop\n {2}tables {10}items\.items, counts\.counts\n {2}publishes {7}shop\.ItemAdded, shop\.ItemRenamed/);
+    expect(text.out).to.match(/mirror\n(.*\n)* {2}consumes {8}shop\.ItemAdded, shop\.ItemRenamed/);
+    const graph = await cli(['modules', '--format', 'mermaid']);
+    expect(graph.out).to.contain('flowchart LR');
+    expect(graph.out).to.contain('shop -- "ItemAdded, ItemRenamed" --> mirror');
+    expect(graph.out).to.contain('mirror == "query GetItem" ==> shop');
+    const json = JSON.parse((await cli(['modules', '--format', 'json'])).out);
+    expect(json[0]).to.deep.include({ module: 'shop', privateEvents: ['shop.StockCounted'] });
+  });
+
+  it('migrate brings every database to its latest schema', async () => {
+    const first = await cli(['--data-dir', dir.path, 'migrate']);
+    expect(first.code, first.err).to.equal(0);
+    expect(first.out).to.contain('shop: applied 20261126000000_kernel_tables.ts');
+    const second = await cli(['--data-dir', dir.path, 'migrate']);
+    expect(second.out).to.contain('shop: up to date');
+  });
+
+  const bad: [string[], RegExp][] = [
+    [['projections', 'rebuild'], /^seams: give module\[\/projection\] or --all\n$/],
+    [['projections', 'rebuild', 'nope'], /^seams: unknown module "nope" \(modules: shop, mirror\)\n$/],
+    [['projections', 'rebuild', 'shop/nope'], /^seams: module shop has no projection "nope" \(it has: items, counts\)\n$/],
+    [['projections', 'skip', 'shop/items'], /^seams: required option '--reason <text>' not specified\n$/],
+    [['projections', 'retry', 'shop'], /^seams: "shop" is not module\/projection\n$/],
+    [['events', 'read'], /^seams: give exactly one of --stream S or --after N\n$/],
+    [['events', 'read', '--after', '-1'], /^seams: option '--after <position>' argument '-1' is invalid. must be a whole number >= 0\n$/],
+    [['events', 'read', '--after', '0', '--limit', '0'], /must be at least 1\n$/],
+    [['modules', '--format', 'dot'], /^seams: option '--format <format>' argument 'dot' is invalid. Allowed choices are text, json, mermaid.\n$/],
+    [['frobnicate'], /^seams: unknown command 'frobnicate'\n$/],
+  ];
+  for (const [args, message] of bad) {
+    it(`bad usage: seams ${args.join(' ')} → one line, exit 2`, async () => {
+      const { code, err, out } = await cli(['--data-dir', dir.path, ...args]);
+      expect(code).to.equal(2);
+      expect(err).to.match(message);
+      expect(out).to.equal('');
+    });
+  }
+
+  it('the real entry: --help everywhere, exit codes 0 and 2', async () => {
+    const run = promisify(execFile);
+    const entry = ['tsx', 'src/cli.ts'];
+    for (const args of [['--help'], ['projections', '--help'], ['projections', 'rebuild', '--help'], ['events', 'read', '--help'], ['modules', '--help'], ['migrate', '--help']]) {
+      const { stdout } = await run('npx', [...entry, ...args]);
+      expect(stdout).to.match(/^Usage: seams/);
+    }
+    try {
+      await run('npx', [...entry, 'events', 'read', '--after', 'x'], { env: { ...process.env, SEAMS_DATA_DIR: dir.path } });
+      expect.fail('should exit non-zero');
+    } catch (error) {
+      const e = error as { code: number; stderr: string };
+      expect(e.code).to.equal(2);
+      expect(e.stderr.trim().split('\n')).to.have.length(1);
+    }
+  });
+});
