@@ -4,5 +4,9 @@
  * imports a module's index.ts.
  */
 import type { ModuleDefinition } from './kernel/index.js';
+import { catalog } from './modules/catalog/index.js';
+import { chat } from './modules/chat/index.js';
+import { identity } from './modules/identity/index.js';
+import { users } from './modules/users/index.js';
 
-export const modules: ModuleDefinition[] = [];
+export const modules: ModuleDefinition[] = [identity, users, catalog, chat];

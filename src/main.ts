@@ -1,22 +1,31 @@
 /**
- * Composition root: opens the event store in the data directory and serves HTTP.
- * (The module list joins here as modules land.)
+ * Starts the application: every module of src/application.ts (or those in SEAMS_MODULES) on the
+ * configured store, serving HTTP on PORT. SIGTERM/SIGINT stop it gracefully.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import express from 'express';
-import { EventRegistry, SqliteEventStore } from './kernel/index.js';
+import pino from 'pino';
+import { loadConfig, startServer } from './kernel/index.js';
+import { modules } from './application.js';
 
-const dataDir = resolve(process.env.SEAMS_DATA_DIR ?? './data');
-const port = Number(process.env.PORT ?? 3000);
-mkdirSync(dataDir, { recursive: true });
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error(`seams: ${(error as Error).message}`);
+  process.exit(2);
+}
+const log = pino({ level: config.logLevel });
+const running = await startServer(modules, config, log);
+log.info({ port: running.port, dataDir: config.dataDir, store: config.store, modules: running.runtime.modules.map((m) => m.name) }, `seams listening on http://localhost:${running.port}`);
 
-const store = await SqliteEventStore.open({ filename: join(dataDir, 'events.sqlite'), registry: new EventRegistry() });
-const app = express();
-app.get('/health/live', (_req, res) => {
-  res.json({ status: 'live' });
-});
-const server = app.listen(port, () => console.log(`seams listening on http://localhost:${port} (data in ${dataDir})`));
-
-process.once('SIGTERM', () => server.close(() => void store.close()));
-process.once('SIGINT', () => server.close(() => void store.close()));
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    log.info({ signal }, 'shutting down: finishing requests, checkpointing projections');
+    running.close().then(
+      () => process.exit(0),
+      (error) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -81,3 +81,18 @@ export class UnavailableError extends SeamsError {
 export class OwnershipError extends SeamsError {
   override readonly code = 'ownership';
 }
+
+/** An If-Match revision that is not the resource's current one (HTTP 412). */
+export class PreconditionFailedError extends SeamsError {
+  override readonly status = 412;
+  override readonly code = 'precondition-failed';
+}
+
+/** Too many attempts; try again after `retryAfterSeconds` (HTTP 429). */
+export class TooManyRequestsError extends SeamsError {
+  override readonly status = 429;
+  override readonly code = 'too-many-requests';
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
+}

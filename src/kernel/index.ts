@@ -21,3 +21,10 @@ export { retryProjection, skipFailedEvent } from './projections/operatorActions.
 export { loadConfig, type SeamsConfig } from './config.js';
 export { runCli, type CliOptions } from './cli/cli.js';
 export type { CliIo } from './cli/io.js';
+export { createHttpApp, type HttpAppOptions } from './http/app.js';
+export { route, type RouteDefinition, type RouteInput, type Caller, type Method } from './http/route.js';
+export { ok, created, accepted, noContent, type HttpResult } from './http/responses.js';
+export { tokenService, loadTokenSecret, type TokenService } from './http/tokens.js';
+export { revokedSessions, REVOKED_SESSIONS } from './http/revokedSessions.js';
+export { sendProblem, type Problem } from './http/problem.js';
+export { startServer, type RunningServer } from './server.js';

@@ -1,4 +1,4 @@
-import { WrongExpectedRevisionError } from '../errors.js';
+import { PreconditionFailedError } from '../errors.js';
 import type { AppendResult, EventMetadata, RecordedEvent } from '../event-store/types.js';
 import type { ModuleEvent, ModuleEvents } from './moduleEvents.js';
 
@@ -40,7 +40,7 @@ export async function decideAndAppend<State, Command>(
 ): Promise<Decision<State>> {
   const { state, revision } = await loadState(events, stream, decider);
   if (options.ifMatch !== undefined && options.ifMatch !== revision) {
-    throw new WrongExpectedRevisionError(stream, String(options.ifMatch), revision === -1 ? 'no_stream' : String(revision));
+    throw new PreconditionFailedError(`If-Match: revision ${options.ifMatch} is not the current revision ${revision} of ${stream}`);
   }
   const appended = decider.decide(command, state);
   if (appended.length === 0) return { state, revision, appended, result: null };

@@ -3,6 +3,7 @@ import type { EventContract } from '../contracts/events.js';
 import type { QueryArgs, QueryContract, QueryResult } from '../contracts/queries.js';
 import type { ProjectionDefinition } from '../projections/defineProjection.js';
 import type { ModuleContext } from './moduleContext.js';
+import type { RouteDefinition } from '../http/route.js';
 
 /** Who asked, for metadata and idempotency: a command handled twice with one id acts once. */
 export interface CommandMeta {
@@ -54,6 +55,8 @@ export interface ModuleDefinition extends ModuleExtensions {
   readonly sends: readonly CommandContract[];
   /** Other modules' queries it asks: ctx.query refuses any other. */
   readonly asks: readonly QueryContract[];
+  /** HTTP routes, mounted under `/<module>`. */
+  readonly routes: readonly RouteDefinition[];
 }
 
 const MODULE_NAME = /^[a-z][a-z0-9-]*$/;
@@ -76,6 +79,7 @@ export function defineModule<const S extends ModuleSpec>(spec: S): ModuleDefinit
     projections: [],
     sends: [],
     asks: [],
+    routes: [],
     ...spec,
   };
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { CommandContract, CommandData } from '../contracts/commands.js';
 import type { QueryArgs, QueryContract, QueryResult } from '../contracts/queries.js';
 import type { ModuleEvents } from './moduleEvents.js';
+import type { TokenService } from '../http/tokens.js';
 
 export interface SendOptions {
   /** Idempotency key: the target acts once per id, however often the command arrives. */
@@ -21,8 +22,12 @@ export interface ModuleContext {
   readonly log: Logger;
   /** Physical table names of one of this module's projections (they change when it is rebuilt). */
   tables(projection: string): Record<string, string>;
-  /** Resolves true once every projection of this module has processed `position` (false on timeout). */
-  waitFor(position: number, timeoutMs: number): Promise<boolean>;
+  /** Resolves true once every projection of this module (or just `projection`) has processed `position`; false on timeout. */
+  waitFor(position: number, timeoutMs: number, projection?: string): Promise<boolean>;
+  /** Waits (bounded) until this module's projections have caught up with the log's current head. */
+  catchUp(timeoutMs: number, projection?: string): Promise<boolean>;
+  /** Issues and verifies bearer tokens (the signing secret is the deployment's, see tokens.ts). */
+  readonly tokens: TokenService;
   /** Asks another module synchronously; throws UnavailableError on timeout or an open breaker. */
   query<Q extends QueryContract>(query: Q, args: QueryArgs<Q>): Promise<QueryResult<Q>>;
   /** Sends another module's public command. */

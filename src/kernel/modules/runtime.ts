@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { parseWith } from '../contracts/validation.js';
@@ -11,7 +12,7 @@ import { openModuleDatabase, type ModuleDatabaseConfig } from './moduleDatabase.
 import { moduleEvents } from './moduleEvents.js';
 import { assertOwnership } from './ownership.js';
 import { QueryGateway, type QueryGatewayOptions } from './queryGateway.js';
-import { randomUUID } from 'node:crypto';
+import { tokenService, type TokenService } from '../http/tokens.js';
 
 export interface RuntimeOptions {
   /** Every module of the application: ownership is checked across all of them. */
@@ -23,6 +24,8 @@ export interface RuntimeOptions {
   log?: Logger;
   projections?: RunnerOptions;
   queries?: QueryGatewayOptions;
+  /** Signs and verifies bearer tokens; a throwaway random secret when not given (tests, tools). */
+  tokens?: TokenService;
   /** Start projection runners (default true; the CLI opens modules without running them). */
   startProjections?: boolean;
 }
@@ -38,9 +41,11 @@ interface RunningModule {
 export class ModuleRuntime {
   private readonly running = new Map<string, RunningModule>();
   private readonly gateway: QueryGateway;
+  private readonly tokens: TokenService;
 
   private constructor(private readonly options: RuntimeOptions, readonly log: Logger) {
     this.gateway = new QueryGateway((module) => this.answerer(module), options.queries);
+    this.tokens = options.tokens ?? tokenService(randomBytes(32));
   }
 
   static async start(options: RuntimeOptions): Promise<ModuleRuntime> {
@@ -110,10 +115,13 @@ export class ModuleRuntime {
         if (!runner) throw new Error(`module ${definition.name} has no projection ${projection}`);
         return runner.tables;
       },
-      waitFor: async (position, timeoutMs) => {
-        const results = await Promise.all([...runners.values()].map((r) => r.waitFor(position, timeoutMs)));
+      waitFor: async (position, timeoutMs, projection) => {
+        const waiting = projection ? [runners.get(projection)].filter((r) => r !== undefined) : [...runners.values()];
+        const results = await Promise.all(waiting.map((r) => r.waitFor(position, timeoutMs)));
         return results.every(Boolean);
       },
+      catchUp: async (timeoutMs, projection) => context.waitFor(await this.options.store.headPosition(), timeoutMs, projection),
+      tokens: this.tokens,
       query: (query, args) => {
         if (!definition.asks.some((q) => q.type === query.type)) {
           return Promise.reject(new OwnershipError(`module ${definition.name} asks ${query.type} without declaring it in \`asks\``));

@@ -13,10 +13,11 @@ export type Synchronous = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
 export interface SqliteOptions {
   filename: string;
   synchronous?: Synchronous;
-  readonly?: boolean;
+  /** Page cache per connection, in KiB: memory traded for fewer reads of index pages. */
+  cacheKiB?: number;
 }
 
-export function openSqlite({ filename, synchronous = 'FULL' }: SqliteOptions): Knex {
+export function openSqlite({ filename, synchronous = 'FULL', cacheKiB = 8192 }: SqliteOptions): Knex {
   return knexFactory({
     client: 'sqlite3',
     connection: { filename },
@@ -28,7 +29,7 @@ export function openSqlite({ filename, synchronous = 'FULL' }: SqliteOptions): K
       idleTimeoutMillis: Number.MAX_SAFE_INTEGER,
       afterCreate(conn: RawDb, done: (err: Error | null, conn: RawDb) => void) {
         conn.exec(
-          `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;`,
+          `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -${cacheKiB}; PRAGMA temp_store = MEMORY;`,
           (err) => done(err, conn),
         );
       },

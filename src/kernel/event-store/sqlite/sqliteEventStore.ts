@@ -81,7 +81,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   static async open(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
-    const writer = openSqlite({ filename: options.filename, synchronous: options.synchronous });
+    // The writer's large cache keeps the id and stream indexes' hot pages in memory for appends.
+    const writer = openSqlite({ filename: options.filename, synchronous: options.synchronous, cacheKiB: 65536 });
     try {
       await migrateLatest(writer, 'event-store', 'event_store_migrations');
     } catch (error) {

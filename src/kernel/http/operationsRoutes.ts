@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import type { EventRegistry } from '../contracts/registry.js';
+import { NotFoundError, UnavailableError } from '../errors.js';
+import type { EventStore } from '../event-store/types.js';
+import type { ModuleRuntime } from '../modules/runtime.js';
+import { redactor } from './redact.js';
+import { ok } from './responses.js';
+import { route, type RouteDefinition } from './route.js';
+
+const recordedEvent = z.object({
+  id: z.string(),
+  stream: z.string(),
+  revision: z.number().int(),
+  position: z.number().int(),
+  type: z.string(),
+  schemaVersion: z.number().int(),
+  data: z.unknown(),
+  metadata: z.record(z.string(), z.unknown()),
+  recordedAt: z.string(),
+});
+
+const projectionStatus = z.object({
+  module: z.string(),
+  projection: z.string(),
+  version: z.number().int(),
+  generation: z.number().int(),
+  position: z.number().int(),
+  headPosition: z.number().int(),
+  lag: z.number().int(),
+  state: z.string(),
+  error: z.object({ message: z.string(), position: z.number().int().nullable(), eventId: z.string().nullable() }).optional(),
+  building: z.object({ generation: z.number().int(), version: z.number().int(), position: z.number().int() }).optional(),
+});
+
+/** Health and operator endpoints (API.md, "operations"); `/admin/*` is guarded by the app. */
+export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, registry: EventRegistry): { health: RouteDefinition[]; admin: RouteDefinition[] } {
+  const redact = redactor(registry);
+  const health = [
+    route.get('/live', { summary: 'the process is up', responses: { 200: z.object({ status: z.literal('live') }) }, handle: async () => ok({ status: 'live' }) }),
+    route.get('/ready', {
+      summary: 'the store answers and no projection has failed',
+      responses: { 200: z.object({ status: z.literal('ready'), headPosition: z.number().int() }) },
+      handle: async () => {
+        let head: number;
+        try {
+          head = await store.headPosition();
+        } catch (error) {
+          throw new UnavailableError(`the event store does not answer: ${(error as Error).message}`);
+        }
+        const stopped = (await runtime.projectionStatus()).filter((s) => s.state === 'failed' || s.state === 'ahead-of-log');
+        if (stopped.length > 0) throw new UnavailableError(`projections stopped: ${stopped.map((s) => `${s.module}/${s.projection} (${s.state})`).join(', ')}`);
+        return ok({ status: 'ready', headPosition: head });
+      },
+    }),
+  ];
+  const admin = [
+    route.get('/projections', {
+      summary: 'position, head, lag and state of every projection in this process',
+      responses: { 200: z.array(projectionStatus) },
+      handle: async () => ok(await runtime.projectionStatus()),
+    }),
+    route.get('/streams/:stream', {
+      summary: 'the raw events of one stream (secret fields redacted)',
+      params: z.object({ stream: z.string().min(1).max(200) }),
+      query: z.object({ from: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+      responses: { 200: z.object({ stream: z.string(), events: z.array(recordedEvent) }) },
+      handle: async ({ params, query }) => {
+        const events = await store.readStream(params.stream, { fromRevision: query.from, maxCount: query.limit });
+        if (events.length === 0 && (await store.streamRevision(params.stream)) === -1) throw new NotFoundError(`no stream ${params.stream}`);
+        return ok({ stream: params.stream, events: events.map(redact) });
+      },
+    }),
+    route.get('/events', {
+      summary: 'the raw log after a global position (secret fields redacted)',
+      query: z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+      responses: { 200: z.object({ events: z.array(recordedEvent), headPosition: z.number().int() }) },
+      handle: async ({ query }) => {
+        const events = await store.readAll({ after: query.after, maxCount: query.limit });
+        return ok({ events: events.map(redact), headPosition: await store.headPosition() });
+      },
+    }),
+  ];
+  return { health, admin };
+}

@@ -1,0 +1,71 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { SeamsError, TooManyRequestsError, UnavailableError } from '../errors.js';
+
+/** RFC 9457 problem details. Never carries a stack trace. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function sendProblem(res: Response, status: number, detail: string, extra: { code?: string; errors?: unknown; retryAfter?: number } = {}): void {
+  const problem: Problem = {
+    type: `https://seams.dev/problems/${extra.code ?? TITLES[status]?.toLowerCase().replace(/ /g, '-') ?? 'error'}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    ...(extra.errors !== undefined ? { errors: extra.errors } : {}),
+  };
+  if (extra.retryAfter !== undefined) res.setHeader('Retry-After', String(extra.retryAfter));
+  res.status(status).type('application/problem+json').send(JSON.stringify(problem));
+}
+
+/** Body-parser failures carry `type` and `status`; they are the client's fault. */
+interface ParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
+
+/** The one place errors become responses: known errors keep their status, anything else is a logged 500 without details. */
+export function problemHandler(log: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    if (res.headersSent) return;
+    if (error instanceof SeamsError && error.status < 500) {
+      return sendProblem(res, error.status, error.message, {
+        code: error.code,
+        errors: error.errors,
+        retryAfter: error instanceof TooManyRequestsError ? error.retryAfterSeconds : undefined,
+      });
+    }
+    if (error instanceof UnavailableError) {
+      return sendProblem(res, 503, error.message, { code: error.code, retryAfter: error.retryAfterSeconds });
+    }
+    const parser = error as ParserError;
+    if (parser?.type === 'entity.too.large') return sendProblem(res, 413, 'the request body is larger than 1 MB');
+    if (parser?.type === 'entity.parse.failed') return sendProblem(res, 400, 'the request body is not valid JSON', { code: 'malformed-json' });
+    if (parser?.expose && parser.status && parser.status >= 400 && parser.status < 500) {
+      return sendProblem(res, parser.status, (error as Error).message);
+    }
+    (req as { log?: Logger }).log?.error({ err: error }, 'unhandled error') ?? log.error({ err: error }, 'unhandled error');
+    sendProblem(res, 500, 'the server failed to handle this request; it has been logged');
+  };
+}

@@ -1,0 +1,32 @@
+import { defineProjection, on, type ModuleContext } from '../../kernel/index.js';
+import { UserRegistered } from '../identity/contracts.js';
+import { ProfileUpdated } from '../users/contracts.js';
+
+/**
+ * catalog's own copy of the user fields it needs (a foreign key across databases being
+ * impossible): ids to validate owners, display names to show them. Fed by public events only.
+ */
+export const usersReplica = defineProjection({
+  name: 'users_replica',
+  version: 1,
+  tables: {
+    user_names: (t) => {
+      t.string('user_id').primary();
+      t.string('display_name').notNullable();
+    },
+  },
+  handlers: [
+    on(UserRegistered, async (e, { db, tables }) => {
+      await db(tables.user_names).insert({ user_id: e.data.userId, display_name: e.data.displayName }).onConflict('user_id').ignore();
+    }),
+    on(ProfileUpdated, async (e, { db, tables }) => {
+      await db(tables.user_names).insert({ user_id: e.data.userId, display_name: e.data.displayName }).onConflict('user_id').merge();
+    }),
+  ],
+});
+
+/** Is the user known to the replica? Lets the replica catch up once before saying no. */
+export async function knownUser(ctx: ModuleContext, userId: string): Promise<boolean> {
+  const find = () => ctx.db(ctx.tables('users_replica').user_names).where({ user_id: userId }).first();
+  return Boolean((await find()) ?? ((await ctx.catchUp(1000, 'users_replica')) ? await find() : undefined));
+}
