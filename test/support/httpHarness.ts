@@ -1,0 +1,62 @@
+import pino from 'pino';
+import { startServer, type RunningServer, type SeamsConfig } from '../../src/kernel/index.js';
+import { modules as applicationModules } from '../../src/application.js';
+import { tempDir } from './tempDir.js';
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** The real application on a random port, on SQLite in a temporary directory. */
+export async function startApp(options: { config?: Partial<SeamsConfig>; modules?: typeof applicationModules } = {}) {
+  const dir = await tempDir('seams-http-');
+  const config: SeamsConfig = { port: 0, dataDir: dir.path, store: 'sqlite', logLevel: 'silent', ...options.config };
+  const server: RunningServer = await startServer(options.modules ?? applicationModules, config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const base = `http://127.0.0.1:${server.port}`;
+
+  async function request<T = any>(method: string, path: string, init: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    let body: string | undefined = init.raw;
+    if (init.body !== undefined) {
+      body = JSON.stringify(init.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(base + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T, text };
+  }
+
+  /** Registers a user and logs in; returns ids and a token. */
+  async function signUp(displayName = 'Ada', email = `${crypto.randomUUID()}@example.com`, password = 'correct horse battery') {
+    const registered = await request('POST', '/identity/registrations', { body: { email, password, displayName } });
+    if (registered.status !== 201) throw new Error(`registration failed: ${registered.status} ${registered.text}`);
+    const session = await request('POST', '/identity/sessions', { body: { email, password } });
+    if (session.status !== 201) throw new Error(`login failed: ${session.status} ${session.text}`);
+    return { userId: registered.body.userId as string, token: session.body.token as string, sessionId: session.body.sessionId as string, email, password, position: Number(session.headers.get('event-position')) };
+  }
+
+  return {
+    base,
+    dir: dir.path,
+    server,
+    request,
+    signUp,
+    headPosition: () => server.store.headPosition(),
+    async stop() {
+      await server.close();
+      await dir.cleanup();
+    },
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof startApp>>;
