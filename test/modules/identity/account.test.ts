@@ -1,0 +1,45 @@
+import { expect } from 'chai';
+import { ConflictError } from '../../../src/kernel/index.js';
+import { account, accountId } from '../../../src/modules/identity/account.js';
+import { UserRegistered } from '../../../src/modules/identity/contracts.js';
+import { hashPassword, verifyPassword } from '../../../src/modules/identity/passwords.js';
+import { PasswordSet } from '../../../src/modules/identity/privateEvents.js';
+import { spec } from '../../support/deciderSpec.js';
+
+const userId = '0a8f0b5e-7a43-4c0e-9a55-7b7bb0b0f001';
+const register = { userId, email: ' Ada@Example.COM ', displayName: 'Ada', passwordHash: 'scrypt$hash' };
+
+describe('identity: account', () => {
+  it('a new email registers: a public UserRegistered without secrets, and a private PasswordSet', () => {
+    spec(account)
+      .given([])
+      .when(register)
+      .then([
+        { type: UserRegistered.type, data: { userId, email: 'ada@example.com', displayName: 'Ada' } },
+        { type: PasswordSet.type, data: { userId, passwordHash: 'scrypt$hash' } },
+      ]);
+  });
+
+  it('an email registered before is refused', () => {
+    spec(account)
+      .given([{ type: UserRegistered.type, data: { userId, email: 'ada@example.com', displayName: 'Ada' } }])
+      .when({ ...register, userId: '0a8f0b5e-7a43-4c0e-9a55-7b7bb0b0f002' })
+      .thenThrows(ConflictError, /already registered/);
+  });
+
+  it('one account stream per email, whatever its case and spaces', () => {
+    expect(accountId(' Ada@Example.COM')).to.equal(accountId('ada@example.com'));
+    expect(accountId('ada@example.com')).to.match(/^[0-9a-f]{64}$/);
+    expect(accountId('ada@example.com')).to.not.equal(accountId('bob@example.com'));
+  });
+
+  it('passwords: scrypt with a salt; verify accepts the password and nothing else', async () => {
+    const a = await hashPassword('correct horse');
+    const b = await hashPassword('correct horse');
+    expect(a).to.match(/^scrypt\$16384\$8\$1\$/);
+    expect(a).to.not.equal(b); // salted
+    expect(await verifyPassword('correct horse', a)).to.equal(true);
+    expect(await verifyPassword('correct horsE', a)).to.equal(false);
+    expect(await verifyPassword('correct horse', 'garbage')).to.equal(false);
+  });
+});
