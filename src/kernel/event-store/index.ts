@@ -13,5 +13,6 @@ export type {
   Subscription,
 } from './types.js';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqliteEventStore.js';
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgresEventStore.js';
 export { catchUpSubscription, sleep } from './subscription.js';
 export { DEFAULT_MAX_EVENT_BYTES, MAX_STREAM_NAME_LENGTH } from './prepare.js';

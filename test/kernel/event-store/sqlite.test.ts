@@ -7,6 +7,8 @@ let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
 let file = '';
 
 eventStoreContract('sqlite', () => ({
+  // One writer assigns rowids in commit order: positions are gap-free.
+  densePositions: true,
   async reset() {
     await dir?.cleanup();
     dir = await tempDir('seams-store-');

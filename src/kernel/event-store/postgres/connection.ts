@@ -1,0 +1,67 @@
+import type { Knex } from 'knex';
+import knexFactory from 'knex';
+import pg from 'pg';
+import { ValidationError } from '../../errors.js';
+
+/** knex over pg with the store's schema as search path, plus raw clients for named prepared statements. */
+
+export type PgClient = pg.Client;
+
+/** Plain lower-case identifiers only: they are spliced into SQL text (quoted), never taken from users. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function checkSchemaName(schema: string): void {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new ValidationError(`schema "${schema}" must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63 characters)`);
+  }
+}
+
+export function openPostgres(connectionString: string, schema: string, poolSize = 10): Knex {
+  checkSchemaName(schema);
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString },
+    searchPath: [schema],
+    pool: { min: 0, max: poolSize },
+  });
+}
+
+/** Creates the schema unless it exists; two processes starting together may both try. */
+export async function ensureSchema(knex: Knex, schema: string): Promise<void> {
+  checkSchemaName(schema);
+  try {
+    await knex.raw(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } catch (error) {
+    // IF NOT EXISTS is not atomic: the loser of a race sees a unique violation on pg_namespace.
+    if (!['23505', '42P06'].includes(sqlState(error) ?? '')) throw error;
+  }
+}
+
+/** Drops a schema and everything in it (tests and benchmarks clean up their own schemas with it). */
+export async function dropSchema(connectionString: string, schema: string): Promise<void> {
+  checkSchemaName(schema);
+  const knex = knexFactory({ client: 'pg', connection: { connectionString }, pool: { min: 0, max: 1 } });
+  try {
+    await knex.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+type PoolClient = { acquireConnection(): Promise<PgClient>; releaseConnection(c: PgClient): Promise<void> };
+
+/** Runs `fn` with a raw pg client from the knex pool (broken clients are dropped by the pool on release). */
+export async function withClient<T>(knex: Knex, fn: (client: PgClient) => Promise<T>): Promise<T> {
+  const pool = knex.client as PoolClient;
+  const client = await pool.acquireConnection();
+  try {
+    return await fn(client);
+  } finally {
+    await pool.releaseConnection(client);
+  }
+}
+
+/** The SQLSTATE of an error the server sent, or undefined for anything else (lost connection, bug). */
+export function sqlState(error: unknown): string | undefined {
+  return error instanceof pg.DatabaseError ? error.code : undefined;
+}

@@ -1,0 +1,81 @@
+import { DuplicateEventIdError } from '../../errors.js';
+import { checkRevision, type PreparedEvent } from '../prepare.js';
+import type { AppendResult, ExpectedRevision } from '../types.js';
+import type { NewRow } from './sql.js';
+
+/**
+ * The group-commit decision, kept free of I/O: given the streams' last revisions and the rows
+ * that already hold any of the batch's ids, it checks every append of a batch in order (against
+ * the log and the batch's earlier appends) and lists the rows to insert.
+ *
+ * A row's position depends on the id of the transaction that inserts it, which is only known
+ * once the insert has run, so an accepted append's outcome names the index of its last row.
+ */
+
+export interface PendingAppend {
+  stream: string;
+  events: PreparedEvent[];
+  expected: ExpectedRevision;
+  /** False when every id was generated here: then no id can already exist, and the lookup is skipped. */
+  callerIds: boolean;
+  /** Bytes of data and metadata, to keep one statement's size bounded. */
+  bytes: number;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+/** An event already in the log (position known) or accepted earlier in this batch (index known). */
+export interface KnownEvent {
+  stream: string;
+  revision: number;
+  type: string;
+  data: string;
+  position?: number;
+  index?: number;
+}
+
+export type Decision = Error | { nextRevision: number; position?: number; index?: number };
+
+export function decide(
+  batch: readonly PendingAppend[],
+  revisions: Map<string, number>,
+  known: Map<string, KnownEvent>,
+): { decisions: Decision[]; rows: NewRow[] } {
+  const rows: NewRow[] = [];
+  const decisions = batch.map((append): Decision => {
+    const found = append.events.map((e) => known.get(e.id));
+    if (found.some((row) => row !== undefined)) return retryOutcome(append, found);
+    const current = revisions.get(append.stream) ?? -1;
+    try {
+      checkRevision(append.stream, append.expected, current);
+    } catch (error) {
+      return error as Error;
+    }
+    let revision = current;
+    for (const e of append.events) {
+      revision++;
+      const index = rows.length;
+      rows.push({ index, id: e.id, stream: append.stream, revision, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata });
+      known.set(e.id, { stream: append.stream, revision, type: e.type, data: e.data, index });
+    }
+    revisions.set(append.stream, revision);
+    return { nextRevision: revision, index: rows.length - 1 };
+  });
+  return { decisions, rows };
+}
+
+/** An append whose ids exist: the same events again is a no-op success, anything else an error. */
+function retryOutcome(append: PendingAppend, found: (KnownEvent | undefined)[]): Decision {
+  for (const [i, e] of append.events.entries()) {
+    const row = found[i];
+    if (!row) {
+      const existing = append.events.find((_, j) => found[j])!.id;
+      return new DuplicateEventIdError(existing, 'while others of the same append do not: a retry must repeat the same events');
+    }
+    if (row.stream !== append.stream || row.type !== e.type || row.data !== e.data) {
+      return new DuplicateEventIdError(e.id, `in stream ${row.stream} with other content`);
+    }
+  }
+  const last = found[found.length - 1]!;
+  return { nextRevision: last.revision, position: last.position, index: last.index };
+}

@@ -1,0 +1,294 @@
+import { EventEmitter } from 'node:events';
+import type { Knex } from 'knex';
+import type { EventRegistry } from '../../contracts/registry.js';
+import { ValidationError } from '../../errors.js';
+import { checkExpectedRevision, checkStreamName, prepareEvents } from '../prepare.js';
+import { catchUpSubscription, sleep } from '../subscription.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../types.js';
+import { openPostgres, sqlState, withClient } from './connection.js';
+import { decide, type KnownEvent, type PendingAppend } from './decide.js';
+import { migrateEventStore } from './migrate.js';
+import { encodePosition, MAX_EVENTS_PER_TRANSACTION } from './positions.js';
+import { Statements, type EventRow } from './sql.js';
+
+export interface PostgresEventStoreOptions {
+  /** e.g. postgres://user:password@host:5432/database */
+  connectionString: string;
+  /** The schema that holds the log (created if missing); default `event_store`. */
+  schema?: string;
+  registry: EventRegistry;
+  maxEventBytes?: number;
+  /** How often a caught-up reader looks for appends made by other processes (or held back by an open transaction). */
+  pollIntervalMs?: number;
+  /** Connections in the pool; one commits at a time, the rest serve reads. Default 10. */
+  poolSize?: number;
+}
+
+export const DEFAULT_SCHEMA = 'event_store';
+const MAX_APPENDS_PER_COMMIT = 1000;
+/** Keeps one INSERT's parameters to a sane size; a single larger append still goes alone. */
+const MAX_BYTES_PER_COMMIT = 16 * 1024 * 1024;
+/** Each retry means another process committed a conflicting row, so this bounds pathological contention only. */
+const MAX_ATTEMPTS = 50;
+/** unique_violation and deadlock_detected: a concurrent writer won a (stream, revision) or an event id. */
+const RACE_STATES = new Set(['23505', '40P01']);
+
+/**
+ * The PostgreSQL store, for several processes or machines sharing one log.
+ *
+ * Order: a row's position encodes the id of the transaction that wrote it (positions.ts), and
+ * readAll / headPosition see only rows below the oldest running transaction (sql.ts HORIZON).
+ * Everything a reader sees is final, and anything that becomes visible later has a greater
+ * position, so a reader never skips an event; a long transaction elsewhere shows as lag.
+ *
+ * Writes: appends that arrive while a commit runs are committed together in one INSERT
+ * statement (group commit), each with its own revision check and outcome. Between processes,
+ * the unique (stream, revision) and unique id constraints are the arbiters: the decision is read
+ * without locks, and if another process wrote a conflicting row in the meantime our statement
+ * fails as a whole, nothing of it is written, and the batch is decided again against the new
+ * state. That needs no locks (advisory locks per stream would cost a round trip and serialise
+ * every writer of a hot stream even when no one races), and a batch is one statement, so two
+ * round trips in all: read the revisions, insert.
+ */
+export class PostgresEventStore implements EventStore {
+  readonly kind = 'postgres';
+  private readonly appended = new EventEmitter();
+  private queue: PendingAppend[] = [];
+  private draining: Promise<void> | null = null;
+  /** Highest position committed by this store (it may still be above the horizon). */
+  private lastCommitted = 0;
+
+  private constructor(
+    private readonly knex: Knex,
+    private readonly sql: Statements,
+    private readonly options: PostgresEventStoreOptions,
+  ) {
+    this.appended.setMaxListeners(0);
+  }
+
+  static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const schema = options.schema ?? DEFAULT_SCHEMA;
+    const knex = openPostgres(options.connectionString, schema, options.poolSize);
+    const sql = new Statements(schema);
+    try {
+      await migrateEventStore(knex, schema);
+      await checkTransactionCounter(knex, sql);
+    } catch (error) {
+      await knex.destroy();
+      throw error;
+    }
+    return new PostgresEventStore(knex, sql, options);
+  }
+
+  append(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    try {
+      const expected = options.expectedRevision ?? 'any';
+      checkExpectedRevision(expected);
+      if (Array.isArray(events) && events.length > MAX_EVENTS_PER_TRANSACTION) {
+        throw new ValidationError(`an append holds ${events.length} events; the limit on PostgreSQL is ${MAX_EVENTS_PER_TRANSACTION}`);
+      }
+      const prepared = prepareEvents(this.options.registry, stream, events, this.options.maxEventBytes);
+      const callerIds = events.some((e) => e.id !== undefined);
+      const bytes = prepared.reduce((n, e) => n + e.data.length + e.metadata.length, 0);
+      return new Promise((resolve, reject) => {
+        this.queue.push({ stream, events: prepared, expected, callerIds, bytes, resolve, reject });
+        this.draining ??= this.drain();
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) await this.commitWithFallback(this.takeBatch());
+    } finally {
+      this.draining = null;
+    }
+  }
+
+  /** The next appends that fit one transaction's 2^20 positions and one statement's size. */
+  private takeBatch(): PendingAppend[] {
+    let events = 0;
+    let bytes = 0;
+    let n = 0;
+    for (const append of this.queue) {
+      if (n === MAX_APPENDS_PER_COMMIT) break;
+      if (n > 0 && (events + append.events.length > MAX_EVENTS_PER_TRANSACTION || bytes + append.bytes > MAX_BYTES_PER_COMMIT)) break;
+      events += append.events.length;
+      bytes += append.bytes;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  /** Commits a batch; if the statement fails, retries each append alone so one cannot sink the others. */
+  private async commitWithFallback(batch: PendingAppend[]): Promise<void> {
+    try {
+      const outcomes = await this.commit(batch);
+      batch.forEach((append, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome instanceof Error) append.reject(outcome);
+        else append.resolve(outcome);
+      });
+    } catch (error) {
+      if (batch.length === 1 || error instanceof UnknownOutcomeError) return batch.forEach((append) => append.reject(error));
+      for (const append of batch) await this.commitWithFallback([append]);
+    }
+  }
+
+  private async commit(batch: PendingAppend[]): Promise<(AppendResult | Error)[]> {
+    for (let attempt = 1; ; attempt++) {
+      let sent = false;
+      try {
+        const outcomes = await withClient(this.knex, async (client) => {
+          const streams = [...new Set(batch.map((a) => a.stream))];
+          const revisions = new Map<string, number>();
+          for (const row of await this.sql.revisions(client, streams)) {
+            if (row.revision !== null) revisions.set(row.stream, row.revision);
+          }
+          // Rows already in the log by event id, for idempotent retries.
+          const known = new Map<string, KnownEvent>();
+          const ids = batch.filter((a) => a.callerIds).flatMap((a) => a.events.map((e) => e.id));
+          if (ids.length > 0) {
+            for (const row of await this.sql.byIds(client, ids)) known.set(row.id, { ...row, position: Number(row.position) });
+          }
+          const { decisions, rows } = decide(batch, revisions, known);
+          let transactionId = 0n;
+          if (rows.length > 0) {
+            sent = true;
+            transactionId = await this.sql.insert(client, rows);
+          }
+          return decisions.map((d) =>
+            d instanceof Error ? d : { nextRevision: d.nextRevision, position: d.position ?? encodePosition(transactionId, d.index!) },
+          );
+        });
+        const last = outcomes.reduce((max, o) => (o instanceof Error ? max : Math.max(max, o.position)), 0);
+        if (last > this.lastCommitted) {
+          this.lastCommitted = last;
+          this.appended.emit('appended', last);
+        }
+        return outcomes;
+      } catch (error) {
+        const state = sqlState(error);
+        // No answer from the server to the INSERT: it may have committed. Retrying could write twice.
+        if (sent && state === undefined) throw new UnknownOutcomeError(error);
+        // Another process wrote one of our (stream, revision) pairs or ids since we looked; the
+        // statement failed as a whole, so nothing was written: decide again against the new state.
+        if (state !== undefined && RACE_STATES.has(state) && attempt < MAX_ATTEMPTS) continue;
+        if ((error as { constraint?: string }).constraint === 'events_transaction_id_limit') {
+          throw new Error('the PostgreSQL event store has used up its positions: transaction ids reached 2^33 (see positions.ts)', { cause: error });
+        }
+        throw error;
+      }
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    checkStreamName(stream);
+    // No horizon here: a stream's revisions are gap-free by construction, and a command
+    // handler must see its stream's latest revision even while another transaction is open.
+    const backwards = options.direction === 'backwards';
+    const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+    const rows = await withClient(this.knex, (c) => this.sql.readStream(c, stream, from, options.maxCount ?? null, backwards));
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  async streamRevision(stream: string): Promise<number> {
+    checkStreamName(stream);
+    return withClient(this.knex, (c) => this.sql.streamRevision(c, stream));
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const rows = await withClient(this.knex, (c) =>
+      this.sql.readAll(c, { after: options.after ?? 0, upTo: options.upTo, maxCount: options.maxCount, ...options.filter }),
+    );
+    return rows.map((row) => this.toRecorded(row));
+  }
+
+  headPosition(): Promise<number> {
+    return withClient(this.knex, (c) => this.sql.head(c));
+  }
+
+  async waitForAppend(after: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return;
+    // Committed here, but possibly still above the horizon (an older transaction is open):
+    // return only if the head really moved, or a caught-up reader would spin.
+    if (this.lastCommitted > after && (await this.headPosition()) > after) return;
+    const wake = new AbortController();
+    const onAppended = (position: number) => position > after && wake.abort();
+    const onAbort = () => wake.abort();
+    this.appended.on('appended', onAppended);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      // Other processes' commits, and the end of transactions that hold the horizon back, raise
+      // no event here: look again after the poll interval.
+      await sleep(Math.min(timeoutMs, this.options.pollIntervalMs ?? 250), wake.signal);
+    } finally {
+      this.appended.off('appended', onAppended);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  subscribe(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void> | void): Subscription {
+    return catchUpSubscription(this, options, handler);
+  }
+
+  async close(): Promise<void> {
+    await this.draining;
+    await this.knex.destroy();
+  }
+
+  private toRecorded(row: EventRow): RecordedEvent {
+    const { data, schemaVersion } = this.options.registry.upcast(row.type, row.schema_version, JSON.parse(row.data));
+    return {
+      id: row.id,
+      stream: row.stream,
+      revision: row.revision,
+      position: Number(row.position),
+      type: row.type,
+      schemaVersion,
+      data,
+      metadata: JSON.parse(row.metadata),
+      recordedAt: row.recorded_at.toISOString(),
+    };
+  }
+}
+
+/**
+ * Positions come from the server's transaction counter, which a logical dump and restore into a
+ * new cluster (unlike pg_upgrade) starts again from a low value: new events would then sort
+ * before old ones and readers would skip them. Refuse to open such a log rather than corrupt it.
+ */
+async function checkTransactionCounter(knex: Knex, sql: Statements): Promise<void> {
+  const { newestInLog, nextOnServer } = await withClient(knex, (c) => sql.transactionIds(c));
+  if (newestInLog >= nextOnServer) {
+    throw new Error(
+      `the log in schema ${sql.schema} holds transaction id ${newestInLog}, but this server's next transaction id is ` +
+        `${nextOnServer}: was it restored into a new cluster? Advance the server's transaction counter past ` +
+        `${newestInLog} (pg_resetwal --next-transaction-id) before appending, or new events would sort before old ones`,
+    );
+  }
+}
+
+/** The connection failed after the INSERT was sent: the append may or may not be in the log. */
+export class UnknownOutcomeError extends Error {
+  constructor(cause: unknown) {
+    super(
+      `the connection failed while committing, so the append may or may not have been written; ` +
+        `retry it with the same event ids to make sure: ${(cause as Error).message}`,
+      { cause },
+    );
+    this.name = 'UnknownOutcomeError';
+  }
+}
