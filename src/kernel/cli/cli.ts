@@ -6,6 +6,7 @@ import { processIo, UsageError, type CliIo } from './io.js';
 import { migrateCommand } from './migrateCommand.js';
 import { modulesCommand } from './modulesCommand.js';
 import { projectionsCommand, type WithSession } from './projectionsCommand.js';
+import { processesCommand } from './processesCommand.js';
 import { CliSession } from './session.js';
 
 export interface CliOptions {
@@ -32,7 +33,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   };
 
   const program = new Command('seams')
-    .description('operate a seams application: projections, events, migrations, modules')
+    .description('operate a seams application: projections, processes, events, migrations, modules')
     .option('--data-dir <dir>', 'data directory (default: $SEAMS_DATA_DIR or ./data)')
     .hook('preAction', (cmd) => {
       dataDir = cmd.opts<{ dataDir?: string }>().dataDir;
@@ -41,6 +42,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   program.addCommand(eventsCommand(withSession, io));
   program.addCommand(migrateCommand(withSession, io));
   program.addCommand(modulesCommand(options.modules, io));
+  program.addCommand(processesCommand(withSession, io));
   options.extend?.(program, withSession);
 
   const configure = (cmd: Command) => {

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { ownEvents, type ModuleDefinition } from '../modules/defineModule.js';
+import { ownEvents, readers, type ModuleDefinition } from '../modules/defineModule.js';
 import type { CliIo } from './io.js';
 
 export interface ModuleSummary {
@@ -14,8 +14,14 @@ export interface ModuleSummary {
   asks: string[];
 }
 
+/** Other modules' commands this module sends, directly or from its processes. */
+function sentToOthers(m: ModuleDefinition) {
+  const all = [...m.sends, ...m.processes.flatMap((p) => p.sends)].filter((c) => c.module !== m.name);
+  return all.filter((c, i) => all.findIndex((x) => x.type === c.type) === i);
+}
+
 export function summarize(m: ModuleDefinition): ModuleSummary {
-  const consumed = new Set(m.projections.flatMap((p) => p.consumes.filter((c) => c.module !== m.name).map((c) => c.type)));
+  const consumed = new Set(readers(m).flatMap((p) => p.consumes.filter((c) => c.module !== m.name).map((c) => c.type)));
   return {
     module: m.name,
     tables: m.projections.flatMap((p) => Object.keys(p.tables).map((t) => `${p.name}.${t}`)),
@@ -24,7 +30,7 @@ export function summarize(m: ModuleDefinition): ModuleSummary {
     consumes: [...consumed].sort(),
     commands: m.commands.map((h) => h.command.type),
     queries: m.queries.map((h) => h.query.type),
-    sends: m.sends.map((c) => c.type),
+    sends: sentToOthers(m).map((c) => c.type),
     asks: m.asks.map((q) => q.type),
   };
 }
@@ -32,7 +38,7 @@ export function summarize(m: ModuleDefinition): ModuleSummary {
 /** The module graph as a mermaid flowchart: events flow publisher → consumer; commands and queries caller → owner. */
 export function mermaid(modules: readonly ModuleDefinition[]): string {
   const lines = ['flowchart LR'];
-  for (const m of modules) lines.push(`  ${m.name}["${m.name}<br/>${ownEvents(m).length} events, ${m.projections.length} projections"]`);
+  for (const m of modules) lines.push(`  ${m.name}["${m.name}<br/>${ownEvents(m).length} events, ${m.projections.length} projections, ${m.processes.length} processes"]`);
   for (const m of modules) {
     const s = summarize(m);
     const byOwner = new Map<string, string[]>();
@@ -41,7 +47,7 @@ export function mermaid(modules: readonly ModuleDefinition[]): string {
       byOwner.set(owner, [...(byOwner.get(owner) ?? []), type.split('.')[1]!]);
     }
     for (const [owner, events] of byOwner) lines.push(`  ${owner} -- "${events.join(', ')}" --> ${m.name}`);
-    for (const c of m.sends) lines.push(`  ${m.name} -. "send ${c.type.split('.')[1]}" .-> ${c.module}`);
+    for (const c of sentToOthers(m)) lines.push(`  ${m.name} -. "send ${c.type.split('.')[1]}" .-> ${c.module}`);
     for (const q of m.asks) lines.push(`  ${m.name} == "query ${q.type.split('.')[1]}" ==> ${q.module}`);
   }
   return lines.join('\n');

@@ -32,6 +32,18 @@ const projectionStatus = z.object({
   building: z.object({ generation: z.number().int(), version: z.number().int(), position: z.number().int() }).optional(),
 });
 
+const instanceSummary = z.object({
+  type: z.string(),
+  module: z.string(),
+  id: z.string(),
+  status: z.string(),
+  step: z.string().nullable(),
+  attempts: z.number().int(),
+  nextWakeAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
 /** Health and operator endpoints (API.md, "operations"); `/admin/*` is guarded by the app. */
 export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, registry: EventRegistry): { health: RouteDefinition[]; admin: RouteDefinition[] } {
   const redact = redactor(registry);
@@ -58,6 +70,22 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
       summary: 'position, head, lag and state of every projection in this process',
       responses: { 200: z.array(projectionStatus) },
       handle: async () => ok(await runtime.projectionStatus()),
+    }),
+    route.get('/processes', {
+      summary: 'process-manager instances: status, current step, attempts and next wake-up',
+      query: z.object({ type: z.string().max(100).optional(), status: z.enum(['running', 'compensating', 'completed', 'failed', 'compensated']).optional() }),
+      responses: { 200: z.object({ processes: z.array(instanceSummary) }) },
+      handle: async ({ query }) => ok({ processes: await runtime.processInstances(query) }),
+    }),
+    route.get('/processes/:type/:id', {
+      summary: 'one process instance with its state, commands and timers',
+      params: z.object({ type: z.string().max(100), id: z.string().max(200) }),
+      responses: { 200: instanceSummary.extend({ state: z.unknown(), completedSteps: z.array(z.unknown()), commands: z.array(z.unknown()), timers: z.array(z.unknown()) }) },
+      handle: async ({ params }) => {
+        const found = await runtime.processInstance(params.type, params.id);
+        if (!found) throw new NotFoundError(`no ${params.type} process ${params.id} in this process`);
+        return ok(found);
+      },
     }),
     route.get('/streams/:stream', {
       summary: 'the raw events of one stream (secret fields redacted)',

@@ -4,6 +4,7 @@ import type { QueryArgs, QueryContract, QueryResult } from '../contracts/queries
 import type { ProjectionDefinition } from '../projections/defineProjection.js';
 import type { ModuleContext } from './moduleContext.js';
 import type { RouteDefinition } from '../http/route.js';
+import type { ProcessDefinition } from '../processes/defineProcess.js';
 
 /** Who asked, for metadata and idempotency: a command handled twice with one id acts once. */
 export interface CommandMeta {
@@ -57,6 +58,8 @@ export interface ModuleDefinition extends ModuleExtensions {
   readonly asks: readonly QueryContract[];
   /** HTTP routes, mounted under `/<module>`. */
   readonly routes: readonly RouteDefinition[];
+  /** Process managers (sagas) of this module. */
+  readonly processes: readonly ProcessDefinition[];
 }
 
 const MODULE_NAME = /^[a-z][a-z0-9-]*$/;
@@ -80,6 +83,7 @@ export function defineModule<const S extends ModuleSpec>(spec: S): ModuleDefinit
     sends: [],
     asks: [],
     routes: [],
+    processes: [],
     ...spec,
   };
 }
@@ -87,3 +91,11 @@ export function defineModule<const S extends ModuleSpec>(spec: S): ModuleDefinit
 /** The stream name prefix of one of a module's stream kinds. */
 export const streamPrefix = (module: string, kind: string) => `${module}.${kind}-`;
 export const ownEvents = (module: ModuleDefinition) => [...module.publicEvents, ...module.privateEvents];
+
+/** Everything in a module that reads the log: its projections and its processes. */
+export function readers(module: ModuleDefinition): { kind: 'projection' | 'process'; name: string; consumes: readonly EventContract[] }[] {
+  return [
+    ...module.projections.map((p) => ({ kind: 'projection' as const, name: p.name, consumes: p.consumes })),
+    ...module.processes.map((p) => ({ kind: 'process' as const, name: p.name, consumes: p.reactions.map((r) => r.contract) })),
+  ];
+}

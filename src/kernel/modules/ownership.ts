@@ -1,6 +1,6 @@
 import { OwnershipError } from '../errors.js';
 import { findContractsViolations, type PublishedContracts } from './contractsOwnership.js';
-import { ownEvents, type ModuleDefinition } from './defineModule.js';
+import { ownEvents, readers, type ModuleDefinition } from './defineModule.js';
 
 /** A broken rule of ownership (DESIGN.md, "Rules of ownership"). */
 export interface Violation {
@@ -69,9 +69,9 @@ export function findOwnershipViolations(modules: readonly ModuleDefinition[], pu
 
   for (const m of modules) {
     const own = new Set(ownEvents(m).map((e) => e.type));
-    for (const projection of m.projections) {
+    for (const projection of readers(m)) {
       for (const contract of projection.consumes) {
-        const where = `projection ${m.name}/${projection.name}`;
+        const where = `${projection.kind} ${m.name}/${projection.name}`;
         if (contract.module === m.name) {
           if (!own.has(contract.type)) add(m.name, 'consume-existing', `${where} consumes ${contract.type}, which ${m.name} does not declare among its events`, projection.name);
           continue;
@@ -85,6 +85,16 @@ export function findOwnershipViolations(modules: readonly ModuleDefinition[], pu
           add(m.name, 'consume-public-only', `${where} consumes ${contract.type}, a private event of ${owner.name}; only public events may cross modules`, projection.name);
         } else {
           add(m.name, 'consume-existing', `${where} consumes ${contract.type}, which ${owner.name} does not publish`, projection.name);
+        }
+      }
+    }
+  }
+  for (const m of modules) {
+    const allowed = new Set([...m.commands.map((h) => h.command.type), ...m.sends.map((c) => c.type)]);
+    for (const process of m.processes) {
+      for (const command of process.sends) {
+        if (!allowed.has(command.type)) {
+          add(m.name, 'declared-sends', `process ${m.name}/${process.name} sends ${command.type}, which ${m.name} neither handles nor declares in \`sends\``, process.name);
         }
       }
     }

@@ -2,11 +2,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { parseWith } from '../contracts/validation.js';
-import { OwnershipError, UnavailableError } from '../errors.js';
+import { OwnershipError, UnavailableError, ValidationError } from '../errors.js';
+import { deliverOnce } from './commandDelivery.js';
+import { ProcessEngine, type ProcessEngineOptions } from '../processes/processEngine.js';
+import { processProjection } from '../processes/processProjection.js';
+import { listInstances, showInstance, type InstanceDetail, type InstanceSummary } from '../processes/inspect.js';
+import type { ProcessTables } from '../processes/advance.js';
 import type { EventStore } from '../event-store/types.js';
 import { ProjectionRunner, type RunnerOptions } from '../projections/projectionRunner.js';
 import type { ProjectionStatus } from '../projections/status.js';
-import type { CommandHandler, ModuleDefinition, QueryHandler } from './defineModule.js';
+import type { CommandMeta, ModuleDefinition, QueryHandler } from './defineModule.js';
 import type { ModuleContext } from './moduleContext.js';
 import { openModuleDatabase, type ModuleDatabaseConfig } from './moduleDatabase.js';
 import { moduleEvents } from './moduleEvents.js';
@@ -26,7 +31,8 @@ export interface RuntimeOptions {
   queries?: QueryGatewayOptions;
   /** Signs and verifies bearer tokens; a throwaway random secret when not given (tests, tools). */
   tokens?: TokenService;
-  /** Start projection runners (default true; the CLI opens modules without running them). */
+  processes?: ProcessEngineOptions;
+  /** Start projection runners and process engines (default true; the CLI opens modules without running them). */
   startProjections?: boolean;
 }
 
@@ -35,6 +41,7 @@ interface RunningModule {
   db: Knex;
   context: ModuleContext;
   runners: Map<string, ProjectionRunner>;
+  engine: ProcessEngine;
 }
 
 /** Starts modules: their databases, contexts and projection runners. */
@@ -59,7 +66,10 @@ export class ModuleRuntime {
       runtime.running.set(name, await runtime.open(definition));
     }
     if (options.startProjections !== false) {
-      for (const m of runtime.running.values()) for (const runner of m.runners.values()) runner.start();
+      for (const m of runtime.running.values()) {
+        for (const runner of m.runners.values()) runner.start();
+        m.engine.start();
+      }
     }
     return runtime;
   }
@@ -84,12 +94,32 @@ export class ModuleRuntime {
     return [...this.running.values()].flatMap((m) => [...m.runners.values()]);
   }
 
+  /** Process instances of the modules running here, optionally of one process type and status. */
+  async processInstances(filter: { type?: string; status?: string } = {}): Promise<InstanceSummary[]> {
+    const found: InstanceSummary[] = [];
+    for (const m of this.running.values()) {
+      for (const process of m.definition.processes) {
+        if (filter.type && filter.type !== process.name) continue;
+        found.push(...(await listInstances(m.db, m.context.tables(process.name) as unknown as ProcessTables, process.name, m.definition.name, filter)));
+      }
+    }
+    return found;
+  }
+
+  async processInstance(type: string, id: string): Promise<InstanceDetail | undefined> {
+    for (const m of this.running.values()) {
+      if (m.definition.processes.some((p) => p.name === type)) return showInstance(m.db, m.context.tables(type) as unknown as ProcessTables, type, m.definition.name, id);
+    }
+    return undefined;
+  }
+
   async projectionStatus(): Promise<ProjectionStatus[]> {
     return Promise.all(this.runners().map((r) => r.status()));
   }
 
   /** Stops the projection runners (each finishes its batch and checkpoint), then closes the databases. */
   async stop(): Promise<void> {
+    await Promise.all([...this.running.values()].map((m) => m.engine.stop()));
     await Promise.all(this.runners().map((r) => r.stop()));
     this.gateway.shutdown();
     for (const m of this.running.values()) await m.db.destroy();
@@ -100,8 +130,15 @@ export class ModuleRuntime {
     const db = await openModuleDatabase(definition.name, this.options.database);
     const log = this.log.child({ module: definition.name });
     const runners = new Map<string, ProjectionRunner>();
-    for (const projection of definition.projections) {
-      const runner = new ProjectionRunner(definition.name, projection, this.options.store, db, log, this.options.projections);
+    let engine: ProcessEngine | undefined;
+    // A process is run like a projection over its instance tables (processProjection.ts).
+    const readers = [...definition.projections, ...definition.processes.map((p) => processProjection(p, (name) => context.tables(name)))];
+    for (const projection of readers) {
+      const runner = new ProjectionRunner(definition.name, projection, this.options.store, db, log, {
+        ...this.options.projections,
+        beforeBatch: projection.waitsFor.length > 0 ? (to, signal) => this.waitForAll(runners, projection.waitsFor, to, signal) : undefined,
+        afterBatch: () => engine?.wake(),
+      });
       await runner.load();
       runners.set(projection.name, runner);
     }
@@ -132,10 +169,7 @@ export class ModuleRuntime {
         if (!definition.sends.some((c) => c.type === command.type)) {
           throw new OwnershipError(`module ${definition.name} sends ${command.type} without declaring it in \`sends\``);
         }
-        const target = this.running.get(command.module);
-        const handler = target?.definition.commands.find((h) => h.command.type === command.type);
-        if (!target || !handler) throw new UnavailableError(`module ${command.module} does not run here to take ${command.type}`);
-        await this.deliver(target, handler, parseWith(command.schema, data, `command ${command.type}`), {
+        await this.dispatch(command.type, data, {
           commandId: options.commandId ?? randomUUID(),
           correlationId: options.correlationId,
           causationId: options.causationId,
@@ -143,15 +177,30 @@ export class ModuleRuntime {
         });
       },
     };
-    return { definition, db, context, runners };
+    engine = new ProcessEngine(context, definition.processes, (type, data, meta) => this.dispatch(type, data, meta), log, this.options.processes);
+    return { definition, db, context, runners, engine };
   }
 
-  /** Runs a command handler once per command id. */
-  private async deliver(target: RunningModule, handler: CommandHandler, data: unknown, meta: Parameters<CommandHandler['handle']>[2]): Promise<void> {
-    const seen = await target.db('handled_commands').where({ command_id: meta.commandId }).first();
-    if (seen) return;
-    await handler.handle(target.context, data, meta);
-    await target.db('handled_commands').insert({ command_id: meta.commandId, type: handler.command.type, handled_at: Date.now() }).onConflict('command_id').ignore();
+  /**
+   * Delivers a command to the module that owns it, once per command id. Throws UnavailableError
+   * (worth retrying) when the owner does not run here, ValidationError for bad data.
+   */
+  async dispatch(type: string, data: unknown, meta: CommandMeta): Promise<void> {
+    const owner = this.options.modules.find((m) => m.commands.some((h) => h.command.type === type));
+    const handler = owner?.commands.find((h) => h.command.type === type);
+    if (!owner || !handler) throw new ValidationError(`no module handles command ${type}`);
+    const target = this.running.get(owner.name);
+    if (!target) throw new UnavailableError(`module ${owner.name} does not run here to take ${type}`);
+    await deliverOnce(target.db, target.context, handler, parseWith(handler.command.schema, data, `command ${type}`), meta);
+  }
+
+  /** Waits (outside any transaction) until the named projections have processed `to`. */
+  private async waitForAll(runners: Map<string, ProjectionRunner>, names: readonly string[], to: number, signal: AbortSignal): Promise<void> {
+    for (const name of names) {
+      const runner = runners.get(name);
+      if (!runner) throw new Error(`waits for projection ${name}, which its module does not have`);
+      while (!signal.aborted && !(await runner.waitFor(to, 1000)));
+    }
   }
 
   private answerer(module: string) {

@@ -28,6 +28,8 @@ export interface ProjectionDefinition<TTables extends string = string> {
    * It receives only events of the handled types, in order.
    */
   readonly applyBatch?: (events: RecordedEvent<any>[], tx: ProjectionTx<TTables>) => Promise<void>;
+  /** Other projections of the module it reads: each batch waits until they have caught up to it. */
+  readonly waitsFor: readonly string[];
   /** Event types this projection reads: its handlers' (and, with applyBatch, `events`'). */
   readonly eventTypes: readonly string[];
   readonly consumes: readonly EventContract[];
@@ -51,8 +53,9 @@ export function defineProjection<TTables extends string>(definition: {
   /** With applyBatch: the event contracts the batch handler reads. */
   events?: EventContract[];
   applyBatch?: (events: RecordedEvent<any>[], tx: ProjectionTx<TTables>) => Promise<void>;
+  waitsFor?: string[];
 }): ProjectionDefinition<TTables> {
-  const { name, version, tables, handlers = [], events = [], applyBatch } = definition;
+  const { name, version, tables, handlers = [], events = [], applyBatch, waitsFor = [] } = definition;
   if (!NAME.test(name)) throw new TypeError(`projection name "${name}" must be lower_snake_case`);
   if (!Number.isInteger(version) || version < 1) throw new TypeError(`projection ${name}: version must be a positive integer`);
   for (const table of Object.keys(tables)) {
@@ -63,5 +66,5 @@ export function defineProjection<TTables extends string>(definition: {
   const types = consumes.map((c) => c.type);
   if (new Set(types).size !== types.length) throw new TypeError(`projection ${name}: two handlers for one event type`);
   if (types.length === 0) throw new TypeError(`projection ${name} handles no event type`);
-  return { name, version, tables, handlers, applyBatch, eventTypes: types, consumes };
+  return { name, version, tables, handlers, applyBatch, waitsFor, eventTypes: types, consumes };
 }

@@ -26,6 +26,10 @@ export interface RunnerOptions {
   maxBackoffMs?: number;
   /** How often a stopped (failed) projection looks whether an operator retried or skipped it. */
   recheckMs?: number;
+  /** Runs before each batch, outside its transaction (e.g. waiting for the projections it reads). */
+  beforeBatch?: (to: number, signal: AbortSignal) => Promise<void>;
+  /** Runs after each committed batch (e.g. to wake whoever delivers what the batch wrote). */
+  afterBatch?: () => void;
   /** Test hook: runs inside each batch transaction after the handlers, before the commit. */
   beforeCommit?: (events: RecordedEvent[], to: number) => Promise<void> | void;
 }
@@ -192,6 +196,7 @@ export class ProjectionRunner {
         filter: { eventTypes: this.definition.eventTypes },
       });
       const to = events.length < batchSize ? this.head : events[events.length - 1]!.position;
+      if (events.length > 0) await this.options.beforeBatch?.(to, signal);
       await this.applyWithRetry(active, events, to, signal);
     }
   }
@@ -251,6 +256,7 @@ export class ProjectionRunner {
     });
     g.position = to;
     g.state = next;
+    this.options.afterBatch?.();
     this.progress.emit('batch', { position: to, head: this.head, events: events.length } satisfies Progress);
     if (g === this.serving) this.progress.emit('advanced');
   }

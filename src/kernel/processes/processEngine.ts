@@ -1,0 +1,138 @@
+import type { Logger } from 'pino';
+import { SeamsError } from '../errors.js';
+import { sleep } from '../event-store/subscription.js';
+import type { CommandMeta } from '../modules/defineModule.js';
+import type { ModuleContext } from '../modules/moduleContext.js';
+import { advance, undoDelivered, type ProcessTables } from './advance.js';
+import type { ProcessDefinition } from './defineProcess.js';
+import type { OutboxRow } from './processTables.js';
+
+export interface ProcessEngineOptions {
+  pollMs?: number;
+  /** Deliveries per command before it is given up as failed (then the process hears of it). */
+  maxAttempts?: number;
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export type Dispatch = (type: string, data: unknown, meta: CommandMeta) => Promise<void>;
+
+/**
+ * Runs the parts of a module's processes that happen after a commit: it delivers outbox
+ * commands in order per instance (retrying with exponential backoff; a refusal — a 4xx — is not
+ * retried) and fires due timers. Everything it changes is written in a transaction with the
+ * instance, so after a crash it resumes where it stopped.
+ */
+export class ProcessEngine {
+  private abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private wakeUp = new AbortController();
+
+  constructor(
+    private readonly ctx: ModuleContext,
+    private readonly processes: readonly ProcessDefinition[],
+    private readonly dispatch: Dispatch,
+    private readonly log: Logger,
+    private readonly options: ProcessEngineOptions = {},
+  ) {}
+
+  start(): void {
+    if (this.running || this.processes.length === 0) return;
+    this.abort = new AbortController();
+    this.running = this.loop().catch((error) => this.log.error({ err: error }, 'process engine stopped unexpectedly'));
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wakeUp.abort();
+    await this.running;
+    this.running = undefined;
+  }
+
+  /** Something new may be in an outbox: look now instead of at the next poll. */
+  wake(): void {
+    this.wakeUp.abort();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      let busy = false;
+      for (const process of this.processes) {
+        try {
+          busy = (await this.deliver(process)) || busy;
+          busy = (await this.fireTimers(process)) || busy;
+        } catch (error) {
+          this.log.error({ err: error, process: process.name }, 'process engine step failed; retrying');
+        }
+      }
+      if (busy) continue;
+      this.wakeUp = new AbortController();
+      const both = AbortSignal.any([this.abort.signal, this.wakeUp.signal]);
+      await sleep(this.options.pollMs ?? 100, both);
+    }
+  }
+
+  private tables(process: ProcessDefinition): ProcessTables {
+    return this.ctx.tables(process.name) as unknown as ProcessTables;
+  }
+
+  /** Delivers due outbox commands, the oldest first and never overtaking an earlier one of the same instance. */
+  private async deliver(process: ProcessDefinition): Promise<boolean> {
+    const t = this.tables(process);
+    const now = Date.now();
+    const rows = (await this.ctx
+      .db(`${t.outbox} as o`)
+      .where('o.status', 'pending')
+      .andWhere('o.next_attempt_at', '<=', now)
+      .whereNotExists((q) => q.select(1).from(`${t.outbox} as e`).whereRaw('e.instance_id = o.instance_id').andWhere('e.status', 'pending').andWhereRaw('e.seq < o.seq'))
+      .orderBy('o.seq')
+      .limit(100)) as OutboxRow[];
+    for (const row of rows) {
+      if (this.abort.signal.aborted) break;
+      try {
+        await this.dispatch(row.command_type, JSON.parse(row.data), { commandId: row.command_id, correlationId: row.instance_id, actor: `process:${process.name}` });
+        await this.ctx.db.transaction(async (trx) => {
+          await trx(t.outbox).where({ seq: row.seq }).update({ status: 'done', attempts: row.attempts + 1, last_error: null });
+          if (row.purpose === 'undo') await undoDelivered(process, trx, t, this.ctx.tables, row.instance_id);
+        });
+      } catch (error) {
+        await this.failed(process, row, error);
+      }
+    }
+    return rows.length > 0;
+  }
+
+  private async failed(process: ProcessDefinition, row: OutboxRow, error: unknown): Promise<void> {
+    const t = this.tables(process);
+    const attempts = row.attempts + 1;
+    const message = error instanceof Error ? error.message : String(error);
+    const refused = error instanceof SeamsError && error.status < 500;
+    const { maxAttempts = 8, backoffMs = 100, maxBackoffMs = 30_000 } = this.options;
+    if (!refused && attempts < maxAttempts) {
+      const delay = Math.min(maxBackoffMs, backoffMs * 2 ** (attempts - 1));
+      this.log.warn({ process: process.name, instance: row.instance_id, command: row.command_type, attempts, err: error }, `command delivery failed; retrying in ${delay} ms`);
+      await this.ctx.db(t.outbox).where({ seq: row.seq }).update({ attempts, next_attempt_at: Date.now() + delay, last_error: message });
+      return;
+    }
+    this.log.error({ process: process.name, instance: row.instance_id, command: row.command_type, attempts, err: error }, 'command failed for good');
+    await this.ctx.db.transaction(async (trx) => {
+      await trx(t.outbox).where({ seq: row.seq }).update({ status: 'failed', attempts, last_error: message });
+      await advance(process, trx, t, this.ctx.tables, row.instance_id, { kind: 'commandFailed', command: row.command_type, error: message });
+    });
+  }
+
+  /** Fires due timers, after the projections the process reads have caught up with the log. */
+  private async fireTimers(process: ProcessDefinition): Promise<boolean> {
+    const t = this.tables(process);
+    const due = (await this.ctx.db(t.timers).where('due_at', '<=', Date.now()).orderBy('due_at').limit(100)) as { instance_id: string; name: string; due_at: number }[];
+    if (due.length === 0) return false;
+    for (const projection of process.waitsFor) await this.ctx.catchUp(5000, projection);
+    for (const timer of due) {
+      await this.ctx.db.transaction(async (trx) => {
+        const taken = await trx(t.timers).where({ instance_id: timer.instance_id, name: timer.name, due_at: timer.due_at }).delete();
+        if (taken === 1) await advance(process, trx, t, this.ctx.tables, timer.instance_id, { kind: 'timer', name: timer.name });
+      });
+    }
+    return true;
+  }
+}
