@@ -29,6 +29,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
     store,
     database: { kind: 'sqlite', dataDir: config.dataDir },
     log,
+    config,
     tokens: tokenService(loadTokenSecret(config.dataDir)),
   });
   const app = createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken });

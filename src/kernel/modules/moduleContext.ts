@@ -4,6 +4,7 @@ import type { CommandContract, CommandData } from '../contracts/commands.js';
 import type { QueryArgs, QueryContract, QueryResult } from '../contracts/queries.js';
 import type { ModuleEvents } from './moduleEvents.js';
 import type { TokenService } from '../http/tokens.js';
+import type { SeamsConfig } from '../config.js';
 
 export interface SendOptions {
   /** Idempotency key: the target acts once per id, however often the command arrives. */
@@ -26,6 +27,10 @@ export interface ModuleContext {
   waitFor(position: number, timeoutMs: number, projection?: string): Promise<boolean>;
   /** Waits (bounded) until this module's projections have caught up with the log's current head. */
   catchUp(timeoutMs: number, projection?: string): Promise<boolean>;
+  /** The deployment's configuration (read-only). */
+  readonly config: Readonly<SeamsConfig>;
+  /** A directory for this module's own files (created on first use), e.g. `<dataDir>/modules/<name>-files`. */
+  filesDir(): string;
   /** Issues and verifies bearer tokens (the signing secret is the deployment's, see tokens.ts). */
   readonly tokens: TokenService;
   /** Asks another module synchronously; throws UnavailableError on timeout or an open breaker. */

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
@@ -18,6 +20,7 @@ import { moduleEvents } from './moduleEvents.js';
 import { assertOwnership } from './ownership.js';
 import { QueryGateway, type QueryGatewayOptions } from './queryGateway.js';
 import { tokenService, type TokenService } from '../http/tokens.js';
+import { loadConfig, type SeamsConfig } from '../config.js';
 
 export interface RuntimeOptions {
   /** Every module of the application: ownership is checked across all of them. */
@@ -29,6 +32,8 @@ export interface RuntimeOptions {
   log?: Logger;
   projections?: RunnerOptions;
   queries?: QueryGatewayOptions;
+  /** The deployment's configuration, handed to modules read-only (default: from the environment, with this data dir). */
+  config?: SeamsConfig;
   /** Signs and verifies bearer tokens; a throwaway random secret when not given (tests, tools). */
   tokens?: TokenService;
   processes?: ProcessEngineOptions;
@@ -49,10 +54,12 @@ export class ModuleRuntime {
   private readonly running = new Map<string, RunningModule>();
   private readonly gateway: QueryGateway;
   private readonly tokens: TokenService;
+  private readonly config: SeamsConfig;
 
   private constructor(private readonly options: RuntimeOptions, readonly log: Logger) {
     this.gateway = new QueryGateway((module) => this.answerer(module), options.queries);
     this.tokens = options.tokens ?? tokenService(randomBytes(32));
+    this.config = Object.freeze(options.config ?? { ...loadConfig(), dataDir: options.database.dataDir });
   }
 
   static async start(options: RuntimeOptions): Promise<ModuleRuntime> {
@@ -159,6 +166,12 @@ export class ModuleRuntime {
       },
       catchUp: async (timeoutMs, projection) => context.waitFor(await this.options.store.headPosition(), timeoutMs, projection),
       tokens: this.tokens,
+      config: this.config,
+      filesDir: () => {
+        const dir = join(this.config.dataDir, 'modules', `${definition.name}-files`);
+        mkdirSync(dir, { recursive: true });
+        return dir;
+      },
       query: (query, args) => {
         if (!definition.asks.some((q) => q.type === query.type)) {
           return Promise.reject(new OwnershipError(`module ${definition.name} asks ${query.type} without declaring it in \`asks\``));
