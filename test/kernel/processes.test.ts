@@ -59,7 +59,7 @@ describe('process managers', function () {
     await until(() => instance(app!, tripId), (i) => i?.step === 'booked');
     await app.runtime.context('trips').events.append(`trips.trip-${tripId}`, [{ type: TripCancelled.type, data: { tripId } }]);
     const ended = await until(() => instance(app!, tripId), (i) => i?.status === 'compensated');
-    expect(ended.step).to.equal('compensated');
+    expect(ended!.step).to.equal('compensated');
     expect(await ledgerEvents(app)).to.deep.equal(['Held leg-0', 'Held leg-1', 'Held leg-2', 'Released leg-2', 'Released leg-1', 'Released leg-0']);
   });
 
@@ -102,7 +102,7 @@ describe('process managers', function () {
     expect(ledgerFaults.holdCalls).to.equal(4); // once, not retried
     const detail = (await instance(app, refused))!;
     expect(detail.commands[0]).to.deep.include({ type: Hold.type, status: 'failed', attempts: 1, lastError: 'ledger refuses this hold' });
-    expect(ended.status).to.equal('compensated');
+    expect(ended!.status).to.equal('compensated');
   });
 
   it('a command that keeps failing is given up after its attempts, visibly', async () => {
@@ -121,14 +121,14 @@ describe('process managers', function () {
     const tripId = randomUUID();
     await book(app, tripId, [], 300);
     const waiting = await until(() => instance(app!, tripId), (i) => i !== undefined);
-    expect(waiting.nextWakeAt).to.not.equal(null);
+    expect(waiting!.nextWakeAt).to.not.equal(null);
     await app.stop();
     app = undefined;
     await new Promise((r) => setTimeout(r, 400)); // the timer falls due while nothing runs
     app = await start(dir.path);
     const fired = await until(() => instance(app!, tripId), (i) => i?.status === 'failed');
-    expect(fired.step).to.equal('timer expire fired');
-    expect(fired.nextWakeAt).to.equal(null);
+    expect(fired!.step).to.equal('timer expire fired');
+    expect(fired!.nextWakeAt).to.equal(null);
   });
 
   it('duplicate delivery of every event and command changes nothing', async () => {
