@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
+import type { ModuleDatabaseConfig } from './modules/moduleDatabase.js';
 
 /** Configuration from the environment (API.md, "Configuration"); bad values fail fast with one line. */
 const schema = z.object({
@@ -12,6 +13,10 @@ const schema = z.object({
   SEAMS_MODULES: z.string().optional(),
   SEAMS_ADMIN_TOKEN: z.string().min(16, 'SEAMS_ADMIN_TOKEN must be at least 16 characters').optional(),
   SMTP_URL: z.string().optional(),
+  ORDERS_CUSTOMER_WAIT_MS: z.coerce.number().int().min(0).max(24 * 60 * 60_000).default(2000),
+  JOBS_POOL_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  SEAMS_PG_SCHEMA_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case identifier prefix').optional(),
+  SEAMS_PG_MODULE_ROLES: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -25,7 +30,15 @@ export interface SeamsConfig {
   modules?: string[];
   adminToken?: string;
   smtpUrl?: string;
+  /** How long an order waits for its customer to appear in orders' replica of customers (default 2000 ms). */
+  ordersCustomerWaitMs?: number;
   logLevel: string;
+  /** jobs: slots in each job type's pool (default 100). */
+  jobsPoolSize?: number;
+  /** PostgreSQL: prefix of the store's and the modules' schema names. */
+  pgSchemaPrefix?: string;
+  /** PostgreSQL: a role per module with rights on its own schema only. */
+  pgModuleRoles?: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
@@ -46,6 +59,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
     modules: e.SEAMS_MODULES?.split(',').map((m) => m.trim()).filter(Boolean),
     adminToken: e.SEAMS_ADMIN_TOKEN,
     smtpUrl: e.SMTP_URL,
+    ordersCustomerWaitMs: e.ORDERS_CUSTOMER_WAIT_MS,
     logLevel: e.LOG_LEVEL,
+    jobsPoolSize: e.JOBS_POOL_SIZE,
+    pgSchemaPrefix: e.SEAMS_PG_SCHEMA_PREFIX,
+    pgModuleRoles: e.SEAMS_PG_MODULE_ROLES === 'true',
   };
+}
+
+/** Where module databases live for this configuration. */
+export function moduleDatabaseConfig(config: SeamsConfig): ModuleDatabaseConfig {
+  return config.store === 'postgres'
+    ? { kind: 'postgres', connectionString: config.databaseUrl!, schemaPrefix: config.pgSchemaPrefix, moduleRoles: config.pgModuleRoles }
+    : { kind: 'sqlite', dataDir: config.dataDir };
 }

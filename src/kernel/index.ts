@@ -9,7 +9,7 @@ export type { ModuleContext, SendOptions } from './modules/moduleContext.js';
 export { newEvent, type ModuleEvents, type ModuleEvent, type ModuleAppendOptions } from './modules/moduleEvents.js';
 export { decideAndAppend, loadState, type Decider, type Decision } from './modules/decider.js';
 export { findOwnershipViolations, assertOwnership, type Violation } from './modules/ownership.js';
-export { openModuleDatabase, moduleDatabaseFile, type ModuleDatabaseConfig } from './modules/moduleDatabase.js';
+export { openModuleDatabase, moduleDatabaseFile, moduleSchema, type ModuleDatabaseConfig } from './modules/moduleDatabase.js';
 export { ModuleRuntime, type RuntimeOptions } from './modules/runtime.js';
 export { QueryGateway } from './modules/queryGateway.js';
 export { defineProjection, on, type ProjectionDefinition, type ProjectionTx, type EventHandler } from './projections/defineProjection.js';

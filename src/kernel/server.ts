@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { loadConfig, type SeamsConfig } from './config.js';
+import { loadConfig, moduleDatabaseConfig, type SeamsConfig } from './config.js';
 import { openStore } from './event-store/openStore.js';
 import type { EventStore } from './event-store/types.js';
 import { createHttpApp } from './http/app.js';
@@ -27,7 +27,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
     modules,
     run: config.modules,
     store,
-    database: { kind: 'sqlite', dataDir: config.dataDir },
+    database: moduleDatabaseConfig(config),
     log,
     config,
     tokens: tokenService(loadTokenSecret(config.dataDir)),

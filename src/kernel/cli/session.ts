@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import pino from 'pino';
-import { loadConfig, type SeamsConfig } from '../config.js';
+import { loadConfig, moduleDatabaseConfig, type SeamsConfig } from '../config.js';
 import { openStore } from '../event-store/openStore.js';
 import type { EventStore } from '../event-store/types.js';
 import { registryOf } from '../kernelEvents.js';
@@ -39,7 +39,7 @@ export class CliSession {
   async db(module: string, onMigrated?: (applied: string[]) => void): Promise<Knex> {
     let db = this.dbs.get(module);
     if (!db) {
-      db = await openModuleDatabase(this.module(module).name, { kind: 'sqlite', dataDir: this.config.dataDir }, onMigrated);
+      db = await openModuleDatabase(this.module(module).name, moduleDatabaseConfig(this.config), onMigrated);
       this.dbs.set(module, db);
     }
     return db;

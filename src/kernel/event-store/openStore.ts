@@ -4,14 +4,17 @@ import type { EventRegistry } from '../contracts/registry.js';
 import type { SeamsConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { SqliteEventStore } from './sqlite/sqliteEventStore.js';
+import { PostgresEventStore } from './postgres/postgresEventStore.js';
 import type { EventStore } from './types.js';
 
 /** Opens the store the configuration names. */
-export async function openStore(config: Pick<SeamsConfig, 'store' | 'dataDir' | 'databaseUrl' | 'eventstoreUrl'>, registry: EventRegistry): Promise<EventStore> {
+export async function openStore(config: Pick<SeamsConfig, 'store' | 'dataDir' | 'databaseUrl' | 'eventstoreUrl' | 'pgSchemaPrefix'>, registry: EventRegistry): Promise<EventStore> {
   switch (config.store) {
     case 'sqlite':
       mkdirSync(config.dataDir, { recursive: true });
       return SqliteEventStore.open({ filename: join(config.dataDir, 'events.sqlite'), registry });
+    case 'postgres':
+      return PostgresEventStore.open({ connectionString: config.databaseUrl!, schema: `${config.pgSchemaPrefix ?? ''}event_store`, registry });
     default:
       throw new ValidationError(`SEAMS_STORE=${config.store} is not available in this build yet`);
   }

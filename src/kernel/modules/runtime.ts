@@ -59,7 +59,7 @@ export class ModuleRuntime {
   private constructor(private readonly options: RuntimeOptions, readonly log: Logger) {
     this.gateway = new QueryGateway((module) => this.answerer(module), options.queries);
     this.tokens = options.tokens ?? tokenService(randomBytes(32));
-    this.config = Object.freeze(options.config ?? { ...loadConfig(), dataDir: options.database.dataDir });
+    this.config = Object.freeze(options.config ?? { ...loadConfig(), ...(options.database.kind === 'sqlite' ? { dataDir: options.database.dataDir } : {}) });
   }
 
   static async start(options: RuntimeOptions): Promise<ModuleRuntime> {
@@ -139,7 +139,7 @@ export class ModuleRuntime {
     const runners = new Map<string, ProjectionRunner>();
     let engine: ProcessEngine | undefined;
     // A process is run like a projection over its instance tables (processProjection.ts).
-    const readers = [...definition.projections, ...definition.processes.map((p) => processProjection(p, (name) => context.tables(name)))];
+    const readers = [...definition.projections, ...definition.processes.map((p) => processProjection(p, { tables: (name) => context.tables(name), config: this.config }))];
     for (const projection of readers) {
       const runner = new ProjectionRunner(definition.name, projection, this.options.store, db, log, {
         ...this.options.projections,
