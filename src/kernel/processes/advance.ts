@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { v5 as uuidv5 } from 'uuid';
-import type { ProcessDefinition, ProcessInput, ProcessStep, ProcessTx } from './defineProcess.js';
+import type { ProcessDefinition, ProcessEnv, ProcessInput, ProcessStep, ProcessTx } from './defineProcess.js';
 import type { InstanceRow } from './processTables.js';
 
 /** Namespace of command ids derived from (process, instance, n): a replay derives the same ids. */
@@ -39,7 +39,7 @@ export async function advance(
   definition: ProcessDefinition,
   trx: Knex.Transaction,
   tables: ProcessTables,
-  moduleTables: (projection: string) => Record<string, string>,
+  env: ProcessEnv,
   instanceId: string,
   input: ProcessInput,
   options: { start?: boolean } = {},
@@ -61,7 +61,7 @@ export async function advance(
     created_at: now.getTime(),
     updated_at: now.getTime(),
   };
-  const tx: ProcessTx = { db: trx, tables: moduleTables, now };
+  const tx: ProcessTx = { db: trx, tables: env.tables, config: env.config, now };
   const result = await decide(definition, JSON.parse(row.state), input, tx);
   if (input.kind === 'event') row.last_position = input.event.position;
   await apply(definition, trx, tables, row, result, tx, !existing);
@@ -141,13 +141,13 @@ export async function undoDelivered(
   definition: ProcessDefinition,
   trx: Knex.Transaction,
   tables: ProcessTables,
-  moduleTables: (projection: string) => Record<string, string>,
+  env: ProcessEnv,
   instanceId: string,
 ): Promise<void> {
   const row = (await trx(tables.instances).where({ id: instanceId }).first()) as InstanceRow | undefined;
   if (!row || row.status !== 'compensating') return;
   const completed = (JSON.parse(row.completed_steps) as Remembered[]).slice(0, -1);
-  const tx: ProcessTx = { db: trx, tables: moduleTables, now: new Date() };
+  const tx: ProcessTx = { db: trx, tables: env.tables, config: env.config, now: new Date() };
   const next = completed.at(-1);
   if (next) {
     const sent = row.commands_sent + 1;

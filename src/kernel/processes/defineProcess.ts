@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { CommandContract, CommandData } from '../contracts/commands.js';
 import type { EventContract, EventData } from '../contracts/events.js';
 import type { RecordedEvent } from '../event-store/types.js';
+import type { SeamsConfig } from '../config.js';
 
 /**
  * A process manager (saga): a durable sequence of local steps across modules. Events start and
@@ -38,8 +39,13 @@ export interface ProcessTx {
   db: Knex.Transaction;
   /** Physical tables of the module's projections (for replica reads inside the transaction). */
   tables(projection: string): Record<string, string>;
+  /** The deployment's configuration (read-only), e.g. for how long to wait before a timer fires. */
+  config: Readonly<SeamsConfig>;
   now: Date;
 }
+
+/** What the kernel hands a process besides the transaction: its module's tables and the configuration. */
+export type ProcessEnv = Pick<ProcessTx, 'tables' | 'config'>;
 
 export type ProcessInput =
   | { kind: 'event'; event: RecordedEvent }

@@ -93,7 +93,7 @@ export class ProcessEngine {
         await this.dispatch(row.command_type, JSON.parse(row.data), { commandId: row.command_id, correlationId: row.instance_id, actor: `process:${process.name}` });
         await this.ctx.db.transaction(async (trx) => {
           await trx(t.outbox).where({ seq: row.seq }).update({ status: 'done', attempts: row.attempts + 1, last_error: null });
-          if (row.purpose === 'undo') await undoDelivered(process, trx, t, this.ctx.tables, row.instance_id);
+          if (row.purpose === 'undo') await undoDelivered(process, trx, t, this.ctx, row.instance_id);
         });
       } catch (error) {
         await this.failed(process, row, error);
@@ -117,7 +117,7 @@ export class ProcessEngine {
     this.log.error({ process: process.name, instance: row.instance_id, command: row.command_type, attempts, err: error }, 'command failed for good');
     await this.ctx.db.transaction(async (trx) => {
       await trx(t.outbox).where({ seq: row.seq }).update({ status: 'failed', attempts, last_error: message });
-      await advance(process, trx, t, this.ctx.tables, row.instance_id, { kind: 'commandFailed', command: row.command_type, error: message });
+      await advance(process, trx, t, this.ctx, row.instance_id, { kind: 'commandFailed', command: row.command_type, error: message });
     });
   }
 
@@ -130,7 +130,7 @@ export class ProcessEngine {
     for (const timer of due) {
       await this.ctx.db.transaction(async (trx) => {
         const taken = await trx(t.timers).where({ instance_id: timer.instance_id, name: timer.name, due_at: timer.due_at }).delete();
-        if (taken === 1) await advance(process, trx, t, this.ctx.tables, timer.instance_id, { kind: 'timer', name: timer.name });
+        if (taken === 1) await advance(process, trx, t, this.ctx, timer.instance_id, { kind: 'timer', name: timer.name });
       });
     }
     return true;
