@@ -62,10 +62,15 @@ export async function loadGeneration(db: Knex, name: string, generation: number)
   return row && toGeneration(row);
 }
 
-/** Creates a generation's checkpoint row and empty tables in one transaction. */
+/**
+ * Creates a generation's checkpoint row and empty tables in one transaction. Generation numbers
+ * are unique in the module's database, not just per projection: physical names are
+ * `<table>_g<generation>`, so two readers of one module with a table of the same name (two
+ * processes each have `instances`, `outbox` and `timers`) must never share a number.
+ */
 export async function createGeneration(db: Knex, definition: ProjectionDefinition, serving: boolean): Promise<Generation> {
   return db.transaction(async (trx) => {
-    const { max } = (await trx('projections').where({ name: definition.name }).max('generation as max').first()) as { max: number | null };
+    const { max } = (await trx('projections').max('generation as max').first()) as { max: number | null };
     const generation = (max ?? 0) + 1;
     for (const [table, build] of Object.entries(definition.tables)) {
       const physical = physicalTable(table, generation);
