@@ -7,6 +7,7 @@ import type { ModuleDefinition } from './kernel/index.js';
 import { catalog } from './modules/catalog/index.js';
 import { chat } from './modules/chat/index.js';
 import { identity } from './modules/identity/index.js';
+import { jobs } from './modules/jobs/index.js';
 import { users } from './modules/users/index.js';
 
-export const modules: ModuleDefinition[] = [identity, users, catalog, chat];
+export const modules: ModuleDefinition[] = [identity, users, catalog, chat, jobs];

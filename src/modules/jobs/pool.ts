@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import {
+  UnavailableError,
+  WrongExpectedRevisionError,
+  defineEvent,
+  newEvent,
+  type AppendResult,
+  type Decider,
+  type EventMetadata,
+  type ModuleContext,
+  type ModuleEvent,
+} from '../../kernel/index.js';
+import { jobType } from './contracts.js';
+
+/**
+ * A job type's pool of slots. Its truth is one stream per type (`jobs.pool-<type>`): every
+ * reservation, release and place in the waiting line is an event there, appended with the
+ * revision it was decided on, so two schedulers — in one process or in several — can never
+ * both take the last slot: one of them gets a conflict, reloads and decides again.
+ */
+const slot = z.object({ type: jobType, jobId: z.uuid() });
+/** The job holds one of the pool's slots (from `scheduled` until it ends). */
+export const SlotReserved = defineEvent('jobs.SlotReserved', 1, slot);
+/** The pool was full: the job waits in line (first come, first served). */
+export const SlotWaitStarted = defineEvent('jobs.SlotWaitStarted', 1, slot);
+/** The job gave its slot back. */
+export const SlotReleased = defineEvent('jobs.SlotReleased', 1, slot);
+/** A waiting job left the line without a slot (it failed while waiting). */
+export const SlotWaitAbandoned = defineEvent('jobs.SlotWaitAbandoned', 1, slot);
+
+export const poolEvents = [SlotReserved, SlotWaitStarted, SlotReleased, SlotWaitAbandoned];
+
+export interface Pool {
+  /** Jobs holding a slot. */
+  reserved: Set<string>;
+  /** Jobs waiting for a slot, first in line first. */
+  waiting: Set<string>;
+}
+
+export type PoolCommand = { kind: 'reserve'; type: string; jobId: string; size: number } | { kind: 'release'; type: string; jobId: string; size: number };
+
+/** Slots for the first jobs in line while the pool has room (`taken` slots are already promised). */
+function promote(pool: Pool, type: string, size: number, taken: number): ModuleEvent[] {
+  const events: ModuleEvent[] = [];
+  for (const jobId of pool.waiting) {
+    if (taken + events.length >= size) break;
+    events.push(newEvent(SlotReserved, { type, jobId }));
+  }
+  return events;
+}
+
+/**
+ * The pool's rules: never more reserved slots than `size`; a full pool puts the job in line; a
+ * release hands the slot to the first in line in the same append. Both commands are idempotent.
+ * (The size is configuration, not history: a pool that shrank keeps its extra reservations
+ * until they are released; one that grew lets its line in at its next reservation or release.)
+ *
+ * `evolve` folds in place: a pool's state is only ever built from `initialState()` by one
+ * loader at a time (poolSnapshot below keeps a running fold per stream).
+ */
+export const pool: Decider<Pool, PoolCommand> = {
+  initialState: () => ({ reserved: new Set(), waiting: new Set() }),
+  evolve(state, event) {
+    const { jobId } = event.data as { jobId: string };
+    switch (event.type) {
+      case SlotReserved.type:
+        state.waiting.delete(jobId);
+        state.reserved.add(jobId);
+        break;
+      case SlotWaitStarted.type:
+        state.waiting.add(jobId);
+        break;
+      case SlotReleased.type:
+        state.reserved.delete(jobId);
+        break;
+      case SlotWaitAbandoned.type:
+        state.waiting.delete(jobId);
+        break;
+    }
+    return state;
+  },
+  decide(command, state) {
+    const { type, jobId, size } = command;
+    if (command.kind === 'reserve') {
+      if (state.reserved.has(jobId) || state.waiting.has(jobId)) return [];
+      const promoted = promote(state, type, size, state.reserved.size);
+      const room = state.reserved.size + promoted.length < size;
+      return [...promoted, newEvent(room ? SlotReserved : SlotWaitStarted, { type, jobId })];
+    }
+    if (state.reserved.has(jobId)) return [newEvent(SlotReleased, { type, jobId }), ...promote(state, type, size, state.reserved.size - 1)];
+    if (state.waiting.has(jobId)) return [newEvent(SlotWaitAbandoned, { type, jobId })];
+    return [];
+  },
+};
+
+/** The pool size of every job type: JOBS_POOL_SIZE (default 100). */
+export const poolSize = (ctx: ModuleContext): number => ctx.config.jobsPoolSize ?? 100;
+
+interface Snapshot {
+  pool: Pool;
+  revision: number;
+}
+
+/**
+ * Running folds of pool streams, per module database handle (one per running module). A pool
+ * stream grows by a few events per job; folding it from the start for every decision would
+ * cost O(jobs) each time. The fold is only a cache: each use first reads what was appended
+ * after it (by anyone, in any process), and a conflict drops it.
+ */
+const snapshots = new WeakMap<object, Map<string, Snapshot>>();
+
+function cacheOf(ctx: ModuleContext): Map<string, Snapshot> {
+  let cache = snapshots.get(ctx.db);
+  if (!cache) snapshots.set(ctx.db, (cache = new Map()));
+  return cache;
+}
+
+/** Brings the stream's fold up to date, then runs `use` on it synchronously (no other fold can interleave). */
+async function withPool<T>(ctx: ModuleContext, type: string, use: (pool: Pool, revision: number) => T): Promise<T> {
+  const stream = ctx.events.stream('pool', type);
+  const cache = cacheOf(ctx);
+  let snapshot = cache.get(stream);
+  if (!snapshot) cache.set(stream, (snapshot = { pool: pool.initialState(), revision: -1 }));
+  const fresh = await ctx.events.readStream(stream, { fromRevision: snapshot.revision + 1 });
+  for (const event of fresh) {
+    // Another caller may have folded some of these while this one was reading.
+    if (event.revision <= snapshot.revision) continue;
+    pool.evolve(snapshot.pool, event);
+    snapshot.revision = event.revision;
+  }
+  return use(snapshot.pool, snapshot.revision);
+}
+
+/** The pool's current state (read from its stream: the truth, not a projection). */
+export function readPool(ctx: ModuleContext, type: string): Promise<{ reserved: number; waiting: number; revision: number }> {
+  return withPool(ctx, type, (p, revision) => ({ reserved: p.reserved.size, waiting: p.waiting.size, revision }));
+}
+
+const MAX_CONFLICTS = 20;
+
+/**
+ * Decides a pool command on the pool's current state and appends with that state's revision. A
+ * conflict (someone else appended first) is decided again on the new state; after many in a row
+ * it gives up with a transient error, which the caller's outbox retries with backoff.
+ */
+export async function decidePool(ctx: ModuleContext, command: PoolCommand, metadata?: Omit<EventMetadata, 'module'>): Promise<{ appended: ModuleEvent[]; result: AppendResult | null }> {
+  const stream = ctx.events.stream('pool', command.type);
+  for (let attempt = 1; ; attempt++) {
+    const { appended, revision } = await withPool(ctx, command.type, (p, revision) => ({ appended: pool.decide(command, p), revision }));
+    if (appended.length === 0) return { appended, result: null };
+    try {
+      const result = await ctx.events.append(stream, appended, { expectedRevision: revision === -1 ? 'no_stream' : revision, metadata });
+      return { appended, result };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      // Reload from the start: the stream may also be shorter than the fold (a restored log).
+      cacheOf(ctx).delete(stream);
+      if (attempt >= MAX_CONFLICTS) throw new UnavailableError(`pool ${command.type} is busy: ${attempt} conflicting appends in a row`);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { NotFoundError, accepted, ok, route } from '../../kernel/index.js';
+import { jobType, station } from './contracts.js';
+import { JOB_STATUSES } from './job.js';
+import { poolSize, readPool } from './pool.js';
+import { decideJob } from './stations.js';
+import { findJob, jobHistoryOf, listJobs, type JobView } from './views.js';
+
+const status = z.enum(JOB_STATUSES);
+const jobParams = z.object({ jobId: z.uuid() });
+const jobBody = z.object({ jobId: z.uuid(), type: jobType, status, station, updatedAt: z.string(), reason: z.string().optional() });
+const publicView = ({ revision: _revision, ...rest }: JobView) => rest;
+
+export const submitJobRoute = route.post('', {
+  summary: 'accept a job: it then passes the stations validate → prepare → schedule before the end system executes it',
+  body: z.object({
+    type: jobType,
+    // Any JSON value: the validation station, not the intake, refuses a payload that is not an object or too large.
+    payload: z.unknown().refine((value) => value !== undefined, 'payload is required (any JSON value; the validation station wants an object of at most 64 KiB)'),
+  }),
+  responses: { 202: z.object({ jobId: z.uuid() }) },
+  async handle({ ctx, body, meta }) {
+    const jobId = randomUUID();
+    const { result } = await decideJob(ctx, { kind: 'accept', jobId, type: body.type, payload: body.payload }, meta);
+    return accepted({ jobId }, { position: result!.position, revision: 0, headers: { Location: `/jobs/${jobId}` } });
+  },
+});
+
+export const listJobsRoute = route.get('', {
+  summary: 'jobs in the order they arrived, optionally of one status and/or type',
+  query: z.object({ status: status.optional(), type: jobType.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+  responses: { 200: z.object({ jobs: z.array(jobBody) }) },
+  async handle({ ctx, query }) {
+    return ok({ jobs: (await listJobs(ctx, query)).map(publicView) });
+  },
+});
+
+// Before `/:jobId…`: `/pools/history` is the pool of type "history", not the history of job "pools".
+export const poolRoute = route.get('/pools/:type', {
+  summary: 'the pool of slots of one job type: its size, the slots reserved, and the jobs waiting for one',
+  params: z.object({ type: jobType }),
+  responses: { 200: z.object({ type: jobType, size: z.number().int(), reserved: z.number().int(), waiting: z.number().int() }) },
+  async handle({ ctx, params }) {
+    // Read from the pool's stream, its truth: always current.
+    const { reserved, waiting } = await readPool(ctx, params.type);
+    return ok({ type: params.type, size: poolSize(ctx), reserved, waiting });
+  },
+});
+
+export const getJobRoute = route.get('/:jobId', {
+  summary: 'a job’s current status and the station that set it (and the reason, when it failed)',
+  params: jobParams,
+  responses: { 200: jobBody },
+  async handle({ ctx, params }) {
+    const found = await findJob(ctx, params.jobId);
+    if (!found) throw new NotFoundError(`no job ${params.jobId}`);
+    return ok(publicView(found), { revision: found.revision });
+  },
+});
+
+export const jobHistoryRoute = route.get('/:jobId/history', {
+  summary: 'every status the job has had, oldest first (insert-only)',
+  params: jobParams,
+  responses: { 200: z.object({ history: z.array(z.object({ status, station, at: z.string(), reason: z.string().optional() })) }) },
+  async handle({ ctx, params }) {
+    let history = await jobHistoryOf(ctx, params.jobId);
+    if (history.length === 0 && (await ctx.catchUp(1000, 'job_history'))) history = await jobHistoryOf(ctx, params.jobId);
+    if (history.length === 0) throw new NotFoundError(`no job ${params.jobId}`);
+    return ok({ history });
+  },
+});
+
+export const executionReportRoute = route.post('/:jobId/execution-reports', {
+  summary:
+    'the end system reports execution: running, then succeeded or failed (a failure releases the slot and ends the job compensated). ' +
+    '202 when the report moves the job; 200 (nothing appended) when it repeats one already taken; 409 when it contradicts the job’s status',
+  params: jobParams,
+  body: z.object({ status: z.enum(['running', 'succeeded', 'failed']), detail: z.string().max(2000).optional() }),
+  responses: { 200: z.object({ jobId: z.uuid(), status }), 202: z.object({ jobId: z.uuid(), status }) },
+  async handle({ ctx, params, body, meta }) {
+    const decision = await decideJob(ctx, { kind: 'report', jobId: params.jobId, status: body.status, detail: body.detail }, meta);
+    if (!decision.result) return ok({ jobId: params.jobId, status: decision.state.status }, { revision: decision.revision });
+    return accepted({ jobId: params.jobId, status: body.status }, { position: decision.result.position, revision: decision.result.nextRevision });
+  },
+});
+
+/** In this order: express matches routes in the order they are mounted. */
+export const routes = [submitJobRoute, listJobsRoute, poolRoute, getJobRoute, jobHistoryRoute, executionReportRoute];
