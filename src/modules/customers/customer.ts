@@ -1,0 +1,76 @@
+import { ConflictError, NotFoundError, type Decider, type ModuleEvent, type RecordedEvent } from '../../kernel/index.js';
+import { CreditLimitExceeded, CreditReleased, CreditReserved, CustomerDeleted, CustomerRegistered } from './contracts.js';
+
+/**
+ * One customer's stream (`customers.customer-<id>`): its credit limit and the open reservations,
+ * one per order. Every decision about a reservation is taken once per order id.
+ */
+export interface Customer {
+  customerId: string | null;
+  deleted: boolean;
+  creditLimitCents: number;
+  /** Open reservations: order id → amount. */
+  reservations: Record<string, number>;
+  /** Orders whose reservation was decided (reserved or refused), released or not. */
+  decided: Record<string, true>;
+}
+
+export type CustomerCommand =
+  | { kind: 'register'; customerId: string; name: string; email: string; creditLimitCents: number }
+  | { kind: 'reserve'; customerId: string; orderId: string; amountCents: number }
+  | { kind: 'release'; customerId: string; orderId: string }
+  | { kind: 'delete'; customerId: string };
+
+export const reservedCents = (state: Customer) => Object.values(state.reservations).reduce((sum, amount) => sum + amount, 0);
+
+export const customer: Decider<Customer, CustomerCommand> = {
+  initialState: () => ({ customerId: null, deleted: false, creditLimitCents: 0, reservations: {}, decided: {} }),
+  evolve(state, event: RecordedEvent<any>) {
+    switch (event.type) {
+      case CustomerRegistered.type:
+        return { ...state, customerId: event.data.customerId, creditLimitCents: event.data.creditLimitCents };
+      case CustomerDeleted.type:
+        return { ...state, deleted: true };
+      case CreditReserved.type:
+        return { ...state, reservations: { ...state.reservations, [event.data.orderId]: event.data.amountCents }, decided: { ...state.decided, [event.data.orderId]: true } };
+      case CreditLimitExceeded.type:
+        return { ...state, decided: { ...state.decided, [event.data.orderId]: true } };
+      case CreditReleased.type: {
+        const { [event.data.orderId]: _released, ...open } = state.reservations;
+        return { ...state, reservations: open };
+      }
+      default:
+        return state;
+    }
+  },
+  decide(command, state): ModuleEvent[] {
+    switch (command.kind) {
+      case 'register':
+        if (state.customerId) throw new ConflictError(`customer ${command.customerId} exists already`);
+        return [{ type: CustomerRegistered.type, data: { customerId: command.customerId, name: command.name, email: command.email, creditLimitCents: command.creditLimitCents } }];
+      case 'reserve': {
+        if (!state.customerId) throw new NotFoundError(`no customer ${command.customerId}`);
+        if (state.deleted) throw new ConflictError(`customer ${command.customerId} was deleted`);
+        if (state.decided[command.orderId]) return [];
+        const available = state.creditLimitCents - reservedCents(state);
+        const { customerId, orderId, amountCents } = command;
+        return amountCents > available
+          ? [{ type: CreditLimitExceeded.type, data: { customerId, orderId, amountCents, availableCents: available } }]
+          : [{ type: CreditReserved.type, data: { customerId, orderId, amountCents } }];
+      }
+      case 'release': {
+        const amountCents = state.reservations[command.orderId];
+        if (!state.customerId || state.deleted || amountCents === undefined) return [];
+        return [{ type: CreditReleased.type, data: { customerId: command.customerId, orderId: command.orderId, amountCents } }];
+      }
+      case 'delete':
+        if (!state.customerId) throw new NotFoundError(`no customer ${command.customerId}`);
+        if (state.deleted) return [];
+        // Deleting a customer releases what it had reserved, so no credit stays held by nobody.
+        return [
+          ...Object.entries(state.reservations).map(([orderId, amountCents]) => ({ type: CreditReleased.type, data: { customerId: command.customerId, orderId, amountCents } })),
+          { type: CustomerDeleted.type, data: { customerId: command.customerId } },
+        ];
+    }
+  },
+};
