@@ -6,8 +6,11 @@
 import type { ModuleDefinition } from './kernel/index.js';
 import { catalog } from './modules/catalog/index.js';
 import { chat } from './modules/chat/index.js';
+import { communications } from './modules/communications/index.js';
+import { customers } from './modules/customers/index.js';
 import { identity } from './modules/identity/index.js';
 import { jobs } from './modules/jobs/index.js';
+import { orders } from './modules/orders/index.js';
 import { users } from './modules/users/index.js';
 
-export const modules: ModuleDefinition[] = [identity, users, catalog, chat, jobs];
+export const modules: ModuleDefinition[] = [identity, users, catalog, chat, jobs, customers, orders, communications];

@@ -1,0 +1,31 @@
+import { command, defineProcess, react } from '../../kernel/index.js';
+import { SendMail } from '../communications/contracts.js';
+import { OrderConfirmed } from './order.js';
+import { knownCustomer } from './replicas.js';
+
+const euros = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+
+/**
+ * Turns an order's confirmation into communications' SendMail, with the order id as its
+ * idempotency key: one mail per confirmed order, and communications never learns what an order is.
+ */
+export const confirmationMail = defineProcess<{ orderId: string }>({
+  name: 'confirmation_mail',
+  initialState: (orderId) => ({ orderId }),
+  waitsFor: ['customers_replica'],
+  sends: [SendMail],
+  reactions: [
+    react(OrderConfirmed, { start: (e) => e.data.orderId }, async (state, e, tx) => {
+      const customer = await knownCustomer(tx, e.data.customerId);
+      if (!customer?.email) return { step: 'no email address known for the customer', end: 'failed' };
+      const mail = {
+        to: customer.email,
+        subject: `Your order ${state.orderId} is confirmed`,
+        body: `Thank you for your order.\n\nOrder: ${state.orderId}\nTotal: ${euros(e.data.totalCents)}\n`,
+        idempotencyKey: state.orderId,
+      };
+      return { step: 'mail handed to communications', send: [command(SendMail, mail)], end: 'completed' };
+    }),
+  ],
+  onCommandFailed: (_state, failure) => ({ step: `sending the confirmation mail failed: ${failure.error}`, end: 'failed' }),
+});
