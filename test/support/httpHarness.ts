@@ -10,9 +10,12 @@ export interface Reply<T = any> {
   text: string;
 }
 
-/** The real application on a random port, on SQLite in a temporary directory. */
-export async function startApp(options: { config?: Partial<SeamsConfig>; modules?: typeof applicationModules } = {}) {
-  const dir = await tempDir('seams-http-');
+/**
+ * The real application on a random port, on SQLite in a temporary directory. With `dataDir` it
+ * starts on an existing directory instead (a restart), which `stop` then leaves in place.
+ */
+export async function startApp(options: { config?: Partial<SeamsConfig>; modules?: typeof applicationModules; dataDir?: string } = {}) {
+  const dir = options.dataDir ? { path: options.dataDir, cleanup: async () => {} } : await tempDir('seams-http-');
   const config: SeamsConfig = { port: 0, dataDir: dir.path, store: 'sqlite', logLevel: 'silent', ...options.config };
   const server: RunningServer = await startServer(options.modules ?? applicationModules, config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const base = `http://127.0.0.1:${server.port}`;
