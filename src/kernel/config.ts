@@ -17,6 +17,10 @@ const schema = z.object({
   JOBS_POOL_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(100),
   SEAMS_PG_SCHEMA_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case identifier prefix').optional(),
   SEAMS_PG_MODULE_ROLES: z.enum(['true', 'false']).default('false'),
+  SEAMS_CLUSTER: z.enum(['true', 'false']).optional(),
+  SEAMS_PROCESS_ID: z.string().min(1).max(200).optional(),
+  SEAMS_PUBLIC_URL: z.url().optional(),
+  SEAMS_LEASE_TTL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -39,6 +43,11 @@ export interface SeamsConfig {
   pgSchemaPrefix?: string;
   /** PostgreSQL: a role per module with rights on its own schema only. */
   pgModuleRoles?: boolean;
+  /** Several processes share the work: leases, peers, calls over HTTP (on when SEAMS_MODULES is set). */
+  cluster?: boolean;
+  processId?: string;
+  publicUrl?: string;
+  leaseTtlMs?: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
@@ -64,6 +73,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
     jobsPoolSize: e.JOBS_POOL_SIZE,
     pgSchemaPrefix: e.SEAMS_PG_SCHEMA_PREFIX,
     pgModuleRoles: e.SEAMS_PG_MODULE_ROLES === 'true',
+    cluster: e.SEAMS_CLUSTER ? e.SEAMS_CLUSTER === 'true' : e.SEAMS_MODULES !== undefined,
+    processId: e.SEAMS_PROCESS_ID,
+    publicUrl: e.SEAMS_PUBLIC_URL,
+    leaseTtlMs: e.SEAMS_LEASE_TTL_MS,
   };
 }
 

@@ -96,3 +96,13 @@ export class TooManyRequestsError extends SeamsError {
     super(message);
   }
 }
+
+/** An error another process answered with (its problem details), keeping its status. */
+export class RemoteError extends SeamsError {
+  override readonly code = 'remote';
+  override readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}

@@ -1,5 +1,7 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
+import { Coordination } from './cluster/coordination.js';
 import { loadConfig, moduleDatabaseConfig, type SeamsConfig } from './config.js';
 import { openStore } from './event-store/openStore.js';
 import type { EventStore } from './event-store/types.js';
@@ -15,14 +17,23 @@ export interface RunningServer {
   store: EventStore;
   /** The port actually bound (useful with PORT=0). */
   port: number;
-  /** Stops accepting, finishes requests in flight, checkpoints projections, closes the store. */
+  /** Stops accepting, finishes requests in flight, checkpoints projections, releases leases, closes the store. */
   close(): Promise<void>;
 }
 
-/** Starts the whole application: store, modules, HTTP. */
+/** Starts the whole application (or the modules of SEAMS_MODULES): store, modules, HTTP. */
 export async function startServer(modules: readonly ModuleDefinition[], config: SeamsConfig = loadConfig(), log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  // Listen first: in a cluster this process announces its address, which needs the port.
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
   const registry = registryOf(modules);
   const store = await openStore(config, registry);
+  const coordination = config.cluster ? await Coordination.open(config) : undefined;
   const runtime = await ModuleRuntime.start({
     modules,
     run: config.modules,
@@ -31,14 +42,15 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
     log,
     config,
     tokens: tokenService(loadTokenSecret(config.dataDir)),
+    cluster: coordination && {
+      coordination,
+      processId: config.processId ?? `${hostname()}:${port}`,
+      url: config.publicUrl ?? `http://127.0.0.1:${port}`,
+      leaseTtlMs: config.leaseTtlMs,
+      adminToken: config.adminToken,
+    },
   });
-  const app = createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, () => resolve(s));
-    s.once('error', reject);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken }));
   let closing: Promise<void> | undefined;
   return {
     server,
@@ -52,6 +64,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
           server.closeIdleConnections();
         });
         await runtime.stop();
+        await coordination?.close();
         await store.close();
       })()),
   };

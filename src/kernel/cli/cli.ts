@@ -7,6 +7,7 @@ import { migrateCommand } from './migrateCommand.js';
 import { modulesCommand } from './modulesCommand.js';
 import { projectionsCommand, type WithSession } from './projectionsCommand.js';
 import { processesCommand } from './processesCommand.js';
+import { serveCommand } from './serveCommand.js';
 import { CliSession } from './session.js';
 
 export interface CliOptions {
@@ -43,6 +44,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   program.addCommand(migrateCommand(withSession, io));
   program.addCommand(modulesCommand(options.modules, io));
   program.addCommand(processesCommand(withSession, io));
+  program.addCommand(serveCommand(options.modules, io));
   options.extend?.(program, withSession);
 
   const configure = (cmd: Command) => {

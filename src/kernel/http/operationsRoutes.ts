@@ -4,7 +4,7 @@ import { NotFoundError, UnavailableError } from '../errors.js';
 import type { EventStore } from '../event-store/types.js';
 import type { ModuleRuntime } from '../modules/runtime.js';
 import { redactor } from './redact.js';
-import { ok } from './responses.js';
+import { noContent, ok } from './responses.js';
 import { route, type RouteDefinition } from './route.js';
 
 const recordedEvent = z.object({
@@ -85,6 +85,23 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
         const found = await runtime.processInstance(params.type, params.id);
         if (!found) throw new NotFoundError(`no ${params.type} process ${params.id} in this process`);
         return ok(found);
+      },
+    }),
+    route.post('/queries/:type', {
+      summary: 'answer a public query for a module running in this process (modules in other processes call it)',
+      params: z.object({ type: z.string().max(200) }),
+      body: z.unknown(),
+      responses: { 200: z.unknown() },
+      handle: async ({ params, body }) => ok((await runtime.answerHere(params.type, body)) ?? null),
+    }),
+    route.post('/commands/:type', {
+      summary: 'take a command for a module running in this process, once per command id (modules in other processes send it)',
+      params: z.object({ type: z.string().max(200) }),
+      body: z.object({ data: z.unknown(), meta: z.object({ commandId: z.string().min(1).max(100), correlationId: z.string().optional(), causationId: z.string().optional(), actor: z.string().optional() }) }),
+      responses: { 204: null },
+      handle: async ({ params, body }) => {
+        await runtime.dispatchHere(params.type, body.data, body.meta);
+        return noContent();
       },
     }),
     route.get('/streams/:stream', {

@@ -21,6 +21,8 @@ import { assertOwnership } from './ownership.js';
 import { QueryGateway, type QueryGatewayOptions } from './queryGateway.js';
 import { tokenService, type TokenService } from '../http/tokens.js';
 import { loadConfig, type SeamsConfig } from '../config.js';
+import { Leadership, type ClusterOptions } from '../cluster/leadership.js';
+import { RemoteModules } from '../cluster/remoteModules.js';
 
 export interface RuntimeOptions {
   /** Every module of the application: ownership is checked across all of them. */
@@ -39,6 +41,8 @@ export interface RuntimeOptions {
   processes?: ProcessEngineOptions;
   /** Start projection runners and process engines (default true; the CLI opens modules without running them). */
   startProjections?: boolean;
+  /** Modules spread over several processes: leases decide who runs projections; calls to modules elsewhere go over HTTP. */
+  cluster?: ClusterOptions;
 }
 
 interface RunningModule {
@@ -55,8 +59,12 @@ export class ModuleRuntime {
   private readonly gateway: QueryGateway;
   private readonly tokens: TokenService;
   private readonly config: SeamsConfig;
+  private leadership: Leadership | undefined;
+  private readonly remote: RemoteModules | undefined;
 
   private constructor(private readonly options: RuntimeOptions, readonly log: Logger) {
+    const { cluster } = options;
+    this.remote = cluster && new RemoteModules(cluster.coordination, { freshMs: (cluster.leaseTtlMs ?? 10_000) * 1.5, adminToken: cluster.adminToken });
     this.gateway = new QueryGateway((module) => this.answerer(module), options.queries);
     this.tokens = options.tokens ?? tokenService(randomBytes(32));
     this.config = Object.freeze(options.config ?? { ...loadConfig(), ...(options.database.kind === 'sqlite' ? { dataDir: options.database.dataDir } : {}) });
@@ -72,13 +80,36 @@ export class ModuleRuntime {
       if (!definition) throw new Error(`unknown module "${name}"; modules: ${options.modules.map((m) => m.name).join(', ')}`);
       runtime.running.set(name, await runtime.open(definition));
     }
-    if (options.startProjections !== false) {
-      for (const m of runtime.running.values()) {
-        for (const runner of m.runners.values()) runner.start();
-        m.engine.start();
-      }
+    if (options.startProjections === false) return runtime;
+    if (options.cluster) {
+      for (const m of runtime.running.values()) for (const runner of m.runners.values()) runner.follow();
+      runtime.leadership = new Leadership(options.cluster, [...runtime.running.keys()], { lead: (m) => runtime.lead(m), follow: (m) => runtime.follow(m) }, log);
+      await runtime.leadership.start();
+    } else {
+      for (const name of runtime.running.keys()) await runtime.lead(name);
     }
     return runtime;
+  }
+
+  /** Runs a module's projections and processes here. */
+  private async lead(module: string): Promise<void> {
+    const m = this.running.get(module)!;
+    for (const runner of m.runners.values()) {
+      await runner.stop(); // stop following
+      await runner.load();
+      runner.start();
+    }
+    m.engine.start();
+  }
+
+  /** Another process holds the module's lease: only follow its checkpoints. */
+  private async follow(module: string): Promise<void> {
+    const m = this.running.get(module)!;
+    await m.engine.stop();
+    for (const runner of m.runners.values()) {
+      await runner.stop();
+      runner.follow();
+    }
   }
 
   get modules(): ModuleDefinition[] {
@@ -126,6 +157,7 @@ export class ModuleRuntime {
 
   /** Stops the projection runners (each finishes its batch and checkpoint), then closes the databases. */
   async stop(): Promise<void> {
+    await this.leadership?.stop();
     await Promise.all([...this.running.values()].map((m) => m.engine.stop()));
     await Promise.all(this.runners().map((r) => r.stop()));
     this.gateway.shutdown();
@@ -146,7 +178,8 @@ export class ModuleRuntime {
         beforeBatch: projection.waitsFor.length > 0 ? (to, signal) => this.waitForAll(runners, projection.waitsFor, to, signal) : undefined,
         afterBatch: () => engine?.wake(),
       });
-      await runner.load();
+      if (this.options.cluster) await runner.refresh();
+      else await runner.load();
       runners.set(projection.name, runner);
     }
     const context: ModuleContext = {
@@ -202,9 +235,28 @@ export class ModuleRuntime {
     const owner = this.options.modules.find((m) => m.commands.some((h) => h.command.type === type));
     const handler = owner?.commands.find((h) => h.command.type === type);
     if (!owner || !handler) throw new ValidationError(`no module handles command ${type}`);
+    const parsed = parseWith(handler.command.schema, data, `command ${type}`);
     const target = this.running.get(owner.name);
-    if (!target) throw new UnavailableError(`module ${owner.name} does not run here to take ${type}`);
-    await deliverOnce(target.db, target.context, handler, parseWith(handler.command.schema, data, `command ${type}`), meta);
+    if (target) return deliverOnce(target.db, target.context, handler, parsed, meta);
+    if (!this.remote) throw new UnavailableError(`module ${owner.name} does not run here to take ${type}`);
+    await this.remote.command(owner.name, type, parsed, meta);
+  }
+
+  /** A command that came over HTTP from another process: handled here or refused (never forwarded again). */
+  async dispatchHere(type: string, data: unknown, meta: CommandMeta): Promise<void> {
+    const owner = this.options.modules.find((m) => m.commands.some((h) => h.command.type === type));
+    if (!owner || !this.running.has(owner.name)) throw new UnavailableError(`command ${type}: its module does not run in this process`);
+    await this.dispatch(type, data, meta);
+  }
+
+  /** A query that came over HTTP from another process. */
+  async answerHere(type: string, args: unknown): Promise<unknown> {
+    const owner = this.options.modules.find((m) => m.queries.some((h) => h.query.type === type));
+    const handler = owner?.queries.find((h) => h.query.type === type);
+    const target = owner && this.running.get(owner.name);
+    if (!handler || !target) throw new UnavailableError(`query ${type}: its module does not run in this process`);
+    const parsed = parseWith(handler.query.args, args, `arguments of ${type}`);
+    return handler.handle(target.context, parsed);
   }
 
   /** Waits (outside any transaction) until the named projections have processed `to`. */
@@ -218,7 +270,8 @@ export class ModuleRuntime {
 
   private answerer(module: string) {
     const target = this.running.get(module);
-    if (!target) return undefined;
+    const remote = this.remote;
+    if (!target) return remote && ((query: { type: string }, args: unknown) => remote.query(module, query.type, args));
     return async (query: { type: string }, args: unknown) => {
       const handler: QueryHandler | undefined = target.definition.queries.find((h) => h.query.type === query.type);
       if (!handler) throw new UnavailableError(`module ${module} answers no query ${query.type}`);

@@ -75,7 +75,8 @@ export class ProjectionRunner {
 
   /** Physical names of the serving generation's tables: what reads must use. */
   get tables(): Record<string, string> {
-    return physicalTables(this.definition, this.serving.generation);
+    // Before the first generation exists (a follower starting before the leader) its name is known anyway.
+    return physicalTables(this.definition, this.serving?.generation ?? 1);
   }
 
   /**
@@ -130,6 +131,31 @@ export class ProjectionRunner {
     this.running = undefined;
   }
 
+  /**
+   * Follows the checkpoint that another process (the module's lease holder) advances, without
+   * applying anything: waitFor and the tables stay right for reads served here.
+   */
+  follow(intervalMs = 100): void {
+    if (this.running) return;
+    this.abort = new AbortController();
+    const signal = this.abort.signal;
+    this.running = (async () => {
+      while (!signal.aborted) {
+        await this.refresh().catch((error) => this.log.warn({ err: error, projection: this.name }, 'could not read the checkpoint'));
+        await sleep(intervalMs, signal);
+      }
+    })();
+  }
+
+  /** Reads the generations as they are, changing nothing (a follower must not create or drop). */
+  async refresh(): Promise<void> {
+    const generations = await loadGenerations(this.db, this.name);
+    const serving = generations.find((g) => g.serving);
+    if (serving) this.serving = serving;
+    this.building = generations.find((g) => !g.serving && g.state === 'building');
+    this.progress.emit('advanced');
+  }
+
   /** Runs until the active generation reaches the head (and a rebuild is swapped in). For the CLI. */
   async runUntilCaughtUp(onProgress?: (p: Progress) => void): Promise<void> {
     const stop = (p: Progress) => onProgress?.(p);
@@ -143,10 +169,11 @@ export class ProjectionRunner {
 
   /** Resolves true once the serving generation has processed everything up to `position`. */
   waitFor(position: number, timeoutMs: number): Promise<boolean> {
-    if (this.serving.position >= position) return Promise.resolve(true);
+    const reached = () => (this.serving?.position ?? -1) >= position;
+    if (reached()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish(false), timeoutMs);
-      const check = () => this.serving.position >= position && finish(true);
+      const check = () => reached() && finish(true);
       const finish = (ok: boolean) => {
         clearTimeout(timer);
         this.progress.off('advanced', check);
@@ -157,11 +184,13 @@ export class ProjectionRunner {
   }
 
   get position(): number {
-    return this.serving.position;
+    return this.serving?.position ?? 0;
   }
 
   async status(): Promise<ProjectionStatus> {
     this.head = await this.store.headPosition();
+    if (!this.serving) await this.refresh();
+    if (!this.serving) return { module: this.module, projection: this.name, version: this.definition.version, generation: 0, position: 0, headPosition: this.head, lag: this.head, state: 'stopped' };
     return describeProjection(this.module, this.serving, this.building, this.head);
   }
 

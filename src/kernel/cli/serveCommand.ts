@@ -1,0 +1,54 @@
+import type { Server } from 'node:http';
+import { Command } from 'commander';
+import pino from 'pino';
+import { Coordination } from '../cluster/coordination.js';
+import { createGateway } from '../cluster/gateway.js';
+import { loadConfig } from '../config.js';
+import type { ModuleDefinition } from '../modules/defineModule.js';
+import { startServer } from '../server.js';
+import { positiveInteger } from './eventsCommand.js';
+import { UsageError, type CliIo } from './io.js';
+
+/** Resolves on the first SIGTERM or SIGINT. */
+const untilSignal = () => new Promise<string>((resolve) => ['SIGTERM', 'SIGINT'].forEach((s) => process.once(s, () => resolve(s))));
+
+export function serveCommand(modules: readonly ModuleDefinition[], io: CliIo): Command {
+  return new Command('serve')
+    .description('run the application, a subset of its modules (a cluster member), or the gateway in front of them')
+    .option('--modules <list>', 'comma-separated modules to run here (default: $SEAMS_MODULES or all); implies --cluster')
+    .option('--port <port>', 'HTTP port (default: $PORT or 3000)', positiveInteger)
+    .option('--cluster', 'share the work with other processes on the same store (leases, peers)')
+    .option('--gateway', 'route /<module> to the processes that serve it, as one base URL')
+    .action(async (options: { modules?: string; port?: number; cluster?: boolean; gateway?: boolean }, command: Command) => {
+      const dataDir = command.parent?.opts<{ dataDir?: string }>().dataDir;
+      const base = loadConfig();
+      const chosen = options.modules?.split(',').map((m) => m.trim()).filter(Boolean);
+      for (const name of chosen ?? []) {
+        if (!modules.some((m) => m.name === name)) throw new UsageError(`unknown module "${name}" (modules: ${modules.map((m) => m.name).join(', ')})`);
+      }
+      if (options.gateway && chosen) throw new UsageError('--gateway runs no modules; give --modules to the processes behind it');
+      const config = {
+        ...base,
+        ...(dataDir ? { dataDir } : {}),
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(chosen ? { modules: chosen } : {}),
+        cluster: Boolean(options.cluster || chosen || base.cluster),
+      };
+      const log = pino({ level: config.logLevel });
+      if (options.gateway) {
+        const coordination = await Coordination.open(config);
+        const app = createGateway({ coordination, modules: modules.map((m) => m.name), freshMs: (config.leaseTtlMs ?? 10_000) * 1.5, log });
+        const server: Server = app.listen(config.port);
+        await new Promise((resolve) => server.once('listening', resolve));
+        io.err(`seams gateway listening on http://localhost:${config.port}`);
+        await untilSignal();
+        await new Promise((resolve) => server.close(resolve));
+        await coordination.close();
+        return;
+      }
+      const running = await startServer(modules, config, log);
+      io.err(`seams serving ${running.runtime.modules.map((m) => m.name).join(', ')} on http://localhost:${running.port}${config.cluster ? ' (cluster member)' : ''}`);
+      await untilSignal();
+      await running.close();
+    });
+}

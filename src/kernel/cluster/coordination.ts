@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import type { Knex } from 'knex';
+import type { SeamsConfig } from '../config.js';
+import { openPostgres, ensureSchema } from '../event-store/postgres/connection.js';
+import { migrateLatest } from '../migrate.js';
+import { openSqlite } from '../sqlite/connection.js';
+
+export interface Peer {
+  processId: string;
+  url: string;
+  modules: string[];
+}
+
+/**
+ * The shared record of which process serves which module (peers) and which one runs a module's
+ * projections and processes (leases). It lives beside the log: in the store's schema on
+ * PostgreSQL, in `cluster.sqlite` of the shared data directory on SQLite.
+ */
+export class Coordination {
+  private constructor(private readonly db: Knex) {}
+
+  static async open(config: Pick<SeamsConfig, 'store' | 'dataDir' | 'databaseUrl' | 'pgSchemaPrefix'>): Promise<Coordination> {
+    let db: Knex;
+    if (config.store === 'postgres') {
+      const schema = `${config.pgSchemaPrefix ?? ''}event_store`;
+      db = openPostgres(config.databaseUrl!, schema, 2);
+      await ensureSchema(db, schema);
+    } else {
+      db = openSqlite({ filename: join(config.dataDir, 'cluster.sqlite'), cacheKiB: 512 });
+    }
+    await migrateLatest(db, 'cluster', 'cluster_migrations');
+    return new Coordination(db);
+  }
+
+  async announce(peer: Peer, now = Date.now()): Promise<void> {
+    await this.db('cluster_peers')
+      .insert({ process_id: peer.processId, url: peer.url, modules: JSON.stringify(peer.modules), seen_at: now })
+      .onConflict('process_id')
+      .merge();
+  }
+
+  async leave(processId: string): Promise<void> {
+    await this.db('cluster_peers').where({ process_id: processId }).delete();
+    await this.db('cluster_leases').where({ holder: processId }).delete();
+  }
+
+  /** Processes seen within `freshMs` that serve `module` (all live peers without one). */
+  async peers(freshMs: number, module?: string, now = Date.now()): Promise<Peer[]> {
+    const rows = (await this.db('cluster_peers').where('seen_at', '>', now - freshMs).orderBy('process_id')) as { process_id: string; url: string; modules: string }[];
+    return rows
+      .map((r) => ({ processId: r.process_id, url: r.url, modules: JSON.parse(r.modules) as string[] }))
+      .filter((p) => !module || p.modules.includes(module));
+  }
+
+  /**
+   * Takes or renews the lease on `module` for `holder`; true when `holder` has it now. The upsert
+   * only overwrites a lease that is ours or expired, so two processes cannot both win.
+   */
+  async acquire(module: string, holder: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+    await this.db.raw(
+      `INSERT INTO cluster_leases (module, holder, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (module) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE cluster_leases.holder = excluded.holder OR cluster_leases.expires_at < ?`,
+      [module, holder, now + ttlMs, now],
+    );
+    const row = (await this.db('cluster_leases').where({ module }).first()) as { holder: string } | undefined;
+    return row?.holder === holder;
+  }
+
+  async release(module: string, holder: string): Promise<void> {
+    await this.db('cluster_leases').where({ module, holder }).delete();
+  }
+
+  async holder(module: string, now = Date.now()): Promise<string | undefined> {
+    const row = (await this.db('cluster_leases').where({ module }).andWhere('expires_at', '>=', now).first()) as { holder: string } | undefined;
+    return row?.holder;
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+}

@@ -1,0 +1,65 @@
+import express, { type Request } from 'express';
+import { createProxyMiddleware } from 'http-proxy-middleware';
+import type { Logger } from 'pino';
+import { sendProblem } from '../http/problem.js';
+import type { Coordination, Peer } from './coordination.js';
+
+export interface GatewayOptions {
+  coordination: Coordination;
+  /** Names of every module of the application (the first path segment that is routed). */
+  modules: readonly string[];
+  /** A peer not seen for this long is considered gone. */
+  freshMs: number;
+  log: Logger;
+}
+
+/**
+ * One base URL for clients when modules run in several processes: `/<module>/...` is proxied to
+ * a live process that serves the module (round robin among them); a module served by no live
+ * process answers 503 problem+json at once.
+ */
+export function createGateway(options: GatewayOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  let cache: { at: number; peers: Peer[] } | undefined;
+  let turn = 0;
+  const peers = async () => {
+    if (!cache || Date.now() - cache.at > 500) cache = { at: Date.now(), peers: await options.coordination.peers(options.freshMs) };
+    return cache.peers;
+  };
+  const target = new WeakMap<Request, string>();
+
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'live', role: 'gateway' });
+  });
+  app.get('/gateway/peers', async (_req, res) => {
+    res.json({ peers: await peers() });
+  });
+  app.use(async (req, res, next) => {
+    const module = req.path.split('/')[1] ?? '';
+    const anyPeer = req.path === '/openapi.json';
+    if (!anyPeer && !options.modules.includes(module)) return sendProblem(res, 404, `no route ${req.method} ${req.path}`);
+    const candidates = (await peers()).filter((p) => anyPeer || p.modules.includes(module));
+    if (candidates.length === 0) return sendProblem(res, 503, `module ${module} runs in no live process right now`, { retryAfter: 1 });
+    target.set(req, candidates[turn++ % candidates.length]!.url);
+    next();
+  });
+  app.use(
+    createProxyMiddleware<Request>({
+      router: (req) => target.get(req)!,
+      changeOrigin: true,
+      xfwd: true,
+      on: {
+        error: (error, _req, res) => {
+          cache = undefined;
+          options.log.warn({ err: error }, 'gateway: the peer did not answer');
+          if ('writeHead' in res && !res.headersSent) {
+            res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
+            res.end(JSON.stringify({ type: 'https://seams.dev/problems/service-unavailable', title: 'Service Unavailable', status: 503, detail: 'the process serving this module did not answer' }));
+          }
+        },
+      },
+    }),
+  );
+  return app;
+}

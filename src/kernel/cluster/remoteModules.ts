@@ -1,0 +1,54 @@
+import { RemoteError, UnavailableError } from '../errors.js';
+import type { CommandMeta } from '../modules/defineModule.js';
+import type { Coordination, Peer } from './coordination.js';
+
+/**
+ * Reaches modules that run in another process, over HTTP: queries to `POST /admin/queries/:type`,
+ * commands to `POST /admin/commands/:type` of a live peer that serves the module. A refusal
+ * (4xx) comes back as the same status; anything else is "unavailable" (worth retrying).
+ */
+export class RemoteModules {
+  private cache: { at: number; peers: Peer[] } | undefined;
+
+  constructor(
+    private readonly coordination: Coordination,
+    private readonly options: { freshMs: number; adminToken?: string; timeoutMs?: number },
+  ) {}
+
+  query(module: string, type: string, args: unknown): Promise<unknown> {
+    return this.post(module, `/admin/queries/${encodeURIComponent(type)}`, args);
+  }
+
+  async command(module: string, type: string, data: unknown, meta: CommandMeta): Promise<void> {
+    await this.post(module, `/admin/commands/${encodeURIComponent(type)}`, { data, meta });
+  }
+
+  private async peerFor(module: string): Promise<Peer | undefined> {
+    if (!this.cache || Date.now() - this.cache.at > 500) this.cache = { at: Date.now(), peers: await this.coordination.peers(this.options.freshMs) };
+    const serving = this.cache.peers.filter((p) => p.modules.includes(module));
+    return serving[Math.floor(Math.random() * serving.length)];
+  }
+
+  private async post(module: string, path: string, body: unknown): Promise<unknown> {
+    const peer = await this.peerFor(module);
+    if (!peer) throw new UnavailableError(`module ${module} runs in no live process`);
+    let res: Response;
+    try {
+      res = await fetch(`${peer.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(this.options.adminToken ? { authorization: `Bearer ${this.options.adminToken}` } : {}) },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+      });
+    } catch (error) {
+      this.cache = undefined;
+      throw new UnavailableError(`module ${module} at ${peer.url} did not answer: ${(error as Error).message}`);
+    }
+    const text = await res.text();
+    const parsed = text ? JSON.parse(text) : undefined;
+    if (res.ok) return parsed;
+    const detail = (parsed as { detail?: string } | undefined)?.detail ?? res.statusText;
+    if (res.status >= 400 && res.status < 500) throw new RemoteError(res.status, detail);
+    throw new UnavailableError(`module ${module} at ${peer.url}: ${detail}`);
+  }
+}
