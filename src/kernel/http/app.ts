@@ -114,7 +114,10 @@ function headerInteger(req: Request, name: string, pattern: RegExp): number | un
   if (raw === undefined) return undefined;
   const match = typeof raw === 'string' ? pattern.exec(raw.trim()) : null;
   const value = match ? Number(match[1]) : NaN;
-  if (!Number.isSafeInteger(value)) throw new ValidationError(`header ${name} must be a whole number >= 0, got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(value)) {
+    const message = `must be a whole number >= 0, got ${JSON.stringify(raw)}`;
+    throw new ValidationError(`header ${name} ${message}`, [{ path: name, message }]);
+  }
   return value;
 }
 

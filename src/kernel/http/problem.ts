@@ -62,6 +62,8 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     const parser = error as ParserError;
     if (parser?.type === 'entity.too.large') return sendProblem(res, 413, 'the request body is larger than 1 MB');
     if (parser?.type === 'entity.parse.failed') return sendProblem(res, 400, 'the request body is not valid JSON', { code: 'malformed-json' });
+    // express could not percent-decode a path parameter (`/users/%E0%A4%A`): the client's URL is malformed.
+    if (error instanceof URIError && parser.status === 400) return sendProblem(res, 400, 'a path parameter is not valid percent-encoding', { code: 'malformed-path' });
     if (parser?.expose && parser.status && parser.status >= 400 && parser.status < 500) {
       return sendProblem(res, parser.status, (error as Error).message);
     }
