@@ -26,14 +26,17 @@ export const updateProfileRoute = route.patch('/:userId', {
   responses: { 200: profile },
   async handle({ ctx, params, body, caller, ifMatch, meta }) {
     if (caller!.userId !== params.userId) throw new ForbiddenError('you may change only your own profile');
-    const current = await findProfile(ctx, params.userId);
+    // The decision reads the profile's own stream (its revision is version - 1), not the read model,
+    // which may not have applied the write this client made a moment ago: its ETag must be honoured.
+    const stream = ctx.events.stream('profile', params.userId);
+    const [last] = await ctx.events.readStream(stream, { direction: 'backwards', maxCount: 1 });
+    const current = last ? { ...(last.data as z.output<typeof profile>), version: last.revision + 1 } : await findProfile(ctx, params.userId);
     if (!current) throw new NotFoundError(`no user ${params.userId}`);
     if (ifMatch !== undefined && ifMatch !== current.version) {
       throw new PreconditionFailedError(`If-Match: version ${ifMatch} is not the current version ${current.version}`);
     }
     const next = { userId: current.userId, displayName: body.displayName ?? current.displayName, bio: body.bio ?? current.bio };
-    // The profile's own stream holds its changes; its revision is version - 1.
-    const { position, nextRevision } = await ctx.events.append(ctx.events.stream('profile', params.userId), [{ type: ProfileUpdated.type, data: next }], {
+    const { position, nextRevision } = await ctx.events.append(stream, [{ type: ProfileUpdated.type, data: next }], {
       expectedRevision: current.version === 0 ? 'no_stream' : current.version - 1,
       metadata: { correlationId: meta.correlationId, actor: caller!.userId },
     });
