@@ -138,24 +138,42 @@ export function readPool(ctx: ModuleContext, type: string): Promise<{ reserved: 
 
 const MAX_CONFLICTS = 20;
 
+/** Per module database handle and pool stream: the tail of the decisions queued in this process. */
+const queues = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/** Runs `work` after every earlier decision on the same pool in this process: only other processes can conflict. */
+function oneAtATime<T>(ctx: ModuleContext, stream: string, work: () => Promise<T>): Promise<T> {
+  let queue = queues.get(ctx.db);
+  if (!queue) queues.set(ctx.db, (queue = new Map()));
+  const next = (queue.get(stream) ?? Promise.resolve()).then(work);
+  const tail = next.catch(() => undefined);
+  queue.set(stream, tail);
+  void tail.then(() => queue.get(stream) === tail && queue.delete(stream));
+  return next;
+}
+
 /**
- * Decides a pool command on the pool's current state and appends with that state's revision. A
- * conflict (someone else appended first) is decided again on the new state; after many in a row
- * it gives up with a transient error, which the caller's outbox retries with backoff.
+ * Decides a pool command on the pool's current state and appends with that state's revision.
+ * Decisions on one pool take turns within a process; a conflict with another process (it
+ * appended first) is decided again on the new state, after a short random pause; after many in
+ * a row it gives up with a transient error, which the caller's outbox retries with backoff.
  */
-export async function decidePool(ctx: ModuleContext, command: PoolCommand, metadata?: Omit<EventMetadata, 'module'>): Promise<{ appended: ModuleEvent[]; result: AppendResult | null }> {
+export function decidePool(ctx: ModuleContext, command: PoolCommand, metadata?: Omit<EventMetadata, 'module'>): Promise<{ appended: ModuleEvent[]; result: AppendResult | null }> {
   const stream = ctx.events.stream('pool', command.type);
-  for (let attempt = 1; ; attempt++) {
-    const { appended, revision } = await withPool(ctx, command.type, (p, revision) => ({ appended: pool.decide(command, p), revision }));
-    if (appended.length === 0) return { appended, result: null };
-    try {
-      const result = await ctx.events.append(stream, appended, { expectedRevision: revision === -1 ? 'no_stream' : revision, metadata });
-      return { appended, result };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      // Reload from the start: the stream may also be shorter than the fold (a restored log).
-      cacheOf(ctx).delete(stream);
-      if (attempt >= MAX_CONFLICTS) throw new UnavailableError(`pool ${command.type} is busy: ${attempt} conflicting appends in a row`);
+  return oneAtATime(ctx, stream, async () => {
+    for (let attempt = 1; ; attempt++) {
+      const { appended, revision } = await withPool(ctx, command.type, (p, revision) => ({ appended: pool.decide(command, p), revision }));
+      if (appended.length === 0) return { appended, result: null };
+      try {
+        const result = await ctx.events.append(stream, appended, { expectedRevision: revision === -1 ? 'no_stream' : revision, metadata });
+        return { appended, result };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        // Reload from the start: the stream may also be shorter than the fold (a restored log).
+        cacheOf(ctx).delete(stream);
+        if (attempt >= MAX_CONFLICTS) throw new UnavailableError(`pool ${command.type} is busy: ${attempt} conflicting appends in a row`);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+      }
     }
-  }
+  });
 }

@@ -45,8 +45,8 @@ export const ReleaseSlot = defineCommand('jobs.ReleaseSlot', slot);
 export const CompensateJob = defineCommand('jobs.CompensateJob', jobId);
 export const FailJob = defineCommand('jobs.FailJob', z.object({ jobId: z.uuid(), station, reason: z.string() }));
 
-/** Test and operations hook: runs before a station's work; a throw is that station's (transient) error. */
-export type StationHook = (station: Station, jobId: string) => void | Promise<void>;
+/** Test and operations hook: runs before a station's command does its work; a throw is that station's error. */
+export type StationHook = (station: Station, jobId: string, command: string) => void | Promise<void>;
 
 const MAX_CONFLICTS = 10;
 
@@ -66,22 +66,22 @@ export async function decideJob(ctx: ModuleContext, command: JobCommand, meta: {
 const metadata = (meta: CommandMeta) => ({ correlationId: meta.correlationId, actor: meta.actor });
 
 export function stationCommands(hook?: StationHook): CommandHandler[] {
-  const at = async (s: Station, id: string) => hook?.(s, id);
+  const at = async (s: Station, id: string, c: { type: string }) => hook?.(s, id, c.type);
   return [
     handleCommand(ValidateJob, async (ctx, data, meta) => {
-      await at('validate', data.jobId);
+      await at('validate', data.jobId, ValidateJob);
       await decideJob(ctx, { kind: 'validate', jobId: data.jobId }, metadata(meta));
     }),
     handleCommand(PrepareJob, async (ctx, data, meta) => {
-      await at('prepare', data.jobId);
+      await at('prepare', data.jobId, PrepareJob);
       await decideJob(ctx, { kind: 'prepare', jobId: data.jobId }, metadata(meta));
     }),
     handleCommand(ReserveSlot, async (ctx, data, meta) => {
-      await at('schedule', data.jobId);
+      await at('schedule', data.jobId, ReserveSlot);
       await decidePool(ctx, { kind: 'reserve', ...data, size: poolSize(ctx) }, metadata(meta));
     }),
     handleCommand(ScheduleJob, async (ctx, data, meta) => {
-      await at('schedule', data.jobId);
+      await at('schedule', data.jobId, ScheduleJob);
       await decideJob(ctx, { kind: 'schedule', jobId: data.jobId }, metadata(meta));
     }),
     handleCommand(ReleaseSlot, async (ctx, data, meta) => {

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { WrongExpectedRevisionError, type ModuleEvent, type RecordedEvent } from '../../../src/kernel/index.js';
+import { SlotReleased, SlotReserved, SlotWaitAbandoned, SlotWaitStarted, pool, readPool, type PoolCommand } from '../../../src/modules/jobs/pool.js';
+import { ReleaseSlot, ReserveSlot } from '../../../src/modules/jobs/stations.js';
+import { spec } from '../../support/deciderSpec.js';
+import { tempDir } from '../../support/tempDir.js';
+import { startJobs, type JobsApp } from './support.js';
+
+const type = 'render';
+const id = (n: number) => `c0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const reserved = (n: number): ModuleEvent => ({ type: SlotReserved.type, data: { type, jobId: id(n) } });
+const waiting = (n: number): ModuleEvent => ({ type: SlotWaitStarted.type, data: { type, jobId: id(n) } });
+const released = (n: number): ModuleEvent => ({ type: SlotReleased.type, data: { type, jobId: id(n) } });
+const abandoned = (n: number): ModuleEvent => ({ type: SlotWaitAbandoned.type, data: { type, jobId: id(n) } });
+const reserve = (n: number, size = 2): PoolCommand => ({ kind: 'reserve', type, jobId: id(n), size });
+const release = (n: number, size = 2): PoolCommand => ({ kind: 'release', type, jobId: id(n), size });
+
+describe('jobs: a pool of slots', () => {
+  describe('rules', () => {
+    it('reserves a slot while there is room, then puts jobs in line', () => {
+      spec(pool).given([]).when(reserve(1)).then([reserved(1)]);
+      spec(pool).given([reserved(1)]).when(reserve(2)).then([reserved(2)]);
+      spec(pool).given([reserved(1), reserved(2)]).when(reserve(3)).then([waiting(3)]);
+    });
+
+    it('a release hands the slot to the first in line, in the same append', () => {
+      const full = [reserved(1), reserved(2), waiting(3), waiting(4)];
+      spec(pool).given(full).when(release(2)).then([released(2), reserved(3)]);
+      spec(pool).given([...full, released(2), reserved(3)]).when(release(1)).then([released(1), reserved(4)]);
+      spec(pool).given([reserved(1)]).when(release(1)).then([released(1)]);
+    });
+
+    it('a waiting job that leaves gives up its place in line; the line keeps its order', () => {
+      const full = [reserved(1), reserved(2), waiting(3), waiting(4), waiting(5)];
+      spec(pool).given(full).when(release(4)).then([abandoned(4)]);
+      spec(pool).given([...full, abandoned(4)]).when(release(1)).then([released(1), reserved(3)]);
+      spec(pool).given([...full, abandoned(3)]).when(release(1)).then([released(1), reserved(4)]);
+    });
+
+    it('is idempotent: a second reservation or release of one job decides nothing', () => {
+      spec(pool).given([reserved(1)]).when(reserve(1)).then([]);
+      spec(pool).given([reserved(1), reserved(2), waiting(3)]).when(reserve(3)).then([]);
+      spec(pool).given([reserved(1), released(1)]).when(release(1)).then([]);
+      spec(pool).given([]).when(release(9)).then([]);
+    });
+
+    it('the size is configuration: a shrunk pool keeps its reservations until released; a grown one lets its line in first', () => {
+      spec(pool).given([reserved(1), reserved(2), reserved(3), waiting(4)]).when(release(1, 2)).then([released(1)]);
+      spec(pool).given([reserved(1), reserved(2), waiting(3), waiting(4)]).when(reserve(5, 3)).then([reserved(3), waiting(5)]);
+      spec(pool).given([reserved(1), reserved(2), waiting(3), waiting(4)]).when(reserve(5, 5)).then([reserved(3), reserved(4), reserved(5)]);
+    });
+  });
+
+  describe('under concurrency: two processes on one log', function () {
+    this.timeout(30_000);
+    let logDir: Awaited<ReturnType<typeof tempDir>>;
+    let otherDir: Awaited<ReturnType<typeof tempDir>>;
+    let a: JobsApp;
+    let b: JobsApp;
+    let conflicts = 0;
+
+    /** Counts the appends the store refused for a stale revision: proof the race was real. */
+    const countConflicts = (app: JobsApp) => {
+      const append = app.store.append.bind(app.store);
+      app.store.append = async (...args) => {
+        try {
+          return await append(...args);
+        } catch (error) {
+          if (error instanceof WrongExpectedRevisionError) conflicts++;
+          throw error;
+        }
+      };
+    };
+
+    beforeEach(async () => {
+      logDir = await tempDir('seams-pool-a-');
+      otherDir = await tempDir('seams-pool-b-');
+      // Two runtimes, each with its own module database, on one log: no projections or stations, only commands.
+      a = await startJobs(logDir.path, { poolSize: 5, startProjections: false });
+      b = await startJobs(otherDir.path, { poolSize: 5, startProjections: false, logDir: logDir.path });
+      conflicts = 0;
+      countConflicts(a);
+      countConflicts(b);
+    });
+    afterEach(async () => {
+      await a.stop();
+      await b.stop();
+      await logDir.cleanup();
+      await otherDir.cleanup();
+    });
+
+    const send = (app: JobsApp, command: typeof ReserveSlot | typeof ReleaseSlot, jobId: string) => app.runtime.dispatch(command.type, { jobId, type }, { commandId: randomUUID() });
+
+    /** Replays the pool stream event by event: never more than `size` reserved, each job in line or holding at most once. */
+    async function replay(size: number) {
+      const events = await a.store.readStream(`jobs.pool-${type}`);
+      const holding = new Set<string>();
+      const line: string[] = [];
+      let most = 0;
+      for (const e of events as RecordedEvent<{ jobId: string }>[]) {
+        const { jobId } = e.data;
+        if (e.type === SlotReserved.type) {
+          expect(holding.has(jobId), `${jobId} reserved twice`).to.equal(false);
+          if (line.includes(jobId)) expect(line[0], 'slots go to the first in line').to.equal(jobId);
+          line.splice(line.indexOf(jobId) >>> 0, line.includes(jobId) ? 1 : 0);
+          holding.add(jobId);
+        } else if (e.type === SlotWaitStarted.type) {
+          expect(line.includes(jobId) || holding.has(jobId), `${jobId} queued twice`).to.equal(false);
+          line.push(jobId);
+        } else if (e.type === SlotReleased.type) {
+          expect(holding.delete(jobId), `${jobId} released without a slot`).to.equal(true);
+        }
+        most = Math.max(most, holding.size);
+        expect(holding.size, `after revision ${e.revision}`).to.be.at.most(size);
+      }
+      return { holding, line, most, events: events.length };
+    }
+
+    it('40 concurrent reservations from two processes: exactly 5 slots, 35 in line, never over-reserved', async () => {
+      const jobs = Array.from({ length: 40 }, () => randomUUID());
+      await Promise.all(jobs.map((jobId, i) => send(i % 2 ? a : b, ReserveSlot, jobId)));
+      const { holding, line, most } = await replay(5);
+      expect(holding.size).to.equal(5);
+      expect(line).to.have.length(35);
+      expect(new Set([...holding, ...line])).to.deep.equal(new Set(jobs));
+      expect(most).to.equal(5);
+      expect(conflicts, 'conflicting appends').to.be.greaterThan(0);
+    });
+
+    it('concurrent releases and new reservations hand slots to the line in order, never over-reserved', async () => {
+      const first = Array.from({ length: 15 }, () => randomUUID());
+      for (const jobId of first) await send(a, ReserveSlot, jobId); // in order: 5 hold, 10 wait
+      const before = await replay(5);
+      expect([...before.holding]).to.deep.equal(first.slice(0, 5));
+      const late = Array.from({ length: 10 }, () => randomUUID());
+      await Promise.all([
+        ...first.slice(0, 5).map((jobId, i) => send(i % 2 ? a : b, ReleaseSlot, jobId)),
+        ...late.map((jobId, i) => send(i % 2 ? b : a, ReserveSlot, jobId)),
+      ]);
+      const after = await replay(5);
+      // The five freed slots went to the first five in line, whatever the late ones did.
+      expect(new Set(after.holding)).to.deep.equal(new Set(first.slice(5, 10)));
+      expect(after.line.slice(0, 5)).to.deep.equal(first.slice(10));
+      expect(new Set(after.line.slice(5))).to.deep.equal(new Set(late));
+      // Each process's running fold agrees with the log.
+      for (const app of [a, b]) expect(await readPool(app.ctx(), type)).to.deep.include({ reserved: 5, waiting: 15, revision: after.events - 1 });
+    });
+
+    it('a repeated command (same command id, or a new id for the same job) reserves once', async () => {
+      const jobId = randomUUID();
+      const commandId = randomUUID();
+      await a.runtime.dispatch(ReserveSlot.type, { jobId, type }, { commandId });
+      await b.runtime.dispatch(ReserveSlot.type, { jobId, type }, { commandId });
+      await send(b, ReserveSlot, jobId);
+      expect((await a.store.readStream(`jobs.pool-${type}`)).map((e) => e.type)).to.deep.equal([SlotReserved.type]);
+    });
+  });
+});
