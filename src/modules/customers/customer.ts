@@ -50,8 +50,9 @@ export const customer: Decider<Customer, CustomerCommand> = {
         return [{ type: CustomerRegistered.type, data: { customerId: command.customerId, name: command.name, email: command.email, creditLimitCents: command.creditLimitCents } }];
       case 'reserve': {
         if (!state.customerId) throw new NotFoundError(`no customer ${command.customerId}`);
-        if (state.deleted) throw new ConflictError(`customer ${command.customerId} was deleted`);
+        // Decided before (the command delivered again): nothing new, even if the customer is gone since.
         if (state.decided[command.orderId]) return [];
+        if (state.deleted) throw new ConflictError(`customer ${command.customerId} was deleted`);
         const available = state.creditLimitCents - reservedCents(state);
         const { customerId, orderId, amountCents } = command;
         return amountCents > available
