@@ -27,6 +27,7 @@ export class ProcessEngine {
   private abort = new AbortController();
   private running: Promise<void> | undefined;
   private wakeUp = new AbortController();
+  private woken = false;
 
   constructor(
     private readonly ctx: ModuleContext,
@@ -51,11 +52,14 @@ export class ProcessEngine {
 
   /** Something new may be in an outbox: look now instead of at the next poll. */
   wake(): void {
+    this.woken = true;
     this.wakeUp.abort();
   }
 
   private async loop(): Promise<void> {
     while (!this.abort.signal.aborted) {
+      // A wake-up while this pass looks through the outboxes (it may have looked already) means one more pass, not a sleep.
+      this.woken = false;
       let busy = false;
       for (const process of this.processes) {
         try {
@@ -65,7 +69,7 @@ export class ProcessEngine {
           this.log.error({ err: error, process: process.name }, 'process engine step failed; retrying');
         }
       }
-      if (busy) continue;
+      if (busy || this.woken) continue;
       this.wakeUp = new AbortController();
       const both = AbortSignal.any([this.abort.signal, this.wakeUp.signal]);
       await sleep(this.options.pollMs ?? 100, both);
