@@ -24,6 +24,18 @@ export interface StoreHarness {
    * naming where readAll finds its last event, and gap-free revisions per stream.
    */
   densePositions?: boolean;
+  /**
+   * True when positions are the server's own log offsets (EventStoreDB): `after` then takes only
+   * 0 or a position the store returned, not a number in between such as `position - 1`.
+   */
+  opaquePositions?: boolean;
+  /** True when event ids are unique per stream only (EventStoreDB): reusing one in another stream is no error. */
+  idsUniquePerStream?: boolean;
+  /**
+   * Racers in the collision test (default 1000). They make about racers² / 2 appends; through a
+   * client costing ~0.4 ms of CPU per call (EventStoreDB's) 1000 racers outlast the timeout.
+   */
+  racers?: number;
 }
 
 /** Asserts positions strictly increase, starting above `after`. */
@@ -195,7 +207,8 @@ export function eventStoreContract(name: string, harness: () => StoreHarness) {
         expect(error.message).to.contain(id);
       });
 
-      it('the same id in another stream is an error', async () => {
+      it('the same id in another stream is an error', async function () {
+        if (h.idsUniquePerStream) this.skip();
         const id = randomUUID();
         await store.append(stream(), [happened(1, { id })]);
         const s = stream();
@@ -222,7 +235,7 @@ export function eventStoreContract(name: string, harness: () => StoreHarness) {
     describe('concurrency', () => {
       it('1,000 concurrent racers on one stream: one winner per revision, revisions gap-free', async () => {
         const s = stream();
-        const racers = 1000;
+        const racers = h.racers ?? 1000;
         let attempts = 0;
         const wins = await Promise.all(
           Array.from({ length: racers }, async (_, racer) => {
@@ -340,6 +353,7 @@ export function eventStoreContract(name: string, harness: () => StoreHarness) {
         await store.close();
         store = await open(new EventRegistry([RenamedV1]));
         const s = stream();
+        const before = h.opaquePositions ? await store.headPosition() : 0;
         await store.append(s, [{ type: RenamedV1.type, data: { name: 'Ada King Lovelace' } }]);
         await store.close();
         store = await open(testRegistry()); // knows version 2
@@ -347,7 +361,7 @@ export function eventStoreContract(name: string, harness: () => StoreHarness) {
         const [e] = await store.readStream(s);
         expect(e!.schemaVersion).to.equal(2);
         expect(e!.data).to.deep.equal({ first: 'Ada', last: 'King Lovelace' });
-        const [viaAll] = await store.readAll({ after: e!.position - 1, maxCount: 1 });
+        const [viaAll] = await store.readAll({ after: h.opaquePositions ? before : e!.position - 1, maxCount: 1 });
         expect(viaAll!.data).to.deep.equal({ first: 'Ada', last: 'King Lovelace' });
       });
     });
@@ -411,10 +425,12 @@ export function eventStoreContract(name: string, harness: () => StoreHarness) {
       it('never delivers an event that a reader cannot read back', async () => {
         const start = await store.headPosition();
         const delivered: RecordedEvent[] = [];
+        let previous = start;
         const subscription = store.subscribe({ after: start, batchSize: 3 }, async (e) => {
-          const [again] = await store.readAll({ after: e.position - 1, maxCount: 1 });
+          const [again] = await store.readAll({ after: h.opaquePositions ? previous : e.position - 1, maxCount: 1 });
           expect(again?.id).to.equal(e.id);
           delivered.push(e);
+          previous = e.position;
         });
         const s = stream();
         await Promise.all(Array.from({ length: 60 }, (_, i) => store.append(s, [happened(i)])));
