@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { Coordination } from './cluster/coordination.js';
@@ -24,7 +24,12 @@ export interface RunningServer {
 /** Starts the whole application (or the modules of SEAMS_MODULES): store, modules, HTTP. */
 export async function startServer(modules: readonly ModuleDefinition[], config: SeamsConfig = loadConfig(), log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   // Listen first: in a cluster this process announces its address, which needs the port.
-  const server = createServer();
+  // Until the modules are up, every request gets a quick 503 rather than hanging.
+  const starting = (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
+    res.end(JSON.stringify({ type: 'https://seams.dev/problems/service-unavailable', title: 'Service Unavailable', status: 503, detail: 'starting' }));
+  };
+  const server = createServer(starting);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, () => resolve());
@@ -50,6 +55,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
       adminToken: config.adminToken,
     },
   });
+  server.off('request', starting);
   server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken }));
   let closing: Promise<void> | undefined;
   return {
