@@ -80,9 +80,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
   };
 }
 
+/** Module databases (and cluster leases) are on PostgreSQL with the Postgres store, or beside EventStoreDB when DATABASE_URL is given. */
+export const usesPostgres = (config: Pick<SeamsConfig, 'store' | 'databaseUrl'>) => config.store === 'postgres' || (config.store === 'eventstoredb' && Boolean(config.databaseUrl));
+
 /** Where module databases live for this configuration. */
 export function moduleDatabaseConfig(config: SeamsConfig): ModuleDatabaseConfig {
-  return config.store === 'postgres'
+  return usesPostgres(config)
     ? { kind: 'postgres', connectionString: config.databaseUrl!, schemaPrefix: config.pgSchemaPrefix, moduleRoles: config.pgModuleRoles }
     : { kind: 'sqlite', dataDir: config.dataDir };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Knex } from 'knex';
-import type { SeamsConfig } from '../config.js';
+import { usesPostgres, type SeamsConfig } from '../config.js';
 import { openPostgres, ensureSchema } from '../event-store/postgres/connection.js';
 import { migrateLatest } from '../migrate.js';
 import { openSqlite } from '../sqlite/connection.js';
@@ -21,7 +21,7 @@ export class Coordination {
 
   static async open(config: Pick<SeamsConfig, 'store' | 'dataDir' | 'databaseUrl' | 'pgSchemaPrefix'>): Promise<Coordination> {
     let db: Knex;
-    if (config.store === 'postgres') {
+    if (usesPostgres(config)) {
       const schema = `${config.pgSchemaPrefix ?? ''}event_store`;
       db = openPostgres(config.databaseUrl!, schema, 2);
       await ensureSchema(db, schema);

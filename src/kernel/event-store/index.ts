@@ -17,3 +17,4 @@ export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/p
 export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb/EventStoreDbEventStore.js';
 export { catchUpSubscription, sleep } from './subscription.js';
 export { DEFAULT_MAX_EVENT_BYTES, MAX_STREAM_NAME_LENGTH } from './prepare.js';
+export { openStore } from './openStore.js';

@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventRegistry } from '../contracts/registry.js';
 import type { SeamsConfig } from '../config.js';
-import { ValidationError } from '../errors.js';
 import { SqliteEventStore } from './sqlite/sqliteEventStore.js';
 import { PostgresEventStore } from './postgres/postgresEventStore.js';
+import { EventStoreDbEventStore } from './eventstoredb/EventStoreDbEventStore.js';
 import type { EventStore } from './types.js';
 
 /** Opens the store the configuration names. */
@@ -15,7 +15,7 @@ export async function openStore(config: Pick<SeamsConfig, 'store' | 'dataDir' | 
       return SqliteEventStore.open({ filename: join(config.dataDir, 'events.sqlite'), registry });
     case 'postgres':
       return PostgresEventStore.open({ connectionString: config.databaseUrl!, schema: `${config.pgSchemaPrefix ?? ''}event_store`, registry });
-    default:
-      throw new ValidationError(`SEAMS_STORE=${config.store} is not available in this build yet`);
+    case 'eventstoredb':
+      return EventStoreDbEventStore.open({ connectionString: config.eventstoreUrl!, registry });
   }
 }
