@@ -38,7 +38,8 @@ export function summarize(m: ModuleDefinition): ModuleSummary {
 /** The module graph as a mermaid flowchart: events flow publisher → consumer; commands and queries caller → owner. */
 export function mermaid(modules: readonly ModuleDefinition[]): string {
   const lines = ['flowchart LR'];
-  for (const m of modules) lines.push(`  ${m.name}["${m.name}<br/>${ownEvents(m).length} events, ${m.projections.length} projections, ${m.processes.length} processes"]`);
+  const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+  for (const m of modules) lines.push(`  ${m.name}["${m.name}<br/>${count(ownEvents(m).length, 'event')}, ${count(m.projections.length, 'projection')}, ${count(m.processes.length, 'process', 'processes')}"]`);
   for (const m of modules) {
     const s = summarize(m);
     const byOwner = new Map<string, string[]>();
