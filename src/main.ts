@@ -3,18 +3,20 @@
  * configured store, serving HTTP on PORT. SIGTERM/SIGINT stop it gracefully.
  */
 import pino from 'pino';
-import { loadConfig, startServer } from './kernel/index.js';
+import { loadConfig, startServer, type RunningServer, type SeamsConfig } from './kernel/index.js';
 import { modules } from './application.js';
 
-let config;
+let config: SeamsConfig;
+let running: RunningServer;
 try {
   config = loadConfig();
+  running = await startServer(modules, config, pino({ level: config.logLevel }));
 } catch (error) {
-  console.error(`seams: ${(error as Error).message}`);
-  process.exit(2);
+  // A bad configuration or an unreachable store: one line, no stack trace.
+  console.error(`seams: cannot start: ${(error as Error).message.split('\n').join(' ')}`);
+  process.exit(1);
 }
 const log = pino({ level: config.logLevel });
-const running = await startServer(modules, config, log);
 log.info({ port: running.port, dataDir: config.dataDir, store: config.store, modules: running.runtime.modules.map((m) => m.name) }, `seams listening on http://localhost:${running.port}`);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
