@@ -3,7 +3,7 @@ import { SendMail } from '../communications/contracts.js';
 import { OrderConfirmed } from './order.js';
 import { knownCustomer } from './replicas.js';
 
-const euros = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+const amount = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 
 /**
  * Turns an order's confirmation into communications' SendMail, with the order id as its
@@ -21,7 +21,7 @@ export const confirmationMail = defineProcess<{ orderId: string }>({
       const mail = {
         to: customer.email,
         subject: `Your order ${state.orderId} is confirmed`,
-        body: `Thank you for your order.\n\nOrder: ${state.orderId}\nTotal: ${euros(e.data.totalCents)}\n`,
+        body: `Thank you for your order.\n\nOrder: ${state.orderId}\nTotal: ${amount(e.data.totalCents)}\n`,
         idempotencyKey: state.orderId,
       };
       return { step: 'mail handed to communications', send: [command(SendMail, mail)], end: 'completed' };
