@@ -9,7 +9,7 @@ export const DEFAULT_CREDIT_LIMIT_CENTS = 100_000;
 const params = z.object({ customerId: z.uuid() });
 const customerView = z.object({ customerId: z.uuid(), name: z.string(), email: z.string(), creditLimitCents: z.number().int(), reservedCents: z.number().int() });
 
-export const registerCustomerRoute = route.post('/', {
+export const registerCustomerRoute = route.post('', {
   summary: 'register a customer with a credit limit (default 100000 cents): 201 with the new customerId',
   body: z.object({
     name: z.string().trim().min(1).max(200),

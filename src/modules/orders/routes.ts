@@ -15,7 +15,7 @@ const orderView = z.object({
   cancellationRequested: z.literal(true).optional(),
 });
 
-export const placeOrderRoute = route.post('/', {
+export const placeOrderRoute = route.post('', {
   summary: 'place an order: 202 pending; nothing is checked now, the order process decides (GET it to see the outcome)',
   body: z.object({
     customerId: z.uuid(),
