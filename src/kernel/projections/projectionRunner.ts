@@ -32,6 +32,12 @@ export interface RunnerOptions {
   afterBatch?: () => void;
   /** Test hook: runs inside each batch transaction after the handlers, before the commit. */
   beforeCommit?: (events: RecordedEvent[], to: number) => Promise<void> | void;
+  /**
+   * A batch without events of this projection's types (the log moved on with other events) moves
+   * the checkpoint in memory at once but writes it at most this often (and on stop): otherwise
+   * every runner would commit a write for every append anywhere in the log. Default 1000 ms.
+   */
+  idleCheckpointMs?: number;
 }
 
 export interface Progress {
@@ -56,6 +62,8 @@ export class ProjectionRunner {
   private abort = new AbortController();
   private readonly progress = new EventEmitter();
   private readonly handlers: Map<string, ProjectionDefinition['handlers'][number]>;
+  /** Where each generation's checkpoint row is, when it lags the position in memory (see idleCheckpointMs). */
+  private readonly written = new WeakMap<Generation, { position: number; at: number }>();
 
   constructor(
     readonly module: string,
@@ -129,6 +137,7 @@ export class ProjectionRunner {
     this.abort.abort();
     await this.running;
     this.running = undefined;
+    await this.writeCheckpoints();
   }
 
   /**
@@ -164,6 +173,7 @@ export class ProjectionRunner {
       await this.loop(this.abort.signal, true);
     } finally {
       this.progress.off('batch', stop);
+      await this.writeCheckpoints();
     }
   }
 
@@ -271,8 +281,17 @@ export class ProjectionRunner {
   }
 
   private async apply(g: Generation, events: RecordedEvent[], to: number): Promise<void> {
-    const from = g.position;
+    const written = this.written.get(g) ?? { position: g.position, at: 0 };
+    const from = written.position;
     const next: ProjectionState = g.serving ? (to >= this.head ? 'live' : 'catching-up') : 'building';
+    if (events.length === 0 && next === g.state && Date.now() - written.at < (this.options.idleCheckpointMs ?? 1000)) {
+      // Nothing to apply: the checkpoint row catches up later (a restart in between re-reads only events it skips).
+      this.written.set(g, written);
+      g.position = to;
+      this.progress.emit('batch', { position: to, head: this.head, events: 0 } satisfies Progress);
+      if (g === this.serving) this.progress.emit('advanced');
+      return;
+    }
     await this.db.transaction(async (trx) => {
       const tx: ProjectionTx = { db: trx, tables: physicalTables(this.definition, g.generation) };
       if (this.definition.applyBatch) {
@@ -283,6 +302,7 @@ export class ProjectionRunner {
       await this.options.beforeCommit?.(events, to);
       if (!(await advance(trx, g, from, to, next))) throw new GenerationMoved();
     });
+    this.written.set(g, { position: to, at: Date.now() });
     g.position = to;
     g.state = next;
     this.options.afterBatch?.();
@@ -291,6 +311,7 @@ export class ProjectionRunner {
   }
 
   private async swapIn(building: Generation): Promise<void> {
+    await this.writeCheckpoint(building);
     const old = this.serving;
     await swap(this.db, this.name, building.generation);
     await dropGeneration(this.db, this.definition, old.generation);
@@ -300,6 +321,19 @@ export class ProjectionRunner {
     this.building = undefined;
     this.log.info({ projection: this.name, generation: building.generation }, 'rebuilt projection swapped in');
     this.progress.emit('advanced');
+  }
+
+  /** Writes checkpoints that only moved in memory (idleCheckpointMs). */
+  private async writeCheckpoints(): Promise<void> {
+    for (const g of [this.serving, this.building]) if (g) await this.writeCheckpoint(g);
+  }
+
+  private async writeCheckpoint(g: Generation): Promise<void> {
+    const written = this.written.get(g);
+    if (!written || written.position === g.position || !['catching-up', 'live', 'building'].includes(g.state)) return;
+    // A row someone else moved meanwhile stays as it is: the next load sees theirs.
+    const moved = await this.db.transaction((trx) => advance(trx, g, written.position, g.position, g.state));
+    if (moved) this.written.set(g, { position: g.position, at: Date.now() });
   }
 
   private async stopAheadOfLog(g: Generation): Promise<void> {
