@@ -76,6 +76,11 @@ export interface ProcessDefinition<State = any> {
   onCompensated?(state: State, tx: ProcessTx): Promise<ProcessStep<State>> | ProcessStep<State>;
   /** Projections of the module this process reads: each batch waits until they have caught up. */
   readonly waitsFor: readonly string[];
+  /**
+   * Commands of different instances the outbox may deliver at once (default 1: one after the
+   * other). One instance's commands are always delivered in order, one at a time.
+   */
+  readonly concurrency: number;
   /** Commands it may send (other modules' public ones, or its own module's). */
   readonly sends: readonly CommandContract[];
 }
@@ -106,10 +111,14 @@ export function defineProcess<State>(definition: {
   onCommandFailed?: ProcessDefinition<State>['onCommandFailed'];
   onCompensated?: ProcessDefinition<State>['onCompensated'];
   waitsFor?: string[];
+  concurrency?: number;
   sends: CommandContract[];
 }): ProcessDefinition<State> {
   if (!/^[a-z][a-z0-9_]*$/.test(definition.name)) throw new TypeError(`process name "${definition.name}" must be lower_snake_case`);
   const types = definition.reactions.map((r) => r.contract.type);
   if (new Set(types).size !== types.length) throw new TypeError(`process ${definition.name}: two reactions to one event type`);
-  return { version: 1, waitsFor: [], ...definition };
+  if (definition.concurrency !== undefined && (!Number.isInteger(definition.concurrency) || definition.concurrency < 1)) {
+    throw new TypeError(`process ${definition.name}: concurrency must be a whole number >= 1`);
+  }
+  return { version: 1, waitsFor: [], concurrency: 1, ...definition };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { SeamsError } from '../errors.js';
+import { SeamsError, WrongExpectedRevisionError } from '../errors.js';
 import { sleep } from '../event-store/subscription.js';
 import type { CommandMeta } from '../modules/defineModule.js';
 import type { ModuleContext } from '../modules/moduleContext.js';
@@ -91,18 +91,24 @@ export class ProcessEngine {
       .whereNotExists((q) => q.select(1).from(`${t.outbox} as e`).whereRaw('e.instance_id = o.instance_id').andWhere('e.status', 'pending').andWhereRaw('e.seq < o.seq'))
       .orderBy('o.seq')
       .limit(100)) as OutboxRow[];
-    for (const row of rows) {
-      if (this.abort.signal.aborted) break;
-      try {
-        await this.dispatch(row.command_type, JSON.parse(row.data), { commandId: row.command_id, correlationId: row.instance_id, actor: `process:${process.name}` });
-        await this.ctx.db.transaction(async (trx) => {
-          await trx(t.outbox).where({ seq: row.seq }).update({ status: 'done', attempts: row.attempts + 1, last_error: null });
-          if (row.purpose === 'undo') await undoDelivered(process, trx, t, this.ctx, row.instance_id);
-        });
-      } catch (error) {
-        await this.failed(process, row, error);
+    // Each row is the oldest pending command of its instance, so rows of different instances may
+    // go out together (process.concurrency at a time); one instance's commands stay in order.
+    let next = 0;
+    const worker = async () => {
+      while (next < rows.length && !this.abort.signal.aborted) {
+        const row = rows[next++]!;
+        try {
+          await this.dispatch(row.command_type, JSON.parse(row.data), { commandId: row.command_id, correlationId: row.instance_id, actor: `process:${process.name}` });
+          await this.ctx.db.transaction(async (trx) => {
+            await trx(t.outbox).where({ seq: row.seq }).update({ status: 'done', attempts: row.attempts + 1, last_error: null });
+            if (row.purpose === 'undo') await undoDelivered(process, trx, t, this.ctx, row.instance_id);
+          });
+        } catch (error) {
+          await this.failed(process, row, error);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(process.concurrency ?? 1, rows.length)) }, worker));
     return rows.length > 0;
   }
 
@@ -110,7 +116,8 @@ export class ProcessEngine {
     const t = this.tables(process);
     const attempts = row.attempts + 1;
     const message = error instanceof Error ? error.message : String(error);
-    const refused = error instanceof SeamsError && error.status < 500;
+    // A refusal (4xx) is final; a stale expected revision only means someone else appended first: worth another try.
+    const refused = error instanceof SeamsError && error.status < 500 && !(error instanceof WrongExpectedRevisionError);
     const { maxAttempts = 8, backoffMs = 100, maxBackoffMs = 30_000 } = this.options;
     if (!refused && attempts < maxAttempts) {
       const delay = Math.min(maxBackoffMs, backoffMs * 2 ** (attempts - 1));

@@ -29,6 +29,8 @@ export const processTables = {
     t.bigInteger('next_attempt_at').notNullable();
     t.text('last_error');
     t.index(['status', 'next_attempt_at']);
+    // "Is an earlier command of this instance still pending?" — asked for every candidate on each delivery pass.
+    t.index(['instance_id', 'status', 'seq']);
   },
   timers: (t: Knex.CreateTableBuilder) => {
     t.string('instance_id').notNullable();
