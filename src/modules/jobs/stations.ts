@@ -50,6 +50,9 @@ export type StationHook = (station: Station, jobId: string, command: string) => 
 
 const MAX_CONFLICTS = 10;
 
+/** Jobs a station works on at once (each job's own steps stay in order). */
+const STATION_CONCURRENCY = 16;
+
 /** Decides a command on the job's stream; a concurrent append to it (e.g. an end-system report) is decided again. */
 export async function decideJob(ctx: ModuleContext, command: JobCommand, meta: { correlationId?: string; actor?: string } = {}) {
   const stream = ctx.events.stream('job', command.jobId);
@@ -120,6 +123,7 @@ function simpleStation(name: 'validate' | 'prepare', from: EventContract, work: 
   const finish = (step: string) => (s: StationState): ProcessStep<StationState> => (s.done ? {} : { state: { ...s, done: true }, step, end: s.givingUp ? 'failed' : 'completed' });
   return defineProcess<StationState>({
     name: `${name}_station`,
+    concurrency: STATION_CONCURRENCY,
     initialState: (id) => ({ jobId: id, done: false, givingUp: false }),
     sends: [work, FailJob],
     reactions: [
@@ -150,6 +154,7 @@ interface SlotState {
  */
 export const scheduleStation = defineProcess<SlotState>({
   name: 'schedule_station',
+  concurrency: STATION_CONCURRENCY,
   initialState: (id) => ({ jobId: id, type: '', phase: 'reserving', givingUp: false }),
   sends: [ReserveSlot, ScheduleJob, ReleaseSlot, CompensateJob, FailJob],
   reactions: [
