@@ -21,6 +21,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How long a graceful stop waits for the projections to take in the last writes. */
+const DRAIN_MS = 5000;
+
+/**
+ * Lets the projections running here reach the log's head (bounded), so that the checkpoints
+ * saved on stop include the last requests' writes and a restart has nothing to catch up. A
+ * failed projection, or one being rebuilt, is not waited for.
+ */
+async function drainProjections(runtime: ModuleRuntime, store: EventStore, timeoutMs: number): Promise<void> {
+  const head = await store.headPosition().catch(() => undefined);
+  if (head === undefined) return;
+  await Promise.all(
+    runtime.runners().map(async (runner) => {
+      const status = await runner.status().catch(() => undefined);
+      if (status && (status.state === 'live' || status.state === 'catching-up') && !status.building) await runner.waitFor(head, timeoutMs);
+    }),
+  );
+}
+
 /** Starts the whole application (or the modules of SEAMS_MODULES): store, modules, HTTP. */
 export async function startServer(modules: readonly ModuleDefinition[], config: SeamsConfig = loadConfig(), log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   // Listen first: in a cluster this process announces its address, which needs the port.
@@ -69,6 +88,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
           server.close(() => resolve());
           server.closeIdleConnections();
         });
+        await drainProjections(runtime, store, DRAIN_MS);
         await runtime.stop();
         await coordination?.close();
         await store.close();

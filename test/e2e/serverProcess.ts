@@ -83,7 +83,8 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   for (;;) {
     if (hasExited) throw new Error(`the server exited before it was ready (${JSON.stringify(await exited)}):\n${output}`);
     try {
-      const res = await fetch(`${base}/health/live`);
+      // Bounded: a port reused by a stopped process would accept and never answer.
+      const res = await fetch(`${base}/health/live`, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
       if (res.status === 200) break;
     } catch {
