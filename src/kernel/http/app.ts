@@ -1,5 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { EventRegistry } from '../contracts/registry.js';
@@ -11,7 +12,7 @@ import type { ModuleRuntime } from '../modules/runtime.js';
 import { openApiDocument } from './openapi.js';
 import { operationsRoutes } from './operationsRoutes.js';
 import { problemHandler, sendProblem } from './problem.js';
-import { REVOKED_SESSIONS } from './revokedSessions.js';
+import { EndedSessions, REVOKED_SESSIONS } from './revokedSessions.js';
 import type { Caller, RouteDefinition } from './route.js';
 
 export interface HttpAppOptions {
@@ -40,22 +41,27 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Never log credentials.
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-    }),
-  );
+  const genReqId = (req: IncomingMessage, res: ServerResponse) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', id);
+    return id;
+  };
+  // pino-http logs every request at info. When info is off it logs nothing, yet would still
+  // serialize and redact each request into a child logger: then only the request id is set.
+  if (log.isLevelEnabled('info')) {
+    // Never log credentials.
+    app.use(pinoHttp({ logger: log, genReqId, redact: ['req.headers.authorization', 'req.headers.cookie'] }));
+  } else {
+    app.use((req, res, next) => {
+      req.id = genReqId(req, res);
+      next();
+    });
+  }
   app.use(requireJsonBody);
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], strict: false }));
 
+  const verified = new VerifiedTokens();
   const operations = operationsRoutes(runtime, store, registry);
   const mounted: { prefix: string; tag: string; routes: readonly RouteDefinition[] }[] = [
     { prefix: '/health', tag: 'operations', routes: operations.health },
@@ -69,7 +75,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       throw new Error(`module ${module.name} has authenticated routes but keeps no replica of ended sessions: add revokedSessions(LoggedOut) to its projections`);
     }
     const ctx = runtime.context(module.name);
-    app.use(`/${module.name}`, router(module.routes, () => ctx, options));
+    const auth = module.routes.some((r) => r.auth) ? authenticator(ctx, new EndedSessions(runtime.runner(module.name, REVOKED_SESSIONS), ctx.db, store), verified) : undefined;
+    app.use(`/${module.name}`, router(module.routes, () => ctx, options, auth));
     mounted.push({ prefix: `/${module.name}`, tag: module.name, routes: module.routes });
   }
   const document = openApiDocument(mounted);
@@ -121,23 +128,25 @@ function headerInteger(req: Request, name: string, pattern: RegExp): number | un
   return value;
 }
 
-function router(routes: readonly RouteDefinition[], context: () => ModuleContext | null, options: HttpAppOptions): Router {
+type Authenticate = (req: Request) => Promise<Caller>;
+
+function router(routes: readonly RouteDefinition[], context: () => ModuleContext | null, options: HttpAppOptions, auth?: Authenticate): Router {
   const r = express.Router();
   for (const definition of routes) {
     r[definition.method](definition.path, (req: Request, res: Response, next: NextFunction) => {
-      handle(definition, context(), req, res, options).catch(next);
+      handle(definition, context(), req, res, options, auth).catch(next);
     });
   }
   return r;
 }
 
-async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Request, res: Response, options: HttpAppOptions): Promise<void> {
+async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Request, res: Response, options: HttpAppOptions, auth: Authenticate | undefined): Promise<void> {
   const minPosition = headerInteger(req, 'Min-Position', /^(\d+)$/);
   const ifMatch = headerInteger(req, 'If-Match', /^(?:W\/)?"?(\d+)"?$/);
   if (minPosition !== undefined && ctx && !(await ctx.waitFor(minPosition, options.minPositionWaitMs ?? 5000))) {
     throw new UnavailableError(`module ${ctx.name} has not reached position ${minPosition} yet; retry shortly`, 1);
   }
-  const caller = route.auth && ctx ? await authenticate(req, ctx) : null;
+  const caller = route.auth && auth ? await auth(req) : null;
   const input = {
     ctx: ctx as ModuleContext,
     params: route.params ? parseWith(route.params, req.params, 'path parameters') : undefined,
@@ -158,17 +167,42 @@ async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Re
 }
 
 /**
- * Verifies the bearer token locally, then checks this module's own replica of ended sessions,
- * after letting that replica catch up with the log: a logout is honoured by every module at once.
+ * A module's authentication: verifies the bearer token locally, then asks whether its session
+ * has ended, from the module's own replica of ended sessions and the logouts committed since
+ * (EndedSessions): a logout is honoured by every module at once. Only when the replica is far
+ * behind does the check wait for it to catch up with the log.
  */
-async function authenticate(req: Request, ctx: ModuleContext): Promise<Caller> {
-  const token = bearer(req);
-  if (!token) throw new UnauthorizedError('this endpoint needs Authorization: Bearer <token>');
-  const caller = await ctx.tokens.verify(token);
-  if (!(await ctx.catchUp(2000, REVOKED_SESSIONS))) {
-    throw new UnavailableError(`module ${ctx.name} cannot check sessions right now`, 1);
+function authenticator(ctx: ModuleContext, sessions: EndedSessions, verified: VerifiedTokens): Authenticate {
+  return async (req) => {
+    const token = bearer(req);
+    if (!token) throw new UnauthorizedError('this endpoint needs Authorization: Bearer <token>');
+    const caller = await verified.verify(token, ctx);
+    let ended = await sessions.check(caller.sessionId);
+    if (ended === undefined && (await ctx.catchUp(2000, REVOKED_SESSIONS))) ended = await sessions.check(caller.sessionId);
+    if (ended === undefined) throw new UnavailableError(`module ${ctx.name} cannot check sessions right now`, 1);
+    if (ended) throw new UnauthorizedError('this session has ended (logged out)');
+    return { userId: caller.userId, sessionId: caller.sessionId };
+  };
+}
+
+/**
+ * Tokens whose signature was verified, until they expire: a signed token cannot change, so its
+ * HMAC (computed on the thread pool, beside the databases' work) is checked once, not on every
+ * request. Revocation is not cached here: it is asked on every request. Bounded: the oldest
+ * entry goes when full.
+ */
+class VerifiedTokens {
+  private readonly tokens = new Map<string, Caller & { expiresAtMs: number }>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  async verify(token: string, ctx: ModuleContext): Promise<Caller> {
+    const known = this.tokens.get(token);
+    if (known && known.expiresAtMs > Date.now()) return known;
+    if (known) this.tokens.delete(token);
+    const caller = await ctx.tokens.verify(token);
+    if (this.tokens.size >= this.capacity) this.tokens.delete(this.tokens.keys().next().value!);
+    this.tokens.set(token, { userId: caller.userId, sessionId: caller.sessionId, expiresAtMs: caller.expiresAt.getTime() });
+    return caller;
   }
-  const revoked = await ctx.db(ctx.tables(REVOKED_SESSIONS).revoked_sessions).where({ session_id: caller.sessionId }).first();
-  if (revoked) throw new UnauthorizedError('this session has ended (logged out)');
-  return { userId: caller.userId, sessionId: caller.sessionId };
 }

@@ -25,8 +25,24 @@ export const usersReplica = defineProjection({
   ],
 });
 
+/**
+ * Users the replica is known to hold, per running module. No event removes a user from the
+ * replica (a rebuild or a restored backup converges to the same rows), so once known, a user
+ * stays known: the hot path of item creation skips the database. Bounded: cleared when full.
+ */
+const knownUsers = new WeakMap<ModuleContext, Set<string>>();
+const KNOWN_USERS_CAPACITY = 100_000;
+
 /** Is the user known to the replica? Lets the replica catch up once before saying no. */
 export async function knownUser(ctx: ModuleContext, userId: string): Promise<boolean> {
+  let known = knownUsers.get(ctx);
+  if (!known) knownUsers.set(ctx, (known = new Set()));
+  if (known.has(userId)) return true;
   const find = () => ctx.db(ctx.tables('users_replica').user_names).where({ user_id: userId }).first();
-  return Boolean((await find()) ?? ((await ctx.catchUp(1000, 'users_replica')) ? await find() : undefined));
+  const found = Boolean((await find()) ?? ((await ctx.catchUp(1000, 'users_replica')) ? await find() : undefined));
+  if (found) {
+    if (known.size >= KNOWN_USERS_CAPACITY) known.clear();
+    known.add(userId);
+  }
+  return found;
 }

@@ -1,0 +1,148 @@
+/**
+ * npm run bench:http [-- --duration 10 --connections 64 --runs 1]
+ * The real server as a child process on loopback (SQLite in a temp dir, synchronous=FULL):
+ * (1) authenticated item creations, POST /catalog/items; (2) reads of the created items,
+ * GET /catalog/items/:id. Prints req/s, p50 and p99 of each phase; the last line is one JSON
+ * object with the medians over the runs. Any non-2xx answer or connection error fails the run.
+ */
+import { rm, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Command, InvalidArgumentError } from 'commander';
+import { requestJson, signUp, startServerProcess, type ServerProcess } from '../test/e2e/serverProcess.js';
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number >= 1');
+  return Number(value);
+}
+
+const program = new Command('bench:http')
+  .description('Benchmark the HTTP API of the real server: item creations (writes), then item reads')
+  .option('--duration <seconds>', 'seconds per phase', positiveInteger, 10)
+  .option('--connections <n>', 'concurrent connections per phase', positiveInteger, 64)
+  .option('--runs <n>', 'runs, each on a fresh server and data directory; figures are medians', positiveInteger, 1)
+  .option('--cpu-prof <dir>', 'write a V8 CPU profile of the server into this directory')
+  .parse();
+const opts = program.opts<{ duration: number; connections: number; runs: number; cpuProf?: string }>();
+
+interface Phase {
+  perS: number;
+  p50Ms: number;
+  p99Ms: number;
+  total: number;
+}
+
+interface Figures {
+  writes: Phase;
+  reads: Phase;
+}
+
+function summarize(name: string, result: autocannon.Result): Phase {
+  const failures = result.non2xx + result.errors + result.timeouts;
+  if (failures > 0) {
+    const codes = Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => `${code}: ${s.count ?? 0}`).join(', ');
+    throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} connection errors, ${result.timeouts} timeouts (status codes ${codes})`);
+  }
+  const total = result['2xx'];
+  return { perS: Math.round(total / result.duration), p50Ms: result.latency.p50, p99Ms: result.latency.p99, total };
+}
+
+function print(name: string, phase: Phase): void {
+  console.log(`  ${name.padEnd(7)} ${String(phase.perS).padStart(7)} req/s   p50 ${String(phase.p50Ms).padStart(4)} ms   p99 ${String(phase.p99Ms).padStart(4)} ms   (${phase.total} requests)`);
+}
+
+async function run(): Promise<Figures> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'seams-bench-http-'));
+  let server: ServerProcess | undefined;
+  try {
+    server = await startServerProcess({ dataDir, nodeArgs: opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [] });
+    const { base } = server;
+    const { token, position } = await signUp(base, 'Bench');
+    // Let catalog's replica of users know the owner before the clock starts.
+    const ready = await requestJson(base, 'GET', '/catalog/items?limit=1', { headers: { 'min-position': String(position) } });
+    if (ready.status !== 200) throw new Error(`catalog did not catch up: ${ready.status} ${ready.text}`);
+
+    const ids: string[] = [];
+    let n = 0;
+    const writes = await autocannon({
+      url: base,
+      connections: opts.connections,
+      duration: opts.duration,
+      requests: [
+        {
+          method: 'POST',
+          path: '/catalog/items',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          setupRequest: (request) => ({ ...request, body: JSON.stringify({ title: `bench item ${n++}`, priceCents: n % 10_000 }) }),
+          onResponse: (status, body) => {
+            if (status === 201) ids.push((JSON.parse(body) as { itemId: string }).itemId);
+          },
+        },
+      ],
+    });
+    const writePhase = summarize('writes', writes);
+    if (ids.length === 0) throw new Error('writes: no item was created');
+
+    // Reads start once catalog's projection holds every item written (read-your-writes).
+    const head = (await requestJson(base, 'GET', '/health/ready')).body.headPosition as number;
+    const caughtUp = await requestJson(base, 'GET', `/catalog/items/${ids[ids.length - 1]}`, { headers: { 'min-position': String(head) } });
+    if (caughtUp.status !== 200) throw new Error(`catalog did not catch up with the writes: ${caughtUp.status} ${caughtUp.text}`);
+    let next = 0;
+    const reads = await autocannon({
+      url: base,
+      connections: opts.connections,
+      duration: opts.duration,
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (request) => ({ ...request, path: `/catalog/items/${ids[next++ % ids.length]}` }),
+        },
+      ],
+    });
+    const readPhase = summarize('reads', reads);
+
+    const exit = await server.stop('SIGTERM');
+    if (exit.code !== 0) throw new Error(`the server did not stop cleanly: ${JSON.stringify(exit)}\n${server.output()}`);
+    return { writes: writePhase, reads: readPhase };
+  } catch (error) {
+    if (server) {
+      await server.stop('SIGKILL');
+      if (server.output()) console.error(`server output:\n${server.output()}`);
+    }
+    throw error;
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : Math.round(((sorted[mid - 1]! + sorted[mid]!) / 2) * 100) / 100;
+};
+
+try {
+  console.log(`bench:http: ${opts.connections} connections, ${opts.duration} s per phase, ${opts.runs} run(s); SQLite synchronous=FULL, LOG_LEVEL=warn`);
+  const all: Figures[] = [];
+  for (let i = 1; i <= opts.runs; i++) {
+    console.log(`run ${i}:`);
+    const figures = await run();
+    print('writes', figures.writes);
+    print('reads', figures.reads);
+    all.push(figures);
+  }
+  const summary = {
+    writesPerS: median(all.map((f) => f.writes.perS)),
+    writeP50Ms: median(all.map((f) => f.writes.p50Ms)),
+    writeP99Ms: median(all.map((f) => f.writes.p99Ms)),
+    readsPerS: median(all.map((f) => f.reads.perS)),
+    readP50Ms: median(all.map((f) => f.reads.p50Ms)),
+    readP99Ms: median(all.map((f) => f.reads.p99Ms)),
+  };
+  if (opts.runs > 1) console.log(`median of ${opts.runs} runs:`);
+  console.log(JSON.stringify(summary));
+} catch (error) {
+  console.error(`bench:http FAILED: ${(error as Error).message}`);
+  process.exitCode = 1;
+}
