@@ -110,17 +110,16 @@ async function rebuild(session: CliSession, module: string, projection: string, 
   const start = await runner.resumeOrRebuild();
   const head = await store.headPosition();
   io.err(`${module}/${projection}: ${start > 0 ? `resuming the rebuild at position ${start}` : 'rebuilding from the start'} (head ${head})`);
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${module}/${projection} {bar} {percentage}% | {value}/{total} | {speed} events/s | ETA {eta_formatted}`,
-      stream: process.stderr,
-      noTTYOutput: !io.isTTY,
-      notTTYSchedule: 2000,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+  // A bar that redraws itself on a terminal; elsewhere (logs, pipes) a line every few seconds.
+  const bar = io.isTTY
+    ? new cliProgress.SingleBar(
+        { format: `${module}/${projection} {bar} {percentage}% | {value}/{total} | {speed} events/s | ETA {eta_formatted}`, stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
   const began = Date.now();
-  bar.start(Math.max(head, 1), start, { speed: 0 });
+  let lastLine = began;
+  bar?.start(Math.max(head, 1), start, { speed: 0 });
   const interrupt = () => runner.interrupt();
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
@@ -128,13 +127,18 @@ async function rebuild(session: CliSession, module: string, projection: string, 
   try {
     await runner.runUntilCaughtUp((p) => {
       events += p.events;
-      bar.setTotal(Math.max(p.head, 1));
-      bar.update(p.position, { speed: Math.round(events / Math.max(0.001, (Date.now() - began) / 1000)) });
+      const speed = Math.round(events / Math.max(0.001, (Date.now() - began) / 1000));
+      bar?.setTotal(Math.max(p.head, 1));
+      bar?.update(p.position, { speed });
+      if (!bar && Date.now() - lastLine > 5000) {
+        lastLine = Date.now();
+        io.err(`${module}/${projection}: position ${p.position} of ${p.head} (${speed} events/s)`);
+      }
     });
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
-    bar.stop();
+    bar?.stop();
   }
   const status = await runner.status();
   if (status.building) {

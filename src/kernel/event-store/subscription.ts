@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { EventStore, RecordedEvent, SubscribeOptions, Subscription } from './types.js';
 
 /** How long a caught-up subscription waits for a wake-up before it looks at the head again. */
@@ -46,6 +47,24 @@ export function catchUpSubscription(
       await done.catch(() => undefined);
     },
   };
+}
+
+/**
+ * Sleeps until this process's `appended` emitter reports a commit past `after`, or `ms` passes
+ * (other processes' commits raise no event here: the caller looks again), or `signal` aborts.
+ */
+export async function sleepUntilAppended(appended: EventEmitter, after: number, ms: number, signal?: AbortSignal): Promise<void> {
+  const wake = new AbortController();
+  const onAppended = (position: number) => position > after && wake.abort();
+  const onAbort = () => wake.abort();
+  appended.on('appended', onAppended);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await sleep(ms, wake.signal);
+  } finally {
+    appended.off('appended', onAppended);
+    signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */

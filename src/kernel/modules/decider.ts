@@ -1,4 +1,4 @@
-import { PreconditionFailedError } from '../errors.js';
+import { PreconditionFailedError, WrongExpectedRevisionError } from '../errors.js';
 import type { AppendResult, EventMetadata, RecordedEvent } from '../event-store/types.js';
 import type { ModuleEvent, ModuleEvents } from './moduleEvents.js';
 
@@ -30,13 +30,31 @@ export async function loadState<State>(events: ModuleEvents, stream: string, dec
 /**
  * Loads, decides and appends with the revision it read, so a concurrent change is a conflict,
  * never a lost update. `ifMatch` (an HTTP If-Match revision) must equal the current revision.
+ * With `conflictRetries`, a conflict with a concurrent writer is decided again on the new state
+ * (for commands whose outcome may depend on it, not for a client's If-Match).
  */
 export async function decideAndAppend<State, Command>(
   events: ModuleEvents,
   stream: string,
   decider: Decider<State, Command>,
   command: Command,
-  options: { ifMatch?: number; metadata?: Omit<EventMetadata, 'module'> } = {},
+  options: { ifMatch?: number; metadata?: Omit<EventMetadata, 'module'>; conflictRetries?: number } = {},
+): Promise<Decision<State>> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await decideOnce(events, stream, decider, command, options);
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError) || attempt >= (options.conflictRetries ?? 0)) throw error;
+    }
+  }
+}
+
+async function decideOnce<State, Command>(
+  events: ModuleEvents,
+  stream: string,
+  decider: Decider<State, Command>,
+  command: Command,
+  options: { ifMatch?: number; metadata?: Omit<EventMetadata, 'module'> },
 ): Promise<Decision<State>> {
   const { state, revision } = await loadState(events, stream, decider);
   if (options.ifMatch !== undefined && options.ifMatch !== revision) {

@@ -1,5 +1,5 @@
 import { v5 as uuidv5 } from 'uuid';
-import { WrongExpectedRevisionError, decideAndAppend, type Decision, type EventMetadata, type ModuleEvents } from '../../kernel/index.js';
+import { decideAndAppend, type Decision, type EventMetadata, type ModuleEvents } from '../../kernel/index.js';
 import { mail, type Mail, type MailCommand } from './mail.js';
 
 const MAIL_IDS = '0b6f3f3e-7c1a-4d55-9b7e-3f1f0c8a2d64';
@@ -7,16 +7,7 @@ const MAIL_IDS = '0b6f3f3e-7c1a-4d55-9b7e-3f1f0c8a2d64';
 /** The mail of an idempotency key: the same key always names the same mail. */
 export const mailIdOf = (idempotencyKey: string) => uuidv5(idempotencyKey, MAIL_IDS);
 
-const ATTEMPTS = 5;
-
 /** Decides a command on the mail's stream; a concurrent write (two requests of one key at once) is decided again. */
 export async function changeMail(events: ModuleEvents, command: MailCommand, metadata: Omit<EventMetadata, 'module'> = {}): Promise<Decision<Mail>> {
-  const stream = events.stream('mail', command.mailId);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await decideAndAppend(events, stream, mail, command, { metadata });
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError) || attempt >= ATTEMPTS) throw error;
-    }
-  }
+  return decideAndAppend(events, events.stream('mail', command.mailId), mail, command, { metadata, conflictRetries: 4 });
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { BACKWARDS, END, EventStoreDBClient, FORWARDS, StreamNotFoundError, type AppendResult as ClientAppendResult } from '@eventstore/db-client';
 import type { EventRegistry } from '../../contracts/registry.js';
 import { checkExpectedRevision, checkStreamName, prepareEvents, type PreparedEvent } from '../prepare.js';
-import { sleep } from '../subscription.js';
+import { sleep, sleepUntilAppended } from '../subscription.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -191,18 +191,8 @@ export class EventStoreDbEventStore implements EventStore {
 
   async waitForAppend(after: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.lastAppended > after || signal?.aborted) return;
-    const wake = new AbortController();
-    const onAppended = (head: number) => head > after && wake.abort();
-    const onAbort = () => wake.abort();
-    this.appended.on('appended', onAppended);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      // Other processes' appends raise no event here: the caller looks again after the interval.
-      await sleep(Math.min(timeoutMs, this.options.pollIntervalMs ?? 250), wake.signal);
-    } finally {
-      this.appended.off('appended', onAppended);
-      signal?.removeEventListener('abort', onAbort);
-    }
+    // Other processes' appends raise no event here: the caller looks again after the interval.
+    await sleepUntilAppended(this.appended, after, Math.min(timeoutMs, this.options.pollIntervalMs ?? 250), signal);
   }
 
   subscribe(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void> | void): Subscription {

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { EventRegistry } from '../../contracts/registry.js';
 import { ValidationError } from '../../errors.js';
 import { checkExpectedRevision, checkStreamName, prepareEvents } from '../prepare.js';
-import { catchUpSubscription, sleep } from '../subscription.js';
+import { catchUpSubscription, sleepUntilAppended } from '../subscription.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -225,19 +225,9 @@ export class PostgresEventStore implements EventStore {
     // Committed here, but possibly still above the horizon (an older transaction is open):
     // return only if the head really moved, or a caught-up reader would spin.
     if (this.lastCommitted > after && (await this.headPosition()) > after) return;
-    const wake = new AbortController();
-    const onAppended = (position: number) => position > after && wake.abort();
-    const onAbort = () => wake.abort();
-    this.appended.on('appended', onAppended);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      // Other processes' commits, and the end of transactions that hold the horizon back, raise
-      // no event here: look again after the poll interval.
-      await sleep(Math.min(timeoutMs, this.options.pollIntervalMs ?? 250), wake.signal);
-    } finally {
-      this.appended.off('appended', onAppended);
-      signal?.removeEventListener('abort', onAbort);
-    }
+    // Other processes' commits, and the end of transactions that hold the horizon back, raise
+    // no event here: look again after the poll interval.
+    await sleepUntilAppended(this.appended, after, Math.min(timeoutMs, this.options.pollIntervalMs ?? 250), signal);
   }
 
   subscribe(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void> | void): Subscription {

@@ -4,7 +4,7 @@ import type { EventRegistry } from '../../contracts/registry.js';
 import { DuplicateEventIdError } from '../../errors.js';
 import { migrateLatest } from '../../migrate.js';
 import { checkExpectedRevision, checkRevision, checkStreamName, prepareEvents, type PreparedEvent } from '../prepare.js';
-import { catchUpSubscription, sleep } from '../subscription.js';
+import { catchUpSubscription, sleepUntilAppended } from '../subscription.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -265,18 +265,8 @@ export class SqliteEventStore implements EventStore {
 
   async waitForAppend(after: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.lastCommittedHead > after || signal?.aborted) return;
-    const wake = new AbortController();
-    const onAppended = (head: number) => head > after && wake.abort();
-    const onAbort = () => wake.abort();
-    this.appended.on('appended', onAppended);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      // Other processes' commits raise no event here: look again after the poll interval.
-      await sleep(Math.min(timeoutMs, this.options.pollIntervalMs ?? 250), wake.signal);
-    } finally {
-      this.appended.off('appended', onAppended);
-      signal?.removeEventListener('abort', onAbort);
-    }
+    // Other processes' commits raise no event here: look again after the poll interval.
+    await sleepUntilAppended(this.appended, after, Math.min(timeoutMs, this.options.pollIntervalMs ?? 250), signal);
   }
 
   subscribe(options: SubscribeOptions, handler: (event: RecordedEvent) => Promise<void> | void): Subscription {
