@@ -67,7 +67,9 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (parser?.expose && parser.status && parser.status >= 400 && parser.status < 500) {
       return sendProblem(res, parser.status, (error as Error).message);
     }
-    (req as { log?: Logger }).log?.error({ err: error }, 'unhandled error') ?? log.error({ err: error }, 'unhandled error');
+    // With pino-http off (log level above info) there is no req.log: keep the request id anyway.
+    const logger = (req as { log?: Logger }).log ?? log.child({ reqId: (req as { id?: unknown }).id });
+    logger.error({ err: error }, 'unhandled error');
     sendProblem(res, 500, 'the server failed to handle this request; it has been logged');
   };
 }
