@@ -1,4 +1,4 @@
-import { defineProjection, on, type ModuleContext } from '../../kernel/index.js';
+import { defineProjection, type EventData, type ModuleContext, type RecordedEvent } from '../../kernel/index.js';
 import { ItemCreated } from './contracts.js';
 
 /** The items read model. Owner names are not copied here: reads join the users replica, so they follow profile changes. */
@@ -14,14 +14,12 @@ export const items = defineProjection({
       t.integer('revision').notNullable();
     },
   },
-  handlers: [
-    on(ItemCreated, async (e, { db, tables }) => {
-      await db(tables.items)
-        .insert({ item_id: e.data.itemId, title: e.data.title, price_cents: e.data.priceCents, owner_id: e.data.ownerId, revision: e.revision })
-        .onConflict('item_id')
-        .ignore();
-    }),
-  ],
+  events: [ItemCreated],
+  // One multi-row insert per batch: under a write load one statement per event cannot keep up.
+  async applyBatch(events: RecordedEvent<EventData<typeof ItemCreated>>[], { db, tables }) {
+    const rows = events.map((e) => ({ item_id: e.data.itemId, title: e.data.title, price_cents: e.data.priceCents, owner_id: e.data.ownerId, revision: e.revision }));
+    for (let i = 0; i < rows.length; i += 100) await db(tables.items).insert(rows.slice(i, i + 100)).onConflict('item_id').ignore();
+  },
 });
 
 export interface ItemView {

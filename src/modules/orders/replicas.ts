@@ -1,6 +1,6 @@
 import { ItemCreated } from '../catalog/contracts.js';
 import { CustomerDeleted, CustomerRegistered } from '../customers/contracts.js';
-import { defineProjection, on, type ProcessTx } from '../../kernel/index.js';
+import { defineProjection, on, type EventData, type ProcessTx, type RecordedEvent } from '../../kernel/index.js';
 
 /**
  * orders' own copies of what it needs from other modules, fed by their public events: which
@@ -37,11 +37,12 @@ export const itemPrices = defineProjection({
       t.bigInteger('price_cents').notNullable();
     },
   },
-  handlers: [
-    on(ItemCreated, async (e, { db, tables }) => {
-      await db(tables.item_prices).insert({ item_id: e.data.itemId, title: e.data.title, price_cents: e.data.priceCents }).onConflict('item_id').ignore();
-    }),
-  ],
+  events: [ItemCreated],
+  // One multi-row insert per batch: catalog may create items faster than one statement per event.
+  async applyBatch(events: RecordedEvent<EventData<typeof ItemCreated>>[], { db, tables }) {
+    const rows = events.map((e) => ({ item_id: e.data.itemId, title: e.data.title, price_cents: e.data.priceCents }));
+    for (let i = 0; i < rows.length; i += 100) await db(tables.item_prices).insert(rows.slice(i, i + 100)).onConflict('item_id').ignore();
+  },
 });
 
 type ReplicaReader = Pick<ProcessTx, 'db' | 'tables'>;
