@@ -16,7 +16,12 @@ import type {
   Subscription,
 } from '../types.js';
 import { openPostgres, sqlState, withClient } from './connection.js';
-import { decide, type KnownEvent, type PendingAppend } from './decide.js';
+import { decide, type KnownEvent, type PendingAppend as Pending } from '../groupCommit.js';
+
+/** A queued append, with its size so that one statement stays bounded. */
+interface PendingAppend extends Pending {
+  bytes: number;
+}
 import { migrateEventStore } from './migrate.js';
 import { encodePosition, MAX_EVENTS_PER_TRANSACTION } from './positions.js';
 import { Statements, type EventRow } from './sql.js';

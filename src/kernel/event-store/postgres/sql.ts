@@ -27,16 +27,9 @@ export interface EventRow {
 }
 
 /** One event to insert; `index` is its place in the inserting transaction. */
-export interface NewRow {
-  index: number;
-  id: string;
-  stream: string;
-  revision: number;
-  type: string;
-  schemaVersion: number;
-  data: string;
-  metadata: string;
-}
+import type { NewRow } from '../groupCommit.js';
+
+export type { NewRow };
 
 export class Statements {
   readonly table: string;

@@ -1,15 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { Knex } from 'knex';
 import type { EventRegistry } from '../../contracts/registry.js';
-import { DuplicateEventIdError } from '../../errors.js';
 import { migrateLatest } from '../../migrate.js';
-import { checkExpectedRevision, checkRevision, checkStreamName, prepareEvents, type PreparedEvent } from '../prepare.js';
+import { checkExpectedRevision, checkStreamName, prepareEvents } from '../prepare.js';
 import { catchUpSubscription, sleepUntilAppended } from '../subscription.js';
+import { decide, type KnownEvent, type PendingAppend } from '../groupCommit.js';
 import type {
   AppendOptions,
   AppendResult,
   EventStore,
-  ExpectedRevision,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
@@ -29,16 +28,6 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
 }
 
-interface PendingAppend {
-  stream: string;
-  events: PreparedEvent[];
-  expected: ExpectedRevision;
-  /** False when every id was generated here: then no id can already exist, and the lookup is skipped. */
-  callerIds: boolean;
-  resolve(result: AppendResult): void;
-  reject(error: unknown): void;
-}
-
 interface EventRow {
   position: number;
   id: string;
@@ -50,8 +39,6 @@ interface EventRow {
   metadata: string;
   recorded_at: number;
 }
-
-type KnownEvent = Pick<EventRow, 'stream' | 'revision' | 'position' | 'type' | 'data'>;
 
 const COLUMNS = 'position, id, stream, revision, type, schema_version, data, metadata, recorded_at';
 const ROWS_PER_INSERT = 100;
@@ -168,7 +155,7 @@ export class SqliteEventStore implements EventStore {
     // One round trip for the head and the last revision of every stream the batch touches.
     const streams = [...new Set(batch.map((a) => a.stream))];
     const revisions = new Map<string, number>();
-    let position = 0;
+    let head = 0;
     for (const row of await all<{ stream: string | null; revision: number }>(
       prepared(
         db,
@@ -178,7 +165,7 @@ export class SqliteEventStore implements EventStore {
       ),
       [JSON.stringify(streams)],
     )) {
-      if (row.stream === null) position = row.revision;
+      if (row.stream === null) head = row.revision;
       else revisions.set(row.stream, row.revision);
     }
 
@@ -194,28 +181,11 @@ export class SqliteEventStore implements EventStore {
       }
     }
 
+    const { decisions, rows } = decide(batch, revisions, known);
     const now = Date.now();
-    const rows: unknown[][] = [];
-    const outcomes = batch.map((append): AppendResult | Error => {
-      const found = append.events.map((e) => known.get(e.id));
-      if (found.some((row) => row !== undefined)) return retryOutcome(append, found);
-      const current = revisions.get(append.stream) ?? -1;
-      try {
-        checkRevision(append.stream, append.expected, current);
-      } catch (error) {
-        return error as Error;
-      }
-      let revision = current;
-      for (const e of append.events) {
-        revision++;
-        position++;
-        rows.push([position, e.id, append.stream, revision, e.type, e.schemaVersion, e.data, e.metadata, now]);
-        known.set(e.id, { stream: append.stream, revision, position, type: e.type, data: e.data });
-      }
-      revisions.set(append.stream, revision);
-      return { nextRevision: revision, position };
-    });
-    return { outcomes, rows };
+    // One writer at a time on this file: the batch's rows follow the head in order.
+    const outcomes = decisions.map((d) => (d instanceof Error ? d : { nextRevision: d.nextRevision, position: d.position ?? head + d.index! + 1 }));
+    return { outcomes, rows: rows.map((r) => [head + r.index + 1, r.id, r.stream, r.revision, r.type, r.schemaVersion, r.data, r.metadata, now]) };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -296,17 +266,4 @@ export class SqliteEventStore implements EventStore {
       recordedAt: new Date(row.recorded_at).toISOString(),
     };
   }
-}
-
-/** An append whose ids exist: the same events again is a no-op success, anything else an error. */
-function retryOutcome(append: PendingAppend, found: (KnownEvent | undefined)[]): AppendResult | Error {
-  for (const [i, e] of append.events.entries()) {
-    const row = found[i];
-    if (!row) return new DuplicateEventIdError(append.events.find((_, j) => found[j])!.id, 'while others of the same append do not: a retry must repeat the same events');
-    if (row.stream !== append.stream || row.type !== e.type || row.data !== e.data) {
-      return new DuplicateEventIdError(e.id, `in stream ${row.stream} with other content`);
-    }
-  }
-  const last = found[found.length - 1]!;
-  return { nextRevision: last.revision, position: last.position };
 }

@@ -1,15 +1,16 @@
-import { DuplicateEventIdError } from '../../errors.js';
-import { checkRevision, type PreparedEvent } from '../prepare.js';
-import type { AppendResult, ExpectedRevision } from '../types.js';
-import type { NewRow } from './sql.js';
+import { DuplicateEventIdError } from '../errors.js';
+import { checkRevision, type PreparedEvent } from './prepare.js';
+import type { AppendResult, ExpectedRevision } from './types.js';
 
 /**
- * The group-commit decision, kept free of I/O: given the streams' last revisions and the rows
- * that already hold any of the batch's ids, it checks every append of a batch in order (against
- * the log and the batch's earlier appends) and lists the rows to insert.
+ * The group-commit decision shared by the SQL adapters, kept free of I/O: given the streams'
+ * last revisions and the rows that already hold any of the batch's ids, it checks every append
+ * of a batch in order (against the log and the batch's earlier appends) and lists the rows to
+ * insert.
  *
- * A row's position depends on the id of the transaction that inserts it, which is only known
- * once the insert has run, so an accepted append's outcome names the index of its last row.
+ * Rows are numbered by their index in the batch: the adapter turns an index into a position
+ * (SQLite: head + index + 1; PostgreSQL: from the inserting transaction's id, known only once
+ * the insert has run).
  */
 
 export interface PendingAppend {
@@ -18,8 +19,6 @@ export interface PendingAppend {
   expected: ExpectedRevision;
   /** False when every id was generated here: then no id can already exist, and the lookup is skipped. */
   callerIds: boolean;
-  /** Bytes of data and metadata, to keep one statement's size bounded. */
-  bytes: number;
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
 }
@@ -32,6 +31,18 @@ export interface KnownEvent {
   data: string;
   position?: number;
   index?: number;
+}
+
+/** A row to insert; its position comes from the adapter (see above). */
+export interface NewRow {
+  index: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  schemaVersion: number;
+  data: string;
+  metadata: string;
 }
 
 export type Decision = Error | { nextRevision: number; position?: number; index?: number };
