@@ -178,8 +178,8 @@ export class ModuleRuntime {
         beforeBatch: projection.waitsFor.length > 0 ? (to, signal) => this.waitForAll(runners, projection.waitsFor, to, signal) : undefined,
         afterBatch: () => engine?.wake(),
       });
-      if (this.options.cluster) await runner.refresh();
-      else await runner.load();
+      // Read-only here: whoever leads the module (lead(), below or via a lease) creates and drops generations.
+      await runner.refresh();
       runners.set(projection.name, runner);
     }
     const context: ModuleContext = {
