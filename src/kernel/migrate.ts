@@ -8,8 +8,9 @@ export const MIGRATIONS_ROOT = fileURLToPath(new URL('../../migrations/', import
 /**
  * Brings a database to the latest migration of one folder of `migrations/`, recording what ran
  * in its own table so that several migration sets can share a database without meeting.
- * Processes starting together take turns: knex's lock refuses the second at once, so it waits
- * and tries again (then finds nothing left to do).
+ * Processes starting together take turns: knex's lock refuses the second at once, or both
+ * create knex's own bookkeeping tables and one finds them there; either way it waits and tries
+ * again (then finds nothing left to do).
  */
 export async function migrateLatest(knex: Knex, folder: string, tableName: string, waitMs = 60_000): Promise<string[]> {
   const deadline = Date.now() + waitMs;
@@ -22,8 +23,9 @@ export async function migrateLatest(knex: Knex, folder: string, tableName: strin
       })) as [number, string[]];
       return applied;
     } catch (error) {
-      const locked = (error as Error).name === 'MigrationLocked' || /already locked/.test((error as Error).message);
-      if (!locked || Date.now() > deadline) throw error;
+      const message = (error as Error).message;
+      const raced = (error as Error).name === 'MigrationLocked' || /already locked/.test(message) || (/already exists/.test(message) && message.includes(tableName));
+      if (!raced || Date.now() > deadline) throw error;
       await sleep(100 + Math.random() * 200);
     }
   }
