@@ -4,13 +4,18 @@
  * (1) authenticated item creations, POST /catalog/items; (2) reads of the created items,
  * GET /catalog/items/:id. Prints req/s, p50 and p99 of each phase; the last line is one JSON
  * object with the medians over the runs. Any non-2xx answer or connection error fails the run.
+ * After each run the same two phases go against a bare express 5 app (bench/expressFloor.ts):
+ * the floor, what this machine and the load generator allow before seams does any work.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { rm, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Command, InvalidArgumentError } from 'commander';
-import { requestJson, signUp, startServerProcess, type ServerProcess } from '../test/e2e/serverProcess.js';
+import { REPO_ROOT, requestJson, signUp, startServerProcess, type ServerProcess } from '../test/e2e/serverProcess.js';
 
 function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number >= 1');
@@ -23,8 +28,9 @@ const program = new Command('bench:http')
   .option('--connections <n>', 'concurrent connections per phase', positiveInteger, 64)
   .option('--runs <n>', 'runs, each on a fresh server and data directory; figures are medians', positiveInteger, 1)
   .option('--cpu-prof <dir>', 'write a V8 CPU profile of the server into this directory')
+  .option('--no-floor', 'skip the floor: the same load against a bare express 5 app (bench/expressFloor.ts)')
   .parse();
-const opts = program.opts<{ duration: number; connections: number; runs: number; cpuProf?: string }>();
+const opts = program.opts<{ duration: number; connections: number; runs: number; cpuProf?: string; floor: boolean }>();
 
 interface Phase {
   perS: number;
@@ -49,7 +55,43 @@ function summarize(name: string, result: autocannon.Result): Phase {
 }
 
 function print(name: string, phase: Phase): void {
-  console.log(`  ${name.padEnd(7)} ${String(phase.perS).padStart(7)} req/s   p50 ${String(phase.p50Ms).padStart(4)} ms   p99 ${String(phase.p99Ms).padStart(4)} ms   (${phase.total} requests)`);
+  console.log(`  ${name.padEnd(13)} ${String(phase.perS).padStart(7)} req/s   p50 ${String(phase.p50Ms).padStart(4)} ms   p99 ${String(phase.p99Ms).padStart(4)} ms   (${phase.total} requests)`);
+}
+
+/** Item creations for `duration` seconds; returns the phase and the ids created. */
+async function createItems(base: string, token: string): Promise<{ phase: Phase; ids: string[] }> {
+  const ids: string[] = [];
+  let n = 0;
+  const result = await autocannon({
+    url: base,
+    connections: opts.connections,
+    duration: opts.duration,
+    requests: [
+      {
+        method: 'POST',
+        path: '/catalog/items',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        setupRequest: (request) => ({ ...request, body: JSON.stringify({ title: `bench item ${n++}`, priceCents: n % 10_000 }) }),
+        onResponse: (status, body) => {
+          if (status === 201) ids.push((JSON.parse(body) as { itemId: string }).itemId);
+        },
+      },
+    ],
+  });
+  const phase = summarize('writes', result);
+  if (ids.length === 0) throw new Error('writes: no item was created');
+  return { phase, ids };
+}
+
+async function readItems(base: string, ids: string[]): Promise<Phase> {
+  let next = 0;
+  const result = await autocannon({
+    url: base,
+    connections: opts.connections,
+    duration: opts.duration,
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/catalog/items/${ids[next++ % ids.length]}` }) }],
+  });
+  return summarize('reads', result);
 }
 
 async function run(): Promise<Figures> {
@@ -63,48 +105,16 @@ async function run(): Promise<Figures> {
     const ready = await requestJson(base, 'GET', '/catalog/items?limit=1', { headers: { 'min-position': String(position) } });
     if (ready.status !== 200) throw new Error(`catalog did not catch up: ${ready.status} ${ready.text}`);
 
-    const ids: string[] = [];
-    let n = 0;
-    const writes = await autocannon({
-      url: base,
-      connections: opts.connections,
-      duration: opts.duration,
-      requests: [
-        {
-          method: 'POST',
-          path: '/catalog/items',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          setupRequest: (request) => ({ ...request, body: JSON.stringify({ title: `bench item ${n++}`, priceCents: n % 10_000 }) }),
-          onResponse: (status, body) => {
-            if (status === 201) ids.push((JSON.parse(body) as { itemId: string }).itemId);
-          },
-        },
-      ],
-    });
-    const writePhase = summarize('writes', writes);
-    if (ids.length === 0) throw new Error('writes: no item was created');
-
+    const { phase: writes, ids } = await createItems(base, token);
     // Reads start once catalog's projection holds every item written (read-your-writes).
     const head = (await requestJson(base, 'GET', '/health/ready')).body.headPosition as number;
     const caughtUp = await requestJson(base, 'GET', `/catalog/items/${ids[ids.length - 1]}`, { headers: { 'min-position': String(head) } });
     if (caughtUp.status !== 200) throw new Error(`catalog did not catch up with the writes: ${caughtUp.status} ${caughtUp.text}`);
-    let next = 0;
-    const reads = await autocannon({
-      url: base,
-      connections: opts.connections,
-      duration: opts.duration,
-      requests: [
-        {
-          method: 'GET',
-          setupRequest: (request) => ({ ...request, path: `/catalog/items/${ids[next++ % ids.length]}` }),
-        },
-      ],
-    });
-    const readPhase = summarize('reads', reads);
+    const reads = await readItems(base, ids);
 
     const exit = await server.stop('SIGTERM');
     if (exit.code !== 0) throw new Error(`the server did not stop cleanly: ${JSON.stringify(exit)}\n${server.output()}`);
-    return { writes: writePhase, reads: readPhase };
+    return { writes, reads };
   } catch (error) {
     if (server) {
       await server.stop('SIGKILL');
@@ -113,6 +123,21 @@ async function run(): Promise<Figures> {
     throw error;
   } finally {
     await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The same two phases against bench/expressFloor.ts: express 5 answering with no work behind it. */
+async function runFloor(): Promise<Figures> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/expressFloor.ts'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+    const base = `http://127.0.0.1:${Number(line)}`;
+    const { phase: writes, ids } = await createItems(base, 'floor');
+    const reads = await readItems(base, ids);
+    return { writes, reads };
+  } finally {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
   }
 }
 
@@ -125,12 +150,19 @@ const median = (values: number[]) => {
 try {
   console.log(`bench:http: ${opts.connections} connections, ${opts.duration} s per phase, ${opts.runs} run(s); SQLite synchronous=FULL, LOG_LEVEL=warn`);
   const all: Figures[] = [];
+  const floors: Figures[] = [];
   for (let i = 1; i <= opts.runs; i++) {
     console.log(`run ${i}:`);
     const figures = await run();
     print('writes', figures.writes);
     print('reads', figures.reads);
     all.push(figures);
+    if (opts.floor) {
+      const floor = await runFloor();
+      print('floor writes', floor.writes);
+      print('floor reads', floor.reads);
+      floors.push(floor);
+    }
   }
   const summary = {
     writesPerS: median(all.map((f) => f.writes.perS)),
@@ -139,6 +171,12 @@ try {
     readsPerS: median(all.map((f) => f.reads.perS)),
     readP50Ms: median(all.map((f) => f.reads.p50Ms)),
     readP99Ms: median(all.map((f) => f.reads.p99Ms)),
+    ...(opts.floor && {
+      floorWritesPerS: median(floors.map((f) => f.writes.perS)),
+      floorWriteP99Ms: median(floors.map((f) => f.writes.p99Ms)),
+      floorReadsPerS: median(floors.map((f) => f.reads.perS)),
+      floorReadP99Ms: median(floors.map((f) => f.reads.p99Ms)),
+    }),
   };
   if (opts.runs > 1) console.log(`median of ${opts.runs} runs:`);
   console.log(JSON.stringify(summary));
