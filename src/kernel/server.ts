@@ -6,6 +6,7 @@ import { loadConfig, moduleDatabaseConfig, type SeamsConfig } from './config.js'
 import { openStore } from './event-store/openStore.js';
 import type { EventStore } from './event-store/types.js';
 import { createHttpApp } from './http/app.js';
+import { answerClientError, problem } from './http/problem.js';
 import { loadTokenSecret, tokenService } from './http/tokens.js';
 import { registryOf } from './kernelEvents.js';
 import type { ModuleDefinition } from './modules/defineModule.js';
@@ -46,9 +47,10 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
   // Until the modules are up, every request gets a quick 503 rather than hanging.
   const starting = (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
-    res.end(JSON.stringify({ type: 'https://seams.dev/problems/service-unavailable', title: 'Service Unavailable', status: 503, detail: 'starting' }));
+    res.end(JSON.stringify(problem(503, 'starting')));
   };
   const server = createServer(starting);
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, () => resolve());

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { modules as applicationModules } from '../../src/application.js';
@@ -229,6 +230,31 @@ describe('HTTP operations and general rules', function () {
       expect(read.body.items.map((i: { itemId: string }) => i.itemId)).to.include(write.body.itemId);
       const same = await app.request('GET', `/catalog/items/${write.body.itemId}`, { headers: { 'min-position': ` ${position} ` } });
       expectStatus(same, 200);
+    });
+
+    it('what node’s HTTP parser refuses is problem+json too: headers over 16 KB → 431, a malformed request line → 400; the log is unchanged', async () => {
+      const head = await app.headPosition();
+      const raw = (request: string) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(app.server.port, '127.0.0.1', () => socket.end(request));
+          let answer = '';
+          socket.setEncoding('utf8').on('data', (chunk) => (answer += chunk)).on('end', () => resolve(answer)).on('error', reject);
+        });
+      const cases = [
+        [`GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+        ['GET /health/live HTTP/1.1\r\nHost: x\r\nBad Header Name: 1\r\n\r\n', 400],
+        ['NOT A REQUEST\r\n\r\n', 400],
+      ] as const;
+      for (const [request, status] of cases) {
+        const answer = await raw(request);
+        const [head_, body] = answer.split('\r\n\r\n');
+        expect(head_).to.match(new RegExp(`^HTTP/1\\.1 ${status} `));
+        expect(head_!.toLowerCase()).to.include('content-type: application/problem+json');
+        expect(JSON.parse(body!)).to.include({ status });
+        expect(JSON.parse(body!).type).to.match(/^https:\/\/seams\.dev\/problems\//);
+      }
+      expect(await app.headPosition()).to.equal(head);
+      expectStatus(await app.request('GET', '/health/live'), 200);
     });
 
     it('a Min-Position far beyond the head answers 503 with Retry-After after the bounded wait', async function () {

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { Coordination } from '../cluster/coordination.js';
 import { createGateway } from '../cluster/gateway.js';
+import { answerClientError } from '../http/problem.js';
 import { loadConfig } from '../config.js';
 import type { ModuleDefinition } from '../modules/defineModule.js';
 import { startServer } from '../server.js';
@@ -39,6 +40,7 @@ export function serveCommand(modules: readonly ModuleDefinition[], io: CliIo): C
         const coordination = await Coordination.open(config);
         const app = createGateway({ coordination, modules: modules.map((m) => m.name), freshMs: (config.leaseTtlMs ?? 10_000) * 1.5, log });
         const server: Server = app.listen(config.port);
+        server.on('clientError', answerClientError);
         await new Promise((resolve) => server.once('listening', resolve));
         io.err(`seams gateway listening on http://localhost:${config.port}`);
         await untilSignal();

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { SeamsError, TooManyRequestsError, UnavailableError } from '../errors.js';
@@ -16,26 +17,55 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  408: 'Request Timeout',
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
 
-export function sendProblem(res: Response, status: number, detail: string, extra: { code?: string; errors?: unknown; retryAfter?: number } = {}): void {
-  const problem: Problem = {
+export function problem(status: number, detail: string, extra: { code?: string; errors?: unknown } = {}): Problem {
+  return {
     type: `https://seams.dev/problems/${extra.code ?? TITLES[status]?.toLowerCase().replace(/ /g, '-') ?? 'error'}`,
     title: TITLES[status] ?? 'Error',
     status,
     detail,
     ...(extra.errors !== undefined ? { errors: extra.errors } : {}),
   };
+}
+
+export function sendProblem(res: Response, status: number, detail: string, extra: { code?: string; errors?: unknown; retryAfter?: number } = {}): void {
   if (extra.retryAfter !== undefined) res.setHeader('Retry-After', String(extra.retryAfter));
-  res.status(status).type('application/problem+json').send(JSON.stringify(problem));
+  res.status(status).type('application/problem+json').send(JSON.stringify(problem(status, detail, extra)));
+}
+
+/** What node's HTTP parser rejects before express sees a request, as a status and a detail. */
+const CLIENT_ERRORS: Record<string, [status: number, detail: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'the request headers are larger than 16 KB'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request did not arrive in time'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'the chunk extensions are too large'],
+};
+
+/**
+ * The server's `clientError` listener: a request node's parser refuses (headers over 16 KB, a
+ * malformed request line) gets a problem+json answer too, not node's bare status line, and the
+ * connection closes, as node would close it.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, detail] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'the request is not well-formed HTTP'];
+  const body = JSON.stringify(problem(status, detail));
+  socket.end(
+    `HTTP/1.1 ${status} ${TITLES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Body-parser failures carry `type` and `status`; they are the client's fault. */
