@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { wholeNumber } from './contracts/validation.js';
 import { ValidationError } from './errors.js';
 import type { ModuleDatabaseConfig } from './modules/moduleDatabase.js';
 
 /** Configuration from the environment (API.md, "Configuration"); bad values fail fast with one line. */
 const schema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: wholeNumber(0, 65535).default(3000),
   SEAMS_DATA_DIR: z.string().min(1).default('./data'),
   SEAMS_STORE: z.enum(['sqlite', 'postgres', 'eventstoredb']).default('sqlite'),
   DATABASE_URL: z.string().optional(),
@@ -13,14 +14,14 @@ const schema = z.object({
   SEAMS_MODULES: z.string().optional(),
   SEAMS_ADMIN_TOKEN: z.string().min(16, 'SEAMS_ADMIN_TOKEN must be at least 16 characters').optional(),
   SMTP_URL: z.string().optional(),
-  ORDERS_CUSTOMER_WAIT_MS: z.coerce.number().int().min(0).max(24 * 60 * 60_000).default(2000),
-  JOBS_POOL_SIZE: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  ORDERS_CUSTOMER_WAIT_MS: wholeNumber(0, 24 * 60 * 60_000).default(2000),
+  JOBS_POOL_SIZE: wholeNumber(1, 1_000_000).default(100),
   SEAMS_PG_SCHEMA_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case identifier prefix').optional(),
   SEAMS_PG_MODULE_ROLES: z.enum(['true', 'false']).default('false'),
   SEAMS_CLUSTER: z.enum(['true', 'false']).optional(),
   SEAMS_PROCESS_ID: z.string().min(1).max(200).optional(),
   SEAMS_PUBLIC_URL: z.url().optional(),
-  SEAMS_LEASE_TTL_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  SEAMS_LEASE_TTL_MS: wholeNumber(100, 600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -192,6 +192,8 @@ describe('HTTP catalog', function () {
       { method: 'GET', path: '/catalog/items?limit=abc', name: 'limit=abc', status: 400, field: 'limit' },
       { method: 'GET', path: '/catalog/items?limit=100000', name: 'limit=100000', status: 400, field: 'limit' },
       { method: 'GET', path: '/catalog/items?limit=1&limit=2', name: 'limit given twice', status: 400, field: 'limit' },
+      // Numbers in a query string are decimal digits: not hexadecimal, exponents, blanks or nothing.
+      ...['0x10', '1e2', '%2010', ''].map((limit) => ({ method: 'GET' as const, path: `/catalog/items?limit=${limit}`, name: `limit=${limit}`, status: 400, field: 'limit' })),
       { method: 'GET', path: '/catalog/items?ownerId=not-a-uuid', name: 'ownerId=not-a-uuid', status: 400, field: 'ownerId' },
       ...commonBadInputs<Fixture>({ method: 'POST', path: (f) => `/catalog/items/${f.itemId}/owner-check?mode=strict`, label: '/catalog/items/:itemId/owner-check?mode=strict', auth: false }),
       { method: 'POST', path: (f) => `/catalog/items/${f.itemId}/owner-check?mode=lenient`, label: '/catalog/items/:itemId/owner-check?mode=lenient', name: 'mode=lenient', status: 400, field: 'mode' },

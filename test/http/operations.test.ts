@@ -126,7 +126,7 @@ describe('HTTP operations and general rules', function () {
       expectStatus(reply, 200);
       expect(reply.body.headPosition).to.equal(head);
       expect(reply.body.events.map((e: RecordedEvent) => e.position)).to.deep.equal([2, 3]);
-      const all = await app.request('GET', `/admin/events?after=&limit=1000`);
+      const all = await app.request('GET', `/admin/events?after=0&limit=1000`);
       expect(all.body.events.map((e: RecordedEvent) => e.position)).to.deep.equal(Array.from({ length: head }, (_, i) => i + 1));
       const end = await app.request('GET', `/admin/events?after=${head}`);
       expect(end.body).to.deep.equal({ events: [], headPosition: head });

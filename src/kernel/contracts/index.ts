@@ -3,4 +3,4 @@ export { defineCommand, type CommandContract, type CommandData } from './command
 export { defineQuery, type QueryContract, type QueryArgs, type QueryResult } from './queries.js';
 export { EventRegistry } from './registry.js';
 export { ownerOf } from './names.js';
-export { parseWith, fieldErrors, type FieldError } from './validation.js';
+export { parseWith, fieldErrors, wholeNumber, type FieldError } from './validation.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EventRegistry } from '../contracts/registry.js';
+import { wholeNumber } from '../contracts/validation.js';
 import { NotFoundError, UnavailableError } from '../errors.js';
 import type { EventStore } from '../event-store/types.js';
 import type { ModuleRuntime } from '../modules/runtime.js';
@@ -107,7 +108,7 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
     route.get('/streams/:stream', {
       summary: 'the raw events of one stream (secret fields redacted)',
       params: z.object({ stream: z.string().min(1).max(200) }),
-      query: z.object({ from: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+      query: z.object({ from: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(), limit: wholeNumber(1, 1000).default(100) }),
       responses: { 200: z.object({ stream: z.string(), events: z.array(recordedEvent) }) },
       handle: async ({ params, query }) => {
         const events = await store.readStream(params.stream, { fromRevision: query.from, maxCount: query.limit });
@@ -117,7 +118,7 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
     }),
     route.get('/events', {
       summary: 'the raw log after a global position (secret fields redacted)',
-      query: z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+      query: z.object({ after: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(0), limit: wholeNumber(1, 1000).default(100) }),
       responses: { 200: z.object({ events: z.array(recordedEvent), headPosition: z.number().int() }) },
       handle: async ({ query }) => {
         const events = await store.readAll({ after: query.after, maxCount: query.limit });

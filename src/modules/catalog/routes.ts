@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { NotFoundError, UnprocessableError, created, ok, route } from '../../kernel/index.js';
+import { NotFoundError, UnprocessableError, created, ok, route, wholeNumber } from '../../kernel/index.js';
 import { GetProfile } from '../users/contracts.js';
 import { ItemCreated } from './contracts.js';
 import { findItem, selectItems, type ItemView } from './items.js';
@@ -41,7 +41,7 @@ export const getItemRoute = route.get('/items/:itemId', {
 
 export const listItemsRoute = route.get('/items', {
   summary: 'items, optionally of one owner',
-  query: z.object({ ownerId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+  query: z.object({ ownerId: z.uuid().optional(), limit: wholeNumber(1, 500).default(100) }),
   responses: { 200: z.object({ items: z.array(item) }) },
   async handle({ ctx, query }) {
     const table = ctx.tables('items').items;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ok, route } from '../../kernel/index.js';
+import { ok, route, wholeNumber } from '../../kernel/index.js';
 import { listMails } from './mailLog.js';
 
 const mailView = z.object({
@@ -13,7 +13,7 @@ const mailView = z.object({
 
 export const listMailsRoute = route.get('/mails', {
   summary: 'mails, oldest first, optionally to one address: pending, sent (sentAt) or failed (error)',
-  query: z.object({ to: z.email().max(254).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+  query: z.object({ to: z.email().max(254).optional(), limit: wholeNumber(1, 500).default(100) }),
   responses: { 200: z.object({ mails: z.array(mailView) }) },
   async handle({ ctx, query }) {
     return ok({ mails: await listMails(ctx, query) });

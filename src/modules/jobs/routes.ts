@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { NotFoundError, accepted, ok, route } from '../../kernel/index.js';
+import { NotFoundError, accepted, ok, route, wholeNumber } from '../../kernel/index.js';
 import { jobType, station } from './contracts.js';
 import { JOB_STATUSES } from './job.js';
 import { poolSize, readPool } from './pool.js';
@@ -29,7 +29,7 @@ export const submitJobRoute = route.post('', {
 
 export const listJobsRoute = route.get('', {
   summary: 'jobs in the order they arrived, optionally of one status and/or type',
-  query: z.object({ status: status.optional(), type: jobType.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+  query: z.object({ status: status.optional(), type: jobType.optional(), limit: wholeNumber(1, 1000).default(100) }),
   responses: { 200: z.object({ jobs: z.array(jobBody) }) },
   async handle({ ctx, query }) {
     return ok({ jobs: (await listJobs(ctx, query)).map(publicView) });
