@@ -50,8 +50,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   // pino-http logs every request at info. When info is off it logs nothing, yet would still
   // serialize and redact each request into a child logger: then only the request id is set.
   if (log.isLevelEnabled('info')) {
-    // Never log credentials.
-    app.use(pinoHttp({ logger: log, genReqId, redact: ['req.headers.authorization', 'req.headers.cookie'] }));
+    // Never log credentials. req.log binds only the request id (as `reqId`, like every other line).
+    app.use(pinoHttp({ logger: log, genReqId, quietReqLogger: true, redact: ['req.headers.authorization', 'req.headers.cookie'] }));
   } else {
     app.use((req, res, next) => {
       req.id = genReqId(req, res);
@@ -147,6 +147,7 @@ async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Re
     throw new UnavailableError(`module ${ctx.name} has not reached position ${minPosition} yet; retry shortly`, 1);
   }
   const caller = route.auth && auth ? await auth(req) : null;
+  let log: Logger | undefined;
   const input = {
     ctx: ctx as ModuleContext,
     params: route.params ? parseWith(route.params, req.params, 'path parameters') : undefined,
@@ -156,6 +157,10 @@ async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Re
     ifMatch,
     meta: { correlationId: String(req.id), actor: caller?.userId },
     ip: req.socket.remoteAddress ?? 'unknown',
+    // Made on first use: most requests log nothing of their own.
+    get log() {
+      return (log ??= (ctx?.log ?? options.log).child({ reqId: String(req.id) }));
+    },
   };
   const result = await route.handle(input);
   if (result.position !== undefined) res.setHeader('Event-Position', String(result.position));

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ModuleContext } from '../modules/moduleContext.js';
 import type { HttpResult } from './responses.js';
@@ -23,6 +24,8 @@ export interface RouteInput<P, Q, B> {
   meta: { correlationId: string; actor?: string };
   /** The client's address (rate limits). */
   ip: string;
+  /** The module's logger with this request's id (`reqId`) on every line. */
+  log: Logger;
 }
 
 export interface RouteDefinition {
