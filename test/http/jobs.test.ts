@@ -303,9 +303,24 @@ describe('HTTP jobs', function () {
       expect(await app.request('GET', '/jobs/pools/history')).to.deep.include({ status: 200, body: { type: 'history', size: 2, reserved: 0, waiting: 0 } });
     });
 
-    it('404 problem for an unknown job and its history', async () => {
+    it('404 problem for an unknown job, its history and its payload', async () => {
       expectProblem(await app.request('GET', `/jobs/${unknownId()}`), 404);
       expectProblem(await app.request('GET', `/jobs/${unknownId()}/history`), 404);
+      expectProblem(await app.request('GET', `/jobs/${unknownId()}/payload`), 404);
+    });
+
+    it('GET /jobs/:jobId/payload gives the end system the type and payload exactly as accepted, at any status', async () => {
+      const type = freshType();
+      const payload = { scene: 7, text: "<script>alert('x')</script>", nested: { list: [1, 'two', null] } };
+      const jobId = await submit(type, payload);
+      // Straight away, before any station has run: the payload is read from the job's stream.
+      expect(await app.request('GET', `/jobs/${jobId}/payload`)).to.deep.include({ status: 200, body: { jobId, type, payload } });
+      await waitFor(jobId, 'scheduled');
+      expect((await app.request('GET', `/jobs/${jobId}/payload`)).body).to.deep.equal({ jobId, type, payload });
+      // A payload the validation station refused is still what was accepted.
+      const refused = await submit(type, 'not an object');
+      await waitFor(refused, 'failed');
+      expect((await app.request('GET', `/jobs/${refused}/payload`)).body).to.deep.equal({ jobId: refused, type, payload: 'not an object' });
     });
 
     it('the job carries an ETag: its stream revision', async () => {
@@ -350,6 +365,9 @@ describe('HTTP jobs', function () {
       ...commonBadInputs<Fixture>({ method: 'GET', path: (f) => `/jobs/${f.jobId}`, label: '/jobs/:jobId', auth: false }),
       { method: 'GET', path: '/jobs/not-a-uuid', name: 'a non-UUID id', status: 400, field: 'jobId' },
       { method: 'GET', path: '/jobs/%E0%A4%A', name: 'malformed percent-encoding', status: 400 },
+
+      ...commonBadInputs<Fixture>({ method: 'GET', path: (f) => `/jobs/${f.jobId}/payload`, label: '/jobs/:jobId/payload', auth: false }),
+      { method: 'GET', path: '/jobs/not-a-uuid/payload', name: 'a non-UUID id', status: 400, field: 'jobId' },
 
       ...commonBadInputs<Fixture>({ method: 'GET', path: (f) => `/jobs/${f.jobId}/history`, label: '/jobs/:jobId/history', auth: false }),
       { method: 'GET', path: '/jobs/not-a-uuid/history', name: 'a non-UUID id', status: 400, field: 'jobId' },

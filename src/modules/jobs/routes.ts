@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { NotFoundError, accepted, ok, route, wholeNumber } from '../../kernel/index.js';
+import { NotFoundError, accepted, ok, route, wholeNumber, type EventData } from '../../kernel/index.js';
 import { jobType, station } from './contracts.js';
-import { JOB_STATUSES } from './job.js';
+import { JOB_STATUSES, JobAccepted } from './job.js';
 import { poolSize, readPool } from './pool.js';
 import { decideJob } from './stations.js';
 import { findJob, jobHistoryOf, listJobs, type JobView } from './views.js';
@@ -59,6 +59,19 @@ export const getJobRoute = route.get('/:jobId', {
   },
 });
 
+export const jobPayloadRoute = route.get('/:jobId/payload', {
+  summary: 'what the end system executes: the job’s type and payload as accepted, read from the job’s own stream',
+  params: jobParams,
+  responses: { 200: z.object({ jobId: z.uuid(), type: jobType, payload: z.unknown() }) },
+  async handle({ ctx, params }) {
+    // The write model is the truth and the payload is in its first event: no projection copies it.
+    const [first] = await ctx.events.readStream(ctx.events.stream('job', params.jobId), { maxCount: 1 });
+    if (first?.type !== JobAccepted.type) throw new NotFoundError(`no job ${params.jobId}`);
+    const { type, payload } = first.data as EventData<typeof JobAccepted>;
+    return ok({ jobId: params.jobId, type, payload });
+  },
+});
+
 export const jobHistoryRoute = route.get('/:jobId/history', {
   summary: 'every status the job has had, oldest first (insert-only)',
   params: jobParams,
@@ -86,4 +99,4 @@ export const executionReportRoute = route.post('/:jobId/execution-reports', {
 });
 
 /** In this order: express matches routes in the order they are mounted. */
-export const routes = [submitJobRoute, listJobsRoute, poolRoute, getJobRoute, jobHistoryRoute, executionReportRoute];
+export const routes = [submitJobRoute, listJobsRoute, poolRoute, getJobRoute, jobPayloadRoute, jobHistoryRoute, executionReportRoute];
