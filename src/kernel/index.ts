@@ -28,5 +28,5 @@ export { tokenService, loadTokenSecret, type TokenService } from './http/tokens.
 export { revokedSessions, REVOKED_SESSIONS } from './http/revokedSessions.js';
 export { sendProblem, type Problem } from './http/problem.js';
 export { startServer, type RunningServer } from './server.js';
-export { defineProcess, react, command, type ProcessDefinition, type ProcessStep, type ProcessTx, type ProcessInput, type OutgoingCommand } from './processes/defineProcess.js';
+export { defineProcess, react, command, type ProcessDefinition, type ProcessStep, type ProcessTx, type ProcessInput, type OutgoingCommand, type RetryPolicy } from './processes/defineProcess.js';
 export type { InstanceSummary, InstanceDetail } from './processes/inspect.js';

@@ -81,6 +81,8 @@ export interface ProcessDefinition<State = any> {
    * other). One instance's commands are always delivered in order, one at a time.
    */
   readonly concurrency: number;
+  /** This process's own delivery retries; what it leaves out, the engine's options decide. */
+  readonly retry?: RetryPolicy;
   /** Commands it may send (other modules' public ones, or its own module's). */
   readonly sends: readonly CommandContract[];
 }
@@ -101,6 +103,13 @@ export function command<C extends CommandContract>(contract: C, data: CommandDat
   return { command: contract, data };
 }
 
+/** How a failed command delivery is retried: exponential backoff from `backoffMs`, capped at `maxBackoffMs`, `maxAttempts` deliveries in all. */
+export interface RetryPolicy {
+  maxAttempts?: number;
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+
 export function defineProcess<State>(definition: {
   name: string;
   version?: number;
@@ -112,6 +121,7 @@ export function defineProcess<State>(definition: {
   onCompensated?: ProcessDefinition<State>['onCompensated'];
   waitsFor?: string[];
   concurrency?: number;
+  retry?: RetryPolicy;
   sends: CommandContract[];
 }): ProcessDefinition<State> {
   if (!/^[a-z][a-z0-9_]*$/.test(definition.name)) throw new TypeError(`process name "${definition.name}" must be lower_snake_case`);
@@ -119,6 +129,10 @@ export function defineProcess<State>(definition: {
   if (new Set(types).size !== types.length) throw new TypeError(`process ${definition.name}: two reactions to one event type`);
   if (definition.concurrency !== undefined && (!Number.isInteger(definition.concurrency) || definition.concurrency < 1)) {
     throw new TypeError(`process ${definition.name}: concurrency must be a whole number >= 1`);
+  }
+  for (const [key, value] of Object.entries(definition.retry ?? {})) {
+    const least = key === 'maxAttempts' ? 1 : 0;
+    if (!Number.isInteger(value) || value < least) throw new TypeError(`process ${definition.name}: retry.${key} must be a whole number >= ${least}`);
   }
   return { version: 1, waitsFor: [], concurrency: 1, ...definition };
 }

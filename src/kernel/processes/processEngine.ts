@@ -4,15 +4,12 @@ import { sleep } from '../event-store/subscription.js';
 import type { CommandMeta } from '../modules/defineModule.js';
 import type { ModuleContext } from '../modules/moduleContext.js';
 import { advance, undoDelivered, type ProcessTables } from './advance.js';
-import type { ProcessDefinition } from './defineProcess.js';
+import type { ProcessDefinition, RetryPolicy } from './defineProcess.js';
 import type { OutboxRow } from './processTables.js';
 
-export interface ProcessEngineOptions {
+/** `maxAttempts`: deliveries per command before it is given up as failed (then the process hears of it). A process's own `retry` wins. */
+export interface ProcessEngineOptions extends RetryPolicy {
   pollMs?: number;
-  /** Deliveries per command before it is given up as failed (then the process hears of it). */
-  maxAttempts?: number;
-  backoffMs?: number;
-  maxBackoffMs?: number;
 }
 
 export type Dispatch = (type: string, data: unknown, meta: CommandMeta) => Promise<void>;
@@ -118,7 +115,7 @@ export class ProcessEngine {
     const message = error instanceof Error ? error.message : String(error);
     // A refusal (4xx) is final; a stale expected revision only means someone else appended first: worth another try.
     const refused = error instanceof SeamsError && error.status < 500 && !(error instanceof WrongExpectedRevisionError);
-    const { maxAttempts = 8, backoffMs = 100, maxBackoffMs = 30_000 } = this.options;
+    const { maxAttempts = 8, backoffMs = 100, maxBackoffMs = 30_000 } = { ...this.options, ...process.retry };
     if (!refused && attempts < maxAttempts) {
       const delay = Math.min(maxBackoffMs, backoffMs * 2 ** (attempts - 1));
       this.log.warn({ process: process.name, instance: row.instance_id, command: row.command_type, attempts, err: error }, `command delivery failed; retrying in ${delay} ms`);
