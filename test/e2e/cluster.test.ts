@@ -10,6 +10,7 @@ import { dropSchema } from '../../src/kernel/event-store/postgres/connection.js'
 import { moduleSchema } from '../../src/kernel/index.js';
 import { modules } from '../../src/application.js';
 import { describePostgres, randomSchema } from '../support/postgres.js';
+import { expectParserProblems } from '../support/rawHttp.js';
 import { tempDir } from '../support/tempDir.js';
 import { requestJson, signUp, startServerProcess, type ServerProcess } from './serverProcess.js';
 
@@ -78,6 +79,10 @@ function clusterScenario(label: string, storeEnv: () => Promise<{ env: Record<st
         const refused = await requestJson(g, method, path, { token: bob.token, body });
         expect(refused.status, `${method} ${path}`).to.equal(401);
       }
+    });
+
+    it('the gateway answers what node’s HTTP parser refuses with problem+json too', async () => {
+      await expectParserProblems(gateway.port);
     });
 
     it('without the process that runs users, catalog and chat keep serving; strict checks fail fast; all catch up after', async () => {

@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { modules as applicationModules } from '../../src/application.js';
 import type { RecordedEvent } from '../../src/kernel/index.js';
 import { startApp, type TestApp } from '../support/httpHarness.js';
+import { expectParserProblems } from '../support/rawHttp.js';
 import {
   UUID,
   badInputTable,
@@ -234,25 +234,7 @@ describe('HTTP operations and general rules', function () {
 
     it('what node’s HTTP parser refuses is problem+json too: headers over 16 KB → 431, a malformed request line → 400; the log is unchanged', async () => {
       const head = await app.headPosition();
-      const raw = (request: string) =>
-        new Promise<string>((resolve, reject) => {
-          const socket = connect(app.server.port, '127.0.0.1', () => socket.end(request));
-          let answer = '';
-          socket.setEncoding('utf8').on('data', (chunk) => (answer += chunk)).on('end', () => resolve(answer)).on('error', reject);
-        });
-      const cases = [
-        [`GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
-        ['GET /health/live HTTP/1.1\r\nHost: x\r\nBad Header Name: 1\r\n\r\n', 400],
-        ['NOT A REQUEST\r\n\r\n', 400],
-      ] as const;
-      for (const [request, status] of cases) {
-        const answer = await raw(request);
-        const [head_, body] = answer.split('\r\n\r\n');
-        expect(head_).to.match(new RegExp(`^HTTP/1\\.1 ${status} `));
-        expect(head_!.toLowerCase()).to.include('content-type: application/problem+json');
-        expect(JSON.parse(body!)).to.include({ status });
-        expect(JSON.parse(body!).type).to.match(/^https:\/\/seams\.dev\/problems\//);
-      }
+      await expectParserProblems(app.server.port);
       expect(await app.headPosition()).to.equal(head);
       expectStatus(await app.request('GET', '/health/live'), 200);
     });
