@@ -3,7 +3,8 @@ import { checkRevision, type PreparedEvent } from './prepare.js';
 import type { AppendResult, ExpectedRevision } from './types.js';
 
 /**
- * The group-commit decision shared by the SQL adapters, kept free of I/O: given the streams'
+ * Group commit for the SQL adapters: the queue in front of the writer (GroupCommit), and the
+ * decision for a batch, kept free of I/O (decide): given the streams'
  * last revisions and the rows that already hold any of the batch's ids, it checks every append
  * of a batch in order (against the log and the batch's earlier appends) and lists the rows to
  * insert.
@@ -89,4 +90,58 @@ function retryOutcome(append: PendingAppend, found: (KnownEvent | undefined)[]):
   }
   const last = found[found.length - 1]!;
   return { nextRevision: last.revision, position: last.position, index: last.index };
+}
+
+/**
+ * The queue in front of a SQL adapter's writer. Appends that arrive while a commit runs are
+ * committed together by the next one, each with its own outcome. If a commit fails as a whole,
+ * each of its appends is committed alone, so that one cannot sink the others — unless `final`
+ * says the failure must not be repeated (PostgreSQL: the outcome is unknown).
+ */
+export class GroupCommit<A extends PendingAppend> {
+  private queue: A[] = [];
+  private draining: Promise<void> | null = null;
+
+  constructor(
+    private readonly options: {
+      commit(batch: A[]): Promise<(AppendResult | Error)[]>;
+      /** How many of the queued appends (at least one) the next commit takes. */
+      take(queue: readonly A[]): number;
+      final?(error: unknown): boolean;
+    },
+  ) {}
+
+  enqueue(append: Omit<A, 'resolve' | 'reject'>): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push(Object.assign(append, { resolve, reject }) as A);
+      this.draining ??= this.drain();
+    });
+  }
+
+  /** Resolves once every append queued so far has its outcome. */
+  async idle(): Promise<void> {
+    await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) await this.commitWithFallback(this.queue.splice(0, this.options.take(this.queue)));
+    } finally {
+      this.draining = null;
+    }
+  }
+
+  private async commitWithFallback(batch: A[]): Promise<void> {
+    try {
+      const outcomes = await this.options.commit(batch);
+      batch.forEach((append, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome instanceof Error) append.reject(outcome);
+        else append.resolve(outcome);
+      });
+    } catch (error) {
+      if (batch.length === 1 || this.options.final?.(error)) return batch.forEach((append) => append.reject(error));
+      for (const append of batch) await this.commitWithFallback([append]);
+    }
+  }
 }

@@ -16,7 +16,7 @@ import type {
   Subscription,
 } from '../types.js';
 import { openPostgres, sqlState, withClient } from './connection.js';
-import { decide, type KnownEvent, type PendingAppend as Pending } from '../groupCommit.js';
+import { GroupCommit, decide, type KnownEvent, type PendingAppend as Pending } from '../groupCommit.js';
 
 /** A queued append, with its size so that one statement stays bounded. */
 interface PendingAppend extends Pending {
@@ -68,8 +68,12 @@ const RACE_STATES = new Set(['23505', '40P01']);
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres';
   private readonly appended = new EventEmitter();
-  private queue: PendingAppend[] = [];
-  private draining: Promise<void> | null = null;
+  private readonly commits = new GroupCommit<PendingAppend>({
+    commit: (batch) => this.commit(batch),
+    take: (queue) => PostgresEventStore.fitting(queue),
+    // No answer to the INSERT: it may have committed, and committing each append again could write it twice.
+    final: (error) => error instanceof UnknownOutcomeError,
+  });
   /** Highest position committed by this store (it may still be above the horizon). */
   private lastCommitted = 0;
 
@@ -105,51 +109,25 @@ export class PostgresEventStore implements EventStore {
       const prepared = prepareEvents(this.options.registry, stream, events, this.options.maxEventBytes);
       const callerIds = events.some((e) => e.id !== undefined);
       const bytes = prepared.reduce((n, e) => n + e.data.length + e.metadata.length, 0);
-      return new Promise((resolve, reject) => {
-        this.queue.push({ stream, events: prepared, expected, callerIds, bytes, resolve, reject });
-        this.draining ??= this.drain();
-      });
+      return this.commits.enqueue({ stream, events: prepared, expected, callerIds, bytes });
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) await this.commitWithFallback(this.takeBatch());
-    } finally {
-      this.draining = null;
-    }
-  }
-
-  /** The next appends that fit one transaction's 2^20 positions and one statement's size. */
-  private takeBatch(): PendingAppend[] {
+  /** How many of the next appends fit one transaction's 2^20 positions and one statement's size. */
+  private static fitting(queue: readonly PendingAppend[]): number {
     let events = 0;
     let bytes = 0;
     let n = 0;
-    for (const append of this.queue) {
+    for (const append of queue) {
       if (n === MAX_APPENDS_PER_COMMIT) break;
       if (n > 0 && (events + append.events.length > MAX_EVENTS_PER_TRANSACTION || bytes + append.bytes > MAX_BYTES_PER_COMMIT)) break;
       events += append.events.length;
       bytes += append.bytes;
       n++;
     }
-    return this.queue.splice(0, n);
-  }
-
-  /** Commits a batch; if the statement fails, retries each append alone so one cannot sink the others. */
-  private async commitWithFallback(batch: PendingAppend[]): Promise<void> {
-    try {
-      const outcomes = await this.commit(batch);
-      batch.forEach((append, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome instanceof Error) append.reject(outcome);
-        else append.resolve(outcome);
-      });
-    } catch (error) {
-      if (batch.length === 1 || error instanceof UnknownOutcomeError) return batch.forEach((append) => append.reject(error));
-      for (const append of batch) await this.commitWithFallback([append]);
-    }
+    return n;
   }
 
   private async commit(batch: PendingAppend[]): Promise<(AppendResult | Error)[]> {
@@ -240,7 +218,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    await this.draining;
+    await this.commits.idle();
     await this.knex.destroy();
   }
 

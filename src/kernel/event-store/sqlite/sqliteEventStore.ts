@@ -4,7 +4,7 @@ import type { EventRegistry } from '../../contracts/registry.js';
 import { migrateLatest } from '../../migrate.js';
 import { checkExpectedRevision, checkStreamName, prepareEvents } from '../prepare.js';
 import { catchUpSubscription, sleepUntilAppended } from '../subscription.js';
-import { decide, type KnownEvent, type PendingAppend } from '../groupCommit.js';
+import { GroupCommit, decide, type KnownEvent, type PendingAppend } from '../groupCommit.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -52,8 +52,10 @@ const MAX_APPENDS_PER_COMMIT = 1000;
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite';
   private readonly appended = new EventEmitter();
-  private queue: PendingAppend[] = [];
-  private draining: Promise<void> | null = null;
+  private readonly commits = new GroupCommit<PendingAppend>({
+    commit: (batch) => this.commit(batch),
+    take: (queue) => Math.min(queue.length, MAX_APPENDS_PER_COMMIT),
+  });
   private lastCommittedHead = 0;
 
   private constructor(
@@ -85,39 +87,9 @@ export class SqliteEventStore implements EventStore {
       const expected = options.expectedRevision ?? 'any';
       checkExpectedRevision(expected);
       const prepared = prepareEvents(this.options.registry, stream, events, this.options.maxEventBytes);
-      const callerIds = events.some((e) => e.id !== undefined);
-      return new Promise((resolve, reject) => {
-        this.queue.push({ stream, events: prepared, expected, callerIds, resolve, reject });
-        this.draining ??= this.drain();
-      });
+      return this.commits.enqueue({ stream, events: prepared, expected, callerIds: events.some((e) => e.id !== undefined) });
     } catch (error) {
       return Promise.reject(error);
-    }
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_APPENDS_PER_COMMIT);
-        await this.commitWithFallback(batch);
-      }
-    } finally {
-      this.draining = null;
-    }
-  }
-
-  /** Commits a batch; if the transaction itself fails, retries each append alone so one cannot sink the others. */
-  private async commitWithFallback(batch: PendingAppend[]): Promise<void> {
-    try {
-      const outcomes = await this.commit(batch);
-      batch.forEach((append, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome instanceof Error) append.reject(outcome);
-        else append.resolve(outcome);
-      });
-    } catch (error) {
-      if (batch.length === 1) return batch[0]!.reject(error);
-      for (const append of batch) await this.commitWithFallback([append]);
     }
   }
 
@@ -244,7 +216,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    await this.draining;
+    await this.commits.idle();
     for (const [knex, db] of [[this.writer, this.writeDb], [this.reader, this.readDb]] as const) {
       await finalizeStatements(db);
       await release(knex, db);
