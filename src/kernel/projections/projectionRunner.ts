@@ -64,6 +64,7 @@ export class ProjectionRunner {
   private readonly handlers: Map<string, ProjectionDefinition['handlers'][number]>;
   /** Where each generation's checkpoint row is, when it lags the position in memory (see idleCheckpointMs). */
   private readonly written = new WeakMap<Generation, { position: number; at: number }>();
+  private readonly named = new Map<number, Readonly<Record<string, string>>>();
 
   constructor(
     readonly module: string,
@@ -84,7 +85,14 @@ export class ProjectionRunner {
   /** Physical names of the serving generation's tables: what reads must use. */
   get tables(): Record<string, string> {
     // Before the first generation exists (a follower starting before the leader) its name is known anyway.
-    return physicalTables(this.definition, this.serving?.generation ?? 1);
+    return this.tablesOf(this.serving?.generation ?? 1);
+  }
+
+  /** Named once per generation: reads ask on every request. */
+  private tablesOf(generation: number): Record<string, string> {
+    let tables = this.named.get(generation);
+    if (!tables) this.named.set(generation, (tables = Object.freeze(physicalTables(this.definition, generation))));
+    return tables;
   }
 
   /**
@@ -293,7 +301,7 @@ export class ProjectionRunner {
       return;
     }
     await this.db.transaction(async (trx) => {
-      const tx: ProjectionTx = { db: trx, tables: physicalTables(this.definition, g.generation) };
+      const tx: ProjectionTx = { db: trx, tables: this.tablesOf(g.generation) };
       if (this.definition.applyBatch) {
         if (events.length > 0) await this.definition.applyBatch(events, tx);
       } else {
