@@ -56,13 +56,12 @@ const STATION_CONCURRENCY = 16;
 /** Decides a command on the job's stream; a concurrent append to it (e.g. an end-system report) is decided again. */
 export async function decideJob(ctx: ModuleContext, command: JobCommand, meta: { correlationId?: string; actor?: string } = {}) {
   const stream = ctx.events.stream('job', command.jobId);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await decideAndAppend(ctx.events, stream, job, command, { metadata: { correlationId: meta.correlationId ?? command.jobId, actor: meta.actor } });
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      if (attempt >= MAX_CONFLICTS) throw new UnavailableError(`job ${command.jobId} is busy: ${attempt} conflicting appends in a row`);
-    }
+  const metadata = { correlationId: meta.correlationId ?? command.jobId, actor: meta.actor };
+  try {
+    return await decideAndAppend(ctx.events, stream, job, command, { metadata, conflictRetries: MAX_CONFLICTS - 1 });
+  } catch (error) {
+    if (error instanceof WrongExpectedRevisionError) throw new UnavailableError(`job ${command.jobId} is busy: ${MAX_CONFLICTS} conflicting appends in a row`);
+    throw error;
   }
 }
 
