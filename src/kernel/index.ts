@@ -5,7 +5,7 @@ export * from './contracts/index.js';
 export * from './event-store/index.js';
 export * from './errors.js';
 export { defineModule, handleCommand, answerQuery, streamPrefix, ownEvents, type ModuleDefinition, type CommandHandler, type QueryHandler, type CommandMeta, type ModuleExtensions } from './modules/defineModule.js';
-export type { ModuleContext, SendOptions } from './modules/moduleContext.js';
+export { findCaughtUp, type ModuleContext, type SendOptions } from './modules/moduleContext.js';
 export { newEvent, type ModuleEvents, type ModuleEvent, type ModuleAppendOptions } from './modules/moduleEvents.js';
 export { decideAndAppend, loadState, type Decider, type Decision } from './modules/decider.js';
 export { findOwnershipViolations, assertOwnership, type Violation } from './modules/ownership.js';

@@ -38,3 +38,17 @@ export interface ModuleContext {
   /** Sends another module's public command. */
   send<C extends CommandContract>(command: C, data: CommandData<C>, options?: SendOptions): Promise<void>;
 }
+
+/** How long a read that finds nothing waits for the projection to catch up before it says so. */
+const CATCH_UP_MS = 1000;
+
+/**
+ * Reads from one of the module's projections; when that finds nothing, lets the projection
+ * catch up with the log once (bounded) and reads again. A miss right after a write (the client
+ * sent no Min-Position) is then not reported as "does not exist".
+ */
+export async function findCaughtUp<T>(ctx: ModuleContext, projection: string, find: () => Promise<T>): Promise<T> {
+  const found = await find();
+  if (found !== undefined && found !== null) return found;
+  return (await ctx.catchUp(CATCH_UP_MS, projection)) ? find() : found;
+}

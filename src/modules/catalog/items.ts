@@ -1,4 +1,4 @@
-import { defineProjection, type EventData, type ModuleContext, type RecordedEvent } from '../../kernel/index.js';
+import { defineProjection, findCaughtUp, type EventData, type ModuleContext, type RecordedEvent } from '../../kernel/index.js';
 import { ItemCreated } from './contracts.js';
 
 /** The items read model. Owner names are not copied here: reads join the users replica, so they follow profile changes. */
@@ -42,5 +42,5 @@ export function selectItems(ctx: ModuleContext) {
 
 export async function findItem(ctx: ModuleContext, itemId: string): Promise<ItemView | undefined> {
   const find = () => selectItems(ctx).where(`${ctx.tables('items').items}.item_id`, itemId).first() as Promise<ItemView | undefined>;
-  return (await find()) ?? ((await ctx.catchUp(1000, 'items')) ? find() : undefined);
+  return findCaughtUp(ctx, 'items', find);
 }

@@ -1,4 +1,4 @@
-import { defineProjection, on, type ModuleContext } from '../../kernel/index.js';
+import { defineProjection, findCaughtUp, on, type ModuleContext } from '../../kernel/index.js';
 import { UserRegistered } from '../identity/contracts.js';
 import { ProfileUpdated } from '../users/contracts.js';
 
@@ -39,7 +39,7 @@ export async function knownUser(ctx: ModuleContext, userId: string): Promise<boo
   if (!known) knownUsers.set(ctx, (known = new Set()));
   if (known.has(userId)) return true;
   const find = () => ctx.db(ctx.tables('users_replica').user_names).where({ user_id: userId }).first();
-  const found = Boolean((await find()) ?? ((await ctx.catchUp(1000, 'users_replica')) ? await find() : undefined));
+  const found = Boolean(await findCaughtUp(ctx, 'users_replica', find));
   if (found) {
     if (known.size >= KNOWN_USERS_CAPACITY) known.clear();
     known.add(userId);

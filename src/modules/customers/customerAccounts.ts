@@ -1,4 +1,4 @@
-import { defineProjection, on, type ModuleContext } from '../../kernel/index.js';
+import { defineProjection, findCaughtUp, on, type ModuleContext } from '../../kernel/index.js';
 import { CreditLimitExceeded, CreditReleased, CreditReserved, CustomerDeleted, CustomerRegistered } from './contracts.js';
 
 /**
@@ -79,5 +79,5 @@ export async function findCustomer(ctx: ModuleContext, customerId: string): Prom
       revision: Number(row.revision),
     };
   };
-  return (await find()) ?? ((await ctx.catchUp(1000, 'customer_accounts')) ? find() : undefined);
+  return findCaughtUp(ctx, 'customer_accounts', find);
 }

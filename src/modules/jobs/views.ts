@@ -1,4 +1,4 @@
-import { defineProjection, on, type ModuleContext, type RecordedEvent } from '../../kernel/index.js';
+import { defineProjection, findCaughtUp, on, type ModuleContext, type RecordedEvent } from '../../kernel/index.js';
 import type { Station } from './contracts.js';
 import { jobEvents, transition, type JobStatus } from './job.js';
 
@@ -101,7 +101,7 @@ export async function findJob(ctx: ModuleContext, jobId: string): Promise<JobVie
     const row = (await ctx.db(ctx.tables('job_status').job_status).where({ job_id: jobId }).first()) as StatusRow | undefined;
     return row && view(row);
   };
-  return (await find()) ?? ((await ctx.catchUp(1000, 'job_status')) ? find() : undefined);
+  return findCaughtUp(ctx, 'job_status', find);
 }
 
 export async function listJobs(ctx: ModuleContext, filter: { status?: JobStatus; type?: string; limit: number }): Promise<JobView[]> {

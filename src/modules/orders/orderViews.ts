@@ -1,4 +1,4 @@
-import { defineProjection, on, type ModuleContext } from '../../kernel/index.js';
+import { defineProjection, findCaughtUp, on, type ModuleContext } from '../../kernel/index.js';
 import { OrderCancellationRequested, OrderCancelled, OrderConfirmed, OrderInvalidated, OrderPlaced, OrderRejected } from './order.js';
 
 /** What clients read of an order (GET /orders/:orderId). */
@@ -54,7 +54,7 @@ export interface OrderView {
 /** An order as clients see it; lets the read model catch up once before saying it does not exist. */
 export async function findOrder(ctx: ModuleContext, orderId: string): Promise<{ view: OrderView; revision: number } | undefined> {
   const find = () => ctx.db(ctx.tables('order_views').order_views).where({ order_id: orderId }).first();
-  const row = (await find()) ?? ((await ctx.catchUp(1000, 'order_views')) ? await find() : undefined);
+  const row = await findCaughtUp(ctx, 'order_views', find);
   if (!row) return undefined;
   const view: OrderView = { orderId: row.order_id, customerId: row.customer_id, status: row.status };
   if (row.total_cents !== null && row.total_cents !== undefined) view.totalCents = Number(row.total_cents);

@@ -1,4 +1,4 @@
-import { defineProjection, on, type ModuleContext } from '../../kernel/index.js';
+import { defineProjection, findCaughtUp, on, type ModuleContext } from '../../kernel/index.js';
 import { UserRegistered } from '../identity/contracts.js';
 import { ProfileUpdated } from './contracts.js';
 
@@ -40,5 +40,5 @@ export async function findProfile(ctx: ModuleContext, userId: string): Promise<P
     const row = await ctx.db(ctx.tables('profiles').profiles).where({ user_id: userId }).first();
     return row ? { userId: row.user_id, displayName: row.display_name, bio: row.bio, version: row.version } : null;
   };
-  return (await read()) ?? ((await ctx.catchUp(1000, 'profiles')) ? read() : null);
+  return findCaughtUp(ctx, 'profiles', read);
 }
