@@ -6,7 +6,7 @@ import { loadConfig, moduleDatabaseConfig, type SeamsConfig } from './config.js'
 import { openStore } from './event-store/openStore.js';
 import type { EventStore } from './event-store/types.js';
 import { createHttpApp } from './http/app.js';
-import { answerClientError, problem } from './http/problem.js';
+import { answerClientError, endWithProblem } from './http/problem.js';
 import { loadTokenSecret, tokenService } from './http/tokens.js';
 import { registryOf } from './kernelEvents.js';
 import type { ModuleDefinition } from './modules/defineModule.js';
@@ -45,10 +45,7 @@ async function drainProjections(runtime: ModuleRuntime, store: EventStore, timeo
 export async function startServer(modules: readonly ModuleDefinition[], config: SeamsConfig = loadConfig(), log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
   // Listen first: in a cluster this process announces its address, which needs the port.
   // Until the modules are up, every request gets a quick 503 rather than hanging.
-  const starting = (_req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
-    res.end(JSON.stringify(problem(503, 'starting')));
-  };
+  const starting = (_req: IncomingMessage, res: ServerResponse) => endWithProblem(res, 503, 'starting', 1);
   const server = createServer(starting);
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {

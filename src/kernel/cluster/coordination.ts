@@ -80,3 +80,25 @@ export class Coordination {
     return this.db.destroy();
   }
 }
+
+/**
+ * The live peers as a caller on a hot path wants them: read from the shared record at most every
+ * 500 ms, and read again at once after a peer failed to answer (`forget`).
+ */
+export class LivePeers {
+  private cache: { at: number; peers: Peer[] } | undefined;
+
+  constructor(
+    private readonly coordination: Coordination,
+    private readonly freshMs: number,
+  ) {}
+
+  async list(): Promise<Peer[]> {
+    if (!this.cache || Date.now() - this.cache.at > 500) this.cache = { at: Date.now(), peers: await this.coordination.peers(this.freshMs) };
+    return this.cache.peers;
+  }
+
+  forget(): void {
+    this.cache = undefined;
+  }
+}

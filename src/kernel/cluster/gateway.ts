@@ -1,8 +1,8 @@
 import express, { type Request } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
-import { sendProblem } from '../http/problem.js';
-import type { Coordination, Peer } from './coordination.js';
+import { endWithProblem, sendProblem } from '../http/problem.js';
+import { LivePeers, type Coordination } from './coordination.js';
 
 export interface GatewayOptions {
   coordination: Coordination;
@@ -21,25 +21,21 @@ export interface GatewayOptions {
 export function createGateway(options: GatewayOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  let cache: { at: number; peers: Peer[] } | undefined;
+  const live = new LivePeers(options.coordination, options.freshMs);
   let turn = 0;
-  const peers = async () => {
-    if (!cache || Date.now() - cache.at > 500) cache = { at: Date.now(), peers: await options.coordination.peers(options.freshMs) };
-    return cache.peers;
-  };
   const target = new WeakMap<Request, string>();
 
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'live', role: 'gateway' });
   });
   app.get('/gateway/peers', async (_req, res) => {
-    res.json({ peers: await peers() });
+    res.json({ peers: await live.list() });
   });
   app.use(async (req, res, next) => {
     const module = req.path.split('/')[1] ?? '';
     const anyPeer = req.path === '/openapi.json';
     if (!anyPeer && !options.modules.includes(module)) return sendProblem(res, 404, `no route ${req.method} ${req.path}`);
-    const candidates = (await peers()).filter((p) => anyPeer || p.modules.includes(module));
+    const candidates = (await live.list()).filter((p) => anyPeer || p.modules.includes(module));
     if (candidates.length === 0) return sendProblem(res, 503, `module ${module} runs in no live process right now`, { retryAfter: 1 });
     target.set(req, candidates[turn++ % candidates.length]!.url);
     next();
@@ -51,12 +47,9 @@ export function createGateway(options: GatewayOptions): express.Express {
       xfwd: true,
       on: {
         error: (error, _req, res) => {
-          cache = undefined;
+          live.forget();
           options.log.warn({ err: error }, 'gateway: the peer did not answer');
-          if ('writeHead' in res && !res.headersSent) {
-            res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
-            res.end(JSON.stringify({ type: 'https://seams.dev/problems/service-unavailable', title: 'Service Unavailable', status: 503, detail: 'the process serving this module did not answer' }));
-          }
+          if ('writeHead' in res && !res.headersSent) endWithProblem(res, 503, 'the process serving this module did not answer', 1);
         },
       },
     }),

@@ -1,6 +1,6 @@
 import { RemoteError, UnavailableError } from '../errors.js';
 import type { CommandMeta } from '../modules/defineModule.js';
-import type { Coordination, Peer } from './coordination.js';
+import { LivePeers, type Coordination, type Peer } from './coordination.js';
 
 /**
  * Reaches modules that run in another process, over HTTP: queries to `POST /admin/queries/:type`,
@@ -8,12 +8,14 @@ import type { Coordination, Peer } from './coordination.js';
  * (4xx) comes back as the same status; anything else is "unavailable" (worth retrying).
  */
 export class RemoteModules {
-  private cache: { at: number; peers: Peer[] } | undefined;
+  private readonly peers: LivePeers;
 
   constructor(
-    private readonly coordination: Coordination,
+    coordination: Coordination,
     private readonly options: { freshMs: number; adminToken?: string; timeoutMs?: number },
-  ) {}
+  ) {
+    this.peers = new LivePeers(coordination, options.freshMs);
+  }
 
   query(module: string, type: string, args: unknown): Promise<unknown> {
     return this.post(module, `/admin/queries/${encodeURIComponent(type)}`, args);
@@ -24,8 +26,7 @@ export class RemoteModules {
   }
 
   private async peerFor(module: string): Promise<Peer | undefined> {
-    if (!this.cache || Date.now() - this.cache.at > 500) this.cache = { at: Date.now(), peers: await this.coordination.peers(this.options.freshMs) };
-    const serving = this.cache.peers.filter((p) => p.modules.includes(module));
+    const serving = (await this.peers.list()).filter((p) => p.modules.includes(module));
     return serving[Math.floor(Math.random() * serving.length)];
   }
 
@@ -41,7 +42,7 @@ export class RemoteModules {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
     } catch (error) {
-      this.cache = undefined;
+      this.peers.forget();
       throw new UnavailableError(`module ${module} at ${peer.url} did not answer: ${(error as Error).message}`);
     }
     const text = await res.text();

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
@@ -42,6 +43,12 @@ export function problem(status: number, detail: string, extra: { code?: string; 
 export function sendProblem(res: Response, status: number, detail: string, extra: { code?: string; errors?: unknown; retryAfter?: number } = {}): void {
   if (extra.retryAfter !== undefined) res.setHeader('Retry-After', String(extra.retryAfter));
   res.status(status).type('application/problem+json').send(JSON.stringify(problem(status, detail, extra)));
+}
+
+/** The same on a bare node response (before express is mounted, or from a proxy's error hook). */
+export function endWithProblem(res: ServerResponse, status: number, detail: string, retryAfter?: number): void {
+  res.writeHead(status, { 'content-type': 'application/problem+json', ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}) });
+  res.end(JSON.stringify(problem(status, detail)));
 }
 
 /** What node's HTTP parser rejects before express sees a request, as a status and a detail. */
