@@ -14,13 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInteger } from '../src/kernel/cli/argParsers.js';
 import { REPO_ROOT, requestJson, signUp, startServerProcess, type ServerProcess } from '../test/e2e/serverProcess.js';
-
-function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number >= 1');
-  return Number(value);
-}
 
 const program = new Command('bench:http')
   .description('Benchmark the HTTP API of the real server: item creations (writes), then item reads')

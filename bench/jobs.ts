@@ -9,17 +9,13 @@
  * Submitted as fast as the server takes them (the default), the latency is mostly time spent
  * waiting in line behind earlier jobs; `--rate` paces the intake to see it below saturation.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positiveInteger } from '../src/kernel/cli/argParsers.js';
 import pino from 'pino';
 import { loadConfig, startServer, type EventStore, type RecordedEvent } from '../src/kernel/index.js';
 import { JobScheduled } from '../src/modules/jobs/contracts.js';
 import { jobs as jobsModule } from '../src/modules/jobs/index.js';
 import { tempDir } from '../test/support/tempDir.js';
-
-function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number >= 1');
-  return Number(value);
-}
 
 const opts = new Command('bench:jobs')
   .description('Benchmark jobs through validate → prepare → schedule, submitted over HTTP')

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { positiveInteger } from '../src/kernel/cli/argParsers.js';
 import pino from 'pino';
 import { z } from 'zod';
 import {
@@ -23,16 +24,11 @@ import {
 } from '../src/kernel/index.js';
 import { tempDir } from '../test/support/tempDir.js';
 
-const count = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
-};
 const opts = new Command('bench:projections')
   .description('Benchmark projection catch-up and rebuild memory')
-  .option('--runs <n>', 'runs of the catch-up phases; figures are medians', count('--runs'), 3)
-  .option('--events <n>', 'events in the catch-up log', count('--events'), 200_000)
-  .option('--rebuild-events <n>', 'events in the rebuild log', count('--rebuild-events'), 1_000_000)
+  .option('--runs <n>', 'runs of the catch-up phases; figures are medians', positiveInteger, 3)
+  .option('--events <n>', 'events in the catch-up log', positiveInteger, 200_000)
+  .option('--rebuild-events <n>', 'events in the rebuild log', positiveInteger, 1_000_000)
   .option('--rebuild-only <dir>', '(internal) rebuild over the log in <dir> and print the peak RSS')
   .parse()
   .opts<{ runs: number; events: number; rebuildEvents: number; rebuildOnly?: string }>();

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import { positiveInteger } from '../src/kernel/cli/argParsers.js';
 import { PostgresEventStore, SqliteEventStore, type EventStore } from '../src/kernel/index.js';
 import { dropSchema } from '../src/kernel/event-store/postgres/connection.js';
 import { randomSchema, redacted } from '../test/support/postgres.js';
@@ -20,11 +21,7 @@ const program = new Command('bench:store')
     'PostgreSQL server for --store postgres; each run uses a schema of its own and drops it',
     process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   )
-  .option('--runs <n>', 'runs; each figure is the median', (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error('--runs must be a positive integer');
-    return n;
-  }, 3)
+  .option('--runs <n>', 'runs; each figure is the median', positiveInteger, 3)
   .parse();
 const { runs, store: kind, databaseUrl } = program.opts<{ runs: number; store: 'sqlite' | 'postgres'; databaseUrl: string }>();
 

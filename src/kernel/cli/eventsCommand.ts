@@ -1,18 +1,8 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { nonNegativeInteger, positiveInteger } from './argParsers.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './io.js';
 import type { WithSession } from './projectionsCommand.js';
-
-export function nonNegativeInteger(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number >= 0');
-  return Number(value);
-}
-
-export function positiveInteger(value: string): number {
-  const n = nonNegativeInteger(value);
-  if (n < 1) throw new InvalidArgumentError('must be at least 1');
-  return n;
-}
 
 export function eventsCommand(run: WithSession, io: CliIo): Command {
   const events = new Command('events').description('read the event log');

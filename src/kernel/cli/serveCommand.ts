@@ -7,7 +7,7 @@ import { answerClientError } from '../http/problem.js';
 import { loadConfig } from '../config.js';
 import type { ModuleDefinition } from '../modules/defineModule.js';
 import { startServer } from '../server.js';
-import { positiveInteger } from './eventsCommand.js';
+import { positiveInteger } from './argParsers.js';
 import { UsageError, type CliIo } from './io.js';
 
 /** Resolves on the first SIGTERM or SIGINT. */
