@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Command } from 'commander';
 import { positiveInteger } from '../src/kernel/cli/argParsers.js';
-import { REPO_ROOT, requestJson, signUp, startServerProcess, type ServerProcess } from '../test/e2e/serverProcess.js';
+import { REPO_ROOT, requestJson, signUp, startServerProcess, type ServerProcess } from '../test/support/serverProcess.js';
 
 const program = new Command('bench:http')
   .description('Benchmark the HTTP API of the real server: item creations (writes), then item reads')

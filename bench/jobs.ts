@@ -12,7 +12,7 @@
 import { Command } from 'commander';
 import { positiveInteger } from '../src/kernel/cli/argParsers.js';
 import pino from 'pino';
-import { loadConfig, startServer, type EventStore, type RecordedEvent } from '../src/kernel/index.js';
+import { loadConfig, startServer, type EventStore, type RecordedEvent } from '../src/kernel/host.js';
 import { JobScheduled } from '../src/modules/jobs/contracts.js';
 import { jobs as jobsModule } from '../src/modules/jobs/index.js';
 import { tempDir } from '../test/support/tempDir.js';

@@ -21,7 +21,7 @@ import {
   ProjectionRunner,
   SqliteEventStore,
   type ProjectionDefinition,
-} from '../src/kernel/index.js';
+} from '../src/kernel/host.js';
 import { tempDir } from '../test/support/tempDir.js';
 
 const opts = new Command('bench:projections')

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { positiveInteger } from '../src/kernel/cli/argParsers.js';
-import { PostgresEventStore, SqliteEventStore, type EventStore } from '../src/kernel/index.js';
+import { PostgresEventStore, SqliteEventStore, type EventStore } from '../src/kernel/host.js';
 import { dropSchema } from '../src/kernel/event-store/postgres/connection.js';
 import { randomSchema, redacted } from '../test/support/postgres.js';
 import { tempDir } from '../test/support/tempDir.js';

@@ -3,7 +3,7 @@
  * configured store, serving HTTP on PORT. SIGTERM/SIGINT stop it gracefully.
  */
 import pino from 'pino';
-import { loadConfig, startServer, type RunningServer, type SeamsConfig } from './kernel/index.js';
+import { loadConfig, startServer, type RunningServer, type SeamsConfig } from './kernel/host.js';
 import { modules } from './application.js';
 
 let config: SeamsConfig;

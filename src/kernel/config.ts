@@ -2,9 +2,12 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { wholeNumber } from './contracts/validation.js';
 import { ValidationError } from './errors.js';
-import type { ModuleDatabaseConfig } from './modules/moduleDatabase.js';
+import type { ModuleDatabaseConfig, SeamsConfig } from './types/config.js';
 
-/** Configuration from the environment (API.md, "Configuration"); bad values fail fast with one line. */
+/**
+ * The kernel's configuration from the environment (API.md, "Configuration"); bad values fail
+ * fast with one line. Modules declare their own settings (defineConfig) beside their code.
+ */
 const schema = z.object({
   PORT: wholeNumber(0, 65535).default(3000),
   SEAMS_DATA_DIR: z.string().min(1).default('./data'),
@@ -13,9 +16,6 @@ const schema = z.object({
   EVENTSTORE_URL: z.string().optional(),
   SEAMS_MODULES: z.string().optional(),
   SEAMS_ADMIN_TOKEN: z.string().min(16, 'SEAMS_ADMIN_TOKEN must be at least 16 characters').optional(),
-  SMTP_URL: z.string().optional(),
-  ORDERS_CUSTOMER_WAIT_MS: wholeNumber(0, 24 * 60 * 60_000).default(2000),
-  JOBS_POOL_SIZE: wholeNumber(1, 1_000_000).default(100),
   SEAMS_PG_SCHEMA_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case identifier prefix').optional(),
   SEAMS_PG_MODULE_ROLES: z.enum(['true', 'false']).default('false'),
   SEAMS_CLUSTER: z.enum(['true', 'false']).optional(),
@@ -25,31 +25,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export interface SeamsConfig {
-  port: number;
-  dataDir: string;
-  store: 'sqlite' | 'postgres' | 'eventstoredb';
-  databaseUrl?: string;
-  eventstoreUrl?: string;
-  /** Modules to run in this process; undefined means all. */
-  modules?: string[];
-  adminToken?: string;
-  smtpUrl?: string;
-  /** How long an order waits for its customer to appear in orders' replica of customers (default 2000 ms). */
-  ordersCustomerWaitMs?: number;
-  logLevel: string;
-  /** jobs: slots in each job type's pool (default 100). */
-  jobsPoolSize?: number;
-  /** PostgreSQL: prefix of the store's and the modules' schema names. */
-  pgSchemaPrefix?: string;
-  /** PostgreSQL: a role per module with rights on its own schema only. */
-  pgModuleRoles?: boolean;
-  /** Several processes share the work: leases, peers, calls over HTTP (on when SEAMS_MODULES is set). */
-  cluster?: boolean;
-  processId?: string;
-  publicUrl?: string;
-  leaseTtlMs?: number;
-}
+export type { SeamsConfig };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
   const parsed = schema.safeParse(env);
@@ -68,16 +44,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
     eventstoreUrl: e.EVENTSTORE_URL,
     modules: e.SEAMS_MODULES?.split(',').map((m) => m.trim()).filter(Boolean),
     adminToken: e.SEAMS_ADMIN_TOKEN,
-    smtpUrl: e.SMTP_URL,
-    ordersCustomerWaitMs: e.ORDERS_CUSTOMER_WAIT_MS,
     logLevel: e.LOG_LEVEL,
-    jobsPoolSize: e.JOBS_POOL_SIZE,
     pgSchemaPrefix: e.SEAMS_PG_SCHEMA_PREFIX,
     pgModuleRoles: e.SEAMS_PG_MODULE_ROLES === 'true',
     cluster: e.SEAMS_CLUSTER ? e.SEAMS_CLUSTER === 'true' : e.SEAMS_MODULES !== undefined,
     processId: e.SEAMS_PROCESS_ID,
     publicUrl: e.SEAMS_PUBLIC_URL,
     leaseTtlMs: e.SEAMS_LEASE_TTL_MS,
+    // Modules read their own variables from the same environment (defineConfig).
+    env,
   };
 }
 

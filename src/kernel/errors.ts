@@ -14,16 +14,19 @@ export class SeamsError extends Error {
   }
 }
 
-/** Input that does not match its schema: nothing was written. */
-export class ValidationError extends SeamsError {
-  override readonly status = 400;
-  override readonly code = 'validation';
+/** A kind of SeamsError: the HTTP status it becomes and the code its problem type ends in. */
+function answeredWith(status: number, code: string) {
+  return class extends SeamsError {
+    override readonly status: number = status;
+    override readonly code: string = code;
+  };
 }
 
+/** Input that does not match its schema: nothing was written. */
+export class ValidationError extends answeredWith(400, 'validation') {}
+
 /** The stream's revision is not the one the caller expected (optimistic concurrency). */
-export class WrongExpectedRevisionError extends SeamsError {
-  override readonly status = 409;
-  override readonly code = 'wrong-expected-revision';
+export class WrongExpectedRevisionError extends answeredWith(409, 'wrong-expected-revision') {
   constructor(
     readonly stream: string,
     readonly expected: string,
@@ -34,75 +37,47 @@ export class WrongExpectedRevisionError extends SeamsError {
 }
 
 /** An event id reused with different content: a retry must repeat the same events. */
-export class DuplicateEventIdError extends SeamsError {
-  override readonly status = 409;
-  override readonly code = 'duplicate-event-id';
+export class DuplicateEventIdError extends answeredWith(409, 'duplicate-event-id') {
   constructor(readonly eventId: string, detail: string) {
     super(`event id ${eventId} already exists ${detail}`);
   }
 }
 
-export class NotFoundError extends SeamsError {
-  override readonly status = 404;
-  override readonly code = 'not-found';
-}
+export class NotFoundError extends answeredWith(404, 'not-found') {}
 
-export class ConflictError extends SeamsError {
-  override readonly status = 409;
-  override readonly code = 'conflict';
-}
+export class ConflictError extends answeredWith(409, 'conflict') {}
 
 /** A well-formed request that references something the module does not know. */
-export class UnprocessableError extends SeamsError {
-  override readonly status = 422;
-  override readonly code = 'unprocessable';
-}
+export class UnprocessableError extends answeredWith(422, 'unprocessable') {}
 
-export class UnauthorizedError extends SeamsError {
-  override readonly status = 401;
-  override readonly code = 'unauthorized';
-}
+export class UnauthorizedError extends answeredWith(401, 'unauthorized') {}
 
-export class ForbiddenError extends SeamsError {
-  override readonly status = 403;
-  override readonly code = 'forbidden';
-}
+export class ForbiddenError extends answeredWith(403, 'forbidden') {}
+
+/** An If-Match revision that is not the resource's current one (HTTP 412). */
+export class PreconditionFailedError extends answeredWith(412, 'precondition-failed') {}
 
 /** A module this one depends on cannot answer now (timeout, breaker open, not caught up). */
-export class UnavailableError extends SeamsError {
-  override readonly status = 503;
-  override readonly code = 'unavailable';
+export class UnavailableError extends answeredWith(503, 'unavailable') {
   constructor(message: string, readonly retryAfterSeconds = 1) {
     super(message);
   }
 }
 
-/** A module breaks a rule of ownership (DESIGN.md); found at start-up. */
-export class OwnershipError extends SeamsError {
-  override readonly code = 'ownership';
-}
-
-/** An If-Match revision that is not the resource's current one (HTTP 412). */
-export class PreconditionFailedError extends SeamsError {
-  override readonly status = 412;
-  override readonly code = 'precondition-failed';
-}
-
 /** Too many attempts; try again after `retryAfterSeconds` (HTTP 429). */
-export class TooManyRequestsError extends SeamsError {
-  override readonly status = 429;
-  override readonly code = 'too-many-requests';
+export class TooManyRequestsError extends answeredWith(429, 'too-many-requests') {
   constructor(message: string, readonly retryAfterSeconds: number) {
     super(message);
   }
 }
 
+/** A module breaks a rule of ownership (DESIGN.md); found at start-up. */
+export class OwnershipError extends answeredWith(500, 'ownership') {}
+
 /** An error another process answered with (its problem details), keeping its status. */
-export class RemoteError extends SeamsError {
-  override readonly code = 'remote';
-  override readonly status: number;
+export class RemoteError extends answeredWith(500, 'remote') {
   constructor(status: number, message: string) {
     super(message);
-    this.status = status;
+    Object.defineProperty(this, 'status', { value: status });
   }
 }

@@ -1,32 +1,40 @@
 /**
- * The kernel's public API: modules import the kernel through this file and nothing else.
+ * The kernel as a module author sees it: what a module imports, and nothing else (the boundary
+ * lint refuses any other kernel import from a module). Running modules (stores, runtime, server,
+ * CLI, cluster) is the host's business: src/kernel/host.ts.
  */
-export * from './contracts/index.js';
-export * from './event-store/index.js';
+
+// Messages: the public and private events, commands and queries a module owns.
+export { defineEvent, newEvent } from './contracts/events.js';
+export { defineCommand } from './contracts/commands.js';
+export { defineQuery } from './contracts/queries.js';
+export { parseWith, wholeNumber } from './contracts/validation.js';
+export type { CommandContract, CommandData, EventContract, EventData, EventOf, QueryArgs, QueryContract, QueryResult, RecordedEventOf, Upcaster } from './types/contracts.js';
+export type { AppendResult, EventMetadata, ExpectedRevision, RecordedEvent } from './types/eventStore.js';
 export * from './errors.js';
-export { defineModule, handleCommand, answerQuery, streamPrefix, ownEvents, type ModuleDefinition, type CommandHandler, type QueryHandler, type CommandMeta, type ModuleExtensions } from './modules/defineModule.js';
-export { findCaughtUp, type ModuleContext, type SendOptions } from './modules/moduleContext.js';
-export { newEvent, type ModuleEvents, type ModuleEvent, type ModuleAppendOptions } from './modules/moduleEvents.js';
-export { decideAndAppend, loadState, type Decider, type Decision } from './modules/decider.js';
-export { findOwnershipViolations, assertOwnership, type Violation } from './modules/ownership.js';
-export { openModuleDatabase, moduleDatabaseFile, moduleSchema, type ModuleDatabaseConfig } from './modules/moduleDatabase.js';
-export { ModuleRuntime, type RuntimeOptions } from './modules/runtime.js';
-export { QueryGateway } from './modules/queryGateway.js';
-export { defineProjection, on, type ProjectionDefinition, type ProjectionTx, type EventHandler } from './projections/defineProjection.js';
-export { ProjectionRunner, type RunnerOptions, type Progress } from './projections/projectionRunner.js';
-export type { ProjectionStatus } from './projections/status.js';
-export type { ProjectionState } from './projections/generations.js';
-export { registryOf, kernelEvents, ProjectionEventSkipped } from './kernelEvents.js';
-export { retryProjection, skipFailedEvent } from './projections/operatorActions.js';
-export { loadConfig, type SeamsConfig } from './config.js';
-export { runCli, type CliOptions } from './cli/cli.js';
-export type { CliIo } from './cli/io.js';
-export { createHttpApp, type HttpAppOptions } from './http/app.js';
-export { route, type RouteDefinition, type RouteInput, type Caller, type Method } from './http/route.js';
-export { ok, created, accepted, noContent, type HttpResult } from './http/responses.js';
-export { tokenService, loadTokenSecret, type TokenService } from './http/tokens.js';
-export { revokedSessions, REVOKED_SESSIONS } from './http/revokedSessions.js';
-export { sendProblem, type Problem } from './http/problem.js';
-export { startServer, type RunningServer } from './server.js';
-export { defineProcess, react, command, type ProcessDefinition, type ProcessStep, type ProcessTx, type ProcessInput, type OutgoingCommand, type RetryPolicy } from './processes/defineProcess.js';
-export type { InstanceSummary, InstanceDetail } from './processes/inspect.js';
+
+// A module: its definition, settings, aggregates (deciders) and the context its code receives.
+export { answerQuery, defineModule, handleCommand } from './modules/defineModule.js';
+export { defineConfig } from './modules/moduleConfig.js';
+export { decideAndAppend, loadState, type DecideOptions } from './modules/decider.js';
+export { findCaughtUp } from './modules/findCaughtUp.js';
+export type { CommandHandler, CommandMeta, Decider, Decision, ModuleConfig, ModuleContext, ModuleDefinition, ModuleEvents, QueryHandler, SendOptions } from './types/module.js';
+
+// Read models: views of its own events, replicas of other modules' public events.
+export { defineProjection, on } from './projections/defineProjection.js';
+export { defineRow, type RowShape } from './projections/rows.js';
+export { copy, replica, type ReplicaDefinition } from './projections/replica.js';
+export type { HasTables, ProjectionDefinition, ProjectionTx, TableReader } from './types/projection.js';
+
+// Process managers (sagas).
+export { command, defineProcess, react } from './processes/defineProcess.js';
+export type { OutgoingCommand, ProcessDefinition, ProcessStep, ProcessTx } from './types/process.js';
+
+// HTTP routes.
+export { route } from './http/route.js';
+export { accepted, created, noContent, ok } from './http/responses.js';
+export type { Caller, HttpResult, RouteDefinition, RouteInput } from './types/http.js';
+
+// Specifications: an aggregate's and a process's rules, tested without I/O.
+export { deciderSpec } from './testing/deciderSpec.js';
+export { input, processSpec } from './testing/processSpec.js';

@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { dropSchema } from '../../src/kernel/event-store/postgres/connection.js';
-import { moduleSchema } from '../../src/kernel/index.js';
+import { moduleSchema } from '../../src/kernel/host.js';
 import { modules } from '../../src/application.js';
 import { describePostgres, randomSchema } from '../support/postgres.js';
 import { expectParserProblems } from '../support/rawHttp.js';
 import { tempDir } from '../support/tempDir.js';
-import { requestJson, signUp, startServerProcess, type ServerProcess } from './serverProcess.js';
+import { requestJson, signUp, startServerProcess, type ServerProcess } from '../support/serverProcess.js';
 
 const GROUPS = { a: 'identity,users', b: 'catalog,customers,orders,communications', c: 'chat,jobs' };
 

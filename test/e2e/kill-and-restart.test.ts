@@ -8,7 +8,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { expect } from 'chai';
 import { tempDir } from '../support/tempDir.js';
-import { requestJson, runCli, signUp, startServerProcess, type ServerProcess } from './serverProcess.js';
+import { requestJson, runCli, signUp, startServerProcess, type ServerProcess } from '../support/serverProcess.js';
 
 interface LoggedEvent {
   id: string;

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { tempDir } from '../support/tempDir.js';
-import { requestJson, signUp, startServerProcess, type ServerProcess } from './serverProcess.js';
+import { requestJson, signUp, startServerProcess, type ServerProcess } from '../support/serverProcess.js';
 
 describe('e2e: logout under write load', function () {
   this.timeout(120_000);

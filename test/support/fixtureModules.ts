@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent, defineModule, defineProjection, defineQuery, answerQuery, on, type ModuleDefinition } from '../../src/kernel/index.js';
+import { defineEvent, defineModule, defineProjection, defineQuery, answerQuery, on, type ModuleDefinition } from '../../src/kernel/host.js';
 
 /**
  * Two small modules for kernel tests: `shop` owns items; `mirror` keeps a replica of shop's

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { startServer, type RunningServer, type SeamsConfig } from '../../src/kernel/index.js';
+import { startServer, type RunningServer, type SeamsConfig } from '../../src/kernel/host.js';
 import { modules as applicationModules } from '../../src/application.js';
 import { tempDir } from './tempDir.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError, command, defineCommand, defineEvent, defineModule, defineProcess, handleCommand, react } from '../../src/kernel/index.js';
+import { ValidationError, command, defineCommand, defineEvent, defineModule, defineProcess, handleCommand, react } from '../../src/kernel/host.js';
 
 /**
  * Two modules for process-manager tests: `ledger` holds and releases amounts on command and
@@ -53,22 +53,28 @@ export const tripProcess = defineProcess<Trip>({
   initialState: (tripId) => ({ tripId, legs: [], held: 0 }),
   sends: [Hold, Release],
   reactions: [
-    react(TripBooked, { start: (e) => e.data.tripId }, (state, e, tx) => ({
-      state: { ...state, legs: e.data.legs },
-      step: 'holding leg 0',
-      send: e.data.legs.length ? [command(Hold, { holdId: holdId(state.tripId, 0), amount: e.data.legs[0]! })] : [],
-      schedule: e.data.expireInMs !== undefined ? [{ name: 'expire', at: new Date(tx.now.getTime() + e.data.expireInMs) }] : [],
-    })),
-    react(Held, { id: (e) => e.data.holdId.split('/')[0]! }, (state, e) => {
-      const held = state.held + 1;
-      const remember = { step: `leg ${held - 1}`, undo: command(Release, { holdId: e.data.holdId }) };
-      if (held === state.legs.length) return { state: { ...state, held }, remember, step: 'booked' };
-      return { state: { ...state, held }, remember, step: `holding leg ${held}`, send: [command(Hold, { holdId: holdId(state.tripId, held), amount: state.legs[held]! })] };
+    react(TripBooked, {
+      start: (e) => e.data.tripId,
+      decide: (state, e) => ({
+        state: { ...state, legs: e.data.legs },
+        step: 'holding leg 0',
+        send: e.data.legs.length ? [command(Hold, { holdId: holdId(state.tripId, 0), amount: e.data.legs[0]! })] : [],
+        schedule: e.data.expireInMs !== undefined ? [{ name: 'expire', afterMs: e.data.expireInMs }] : [],
+      }),
     }),
-    react(HoldRefused, { id: (e) => e.data.holdId.split('/')[0]! }, () => ({ step: 'a hold was refused', compensate: true })),
-    react(TripCancelled, { id: (e) => e.data.tripId }, () => ({ step: 'cancelling', compensate: true })),
+    react(Held, {
+      id: (e) => e.data.holdId.split('/')[0]!,
+      decide: (state, e) => {
+        const held = state.held + 1;
+        const remember = { step: `leg ${held - 1}`, undo: command(Release, { holdId: e.data.holdId }) };
+        if (held === state.legs.length) return { state: { ...state, held }, remember, step: 'booked' };
+        return { state: { ...state, held }, remember, step: `holding leg ${held}`, send: [command(Hold, { holdId: holdId(state.tripId, held), amount: state.legs[held]! })] };
+      },
+    }),
+    react(HoldRefused, { id: (e) => e.data.holdId.split('/')[0]!, decide: () => ({ step: 'a hold was refused', compensate: true }) }),
+    react(TripCancelled, { id: (e) => e.data.tripId, decide: () => ({ step: 'cancelling', compensate: true }) }),
   ],
-  onTimer: (_state, name) => ({ step: `timer ${name} fired`, end: 'failed' }),
+  onTimer: { decide: (_state, name) => ({ step: `timer ${name} fired`, end: 'failed' }) },
   onCommandFailed: (_state, failure) => ({ step: `gave up: ${failure.error}`, compensate: true }),
   onCompensated: () => ({ step: 'compensated', end: 'compensated' }),
 });
@@ -77,7 +83,6 @@ export const trips = defineModule({
   name: 'trips',
   privateEvents: [TripBooked, TripCancelled],
   streams: ['trip'],
-  sends: [Hold, Release],
   processes: [tripProcess],
 });
 

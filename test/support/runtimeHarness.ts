@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import pino from 'pino';
-import { ModuleRuntime, registryOf, SqliteEventStore, type ModuleDefinition, type RuntimeOptions } from '../../src/kernel/index.js';
+import { ModuleRuntime, registryOf, SqliteEventStore, type ModuleDefinition, type RuntimeOptions } from '../../src/kernel/host.js';
 import { fixtureModules } from './fixtureModules.js';
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent, EventRegistry } from '../../src/kernel/index.js';
+import { defineEvent, EventRegistry } from '../../src/kernel/host.js';
 
 /** Event contracts used by kernel tests. */
 export const Happened = defineEvent('test.Happened', 1, z.object({ n: z.number().int(), note: z.string().optional() }));

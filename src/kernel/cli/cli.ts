@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { SeamsError, ValidationError } from '../errors.js';
-import type { ModuleDefinition } from '../modules/defineModule.js';
+import type { ModuleDefinition } from '../types/module.js';
 import { eventsCommand } from './eventsCommand.js';
 import { processIo, UsageError, type CliIo } from './io.js';
 import { migrateCommand } from './migrateCommand.js';

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { ownEvents, readers, type ModuleDefinition } from '../modules/defineModule.js';
+import { ownEvents, readers } from '../modules/defineModule.js';
+import type { ModuleDefinition } from '../types/module.js';
 import type { CliIo } from './io.js';
 
 export interface ModuleSummary {

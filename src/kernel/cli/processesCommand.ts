@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
 import { NotFoundError } from '../errors.js';
-import type { ModuleDefinition } from '../modules/defineModule.js';
-import type { ProcessTables } from '../processes/advance.js';
-import { listInstances, showInstance, type InstanceSummary } from '../processes/inspect.js';
-import { processTables } from '../processes/processTables.js';
+import type { ModuleDefinition } from '../types/module.js';
+import { listInstances, showInstance } from '../processes/inspect.js';
+import { processTables, type ProcessTables } from '../processes/processTables.js';
+import type { InstanceSummary } from '../types/process.js';
 import { loadGenerations, physicalTable } from '../projections/generations.js';
 import { UsageError, type CliIo } from './io.js';
 import type { WithSession } from './projectionsCommand.js';

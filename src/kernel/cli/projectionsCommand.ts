@@ -3,7 +3,8 @@ import cliProgress from 'cli-progress';
 import { loadGenerations } from '../projections/generations.js';
 import { retryProjection, skipFailedEvent } from '../projections/operatorActions.js';
 import { ProjectionRunner } from '../projections/projectionRunner.js';
-import { describeProjection, type ProjectionStatus } from '../projections/status.js';
+import { describeProjection } from '../projections/status.js';
+import type { ProjectionStatus } from '../types/projection.js';
 import { UsageError, type CliIo } from './io.js';
 import { parseTarget, type CliSession } from './session.js';
 

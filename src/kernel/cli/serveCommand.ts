@@ -5,8 +5,8 @@ import { Coordination } from '../cluster/coordination.js';
 import { createGateway } from '../cluster/gateway.js';
 import { answerClientError } from '../http/problem.js';
 import { loadConfig } from '../config.js';
-import type { ModuleDefinition } from '../modules/defineModule.js';
-import { startServer } from '../server.js';
+import type { ModuleDefinition } from '../types/module.js';
+import { startServer } from '../server/startServer.js';
 import { positiveInteger } from './argParsers.js';
 import { UsageError, type CliIo } from './io.js';
 

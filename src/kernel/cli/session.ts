@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import pino from 'pino';
-import { loadConfig, moduleDatabaseConfig, type SeamsConfig } from '../config.js';
+import { loadConfig, moduleDatabaseConfig } from '../config.js';
+import type { SeamsConfig } from '../types/config.js';
 import { openStore } from '../event-store/openStore.js';
-import type { EventStore } from '../event-store/types.js';
-import { registryOf } from '../kernelEvents.js';
-import type { ModuleDefinition } from '../modules/defineModule.js';
+import type { EventStore } from '../types/eventStore.js';
+import { registryOf } from '../modules/registry.js';
+import type { ModuleDefinition } from '../types/module.js';
 import { openModuleDatabase } from '../modules/moduleDatabase.js';
 import { assertOwnership } from '../modules/ownership.js';
 import { UsageError } from './io.js';

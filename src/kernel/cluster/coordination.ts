@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Knex } from 'knex';
-import { usesPostgres, type SeamsConfig } from '../config.js';
+import { usesPostgres } from '../config.js';
+import type { SeamsConfig } from '../types/config.js';
 import { openPostgres, ensureSchema } from '../event-store/postgres/connection.js';
 import { migrateLatest } from '../migrate.js';
 import { openSqlite } from '../sqlite/connection.js';

@@ -1,5 +1,5 @@
 import { RemoteError, UnavailableError } from '../errors.js';
-import type { CommandMeta } from '../modules/defineModule.js';
+import type { CommandMeta } from '../types/module.js';
 import { LivePeers, type Coordination, type Peer } from './coordination.js';
 
 /**

@@ -1,25 +1,6 @@
 import type { z } from 'zod';
+import type { EventContract, EventData, EventOf, Upcaster } from '../types/contracts.js';
 import { ownerOf } from './names.js';
-
-/** Turns data written with schema version `n` into the shape of version `n + 1`. */
-export type Upcaster = (data: any) => unknown;
-
-export interface EventContract<TType extends string = string, TSchema extends z.ZodType = z.ZodType> {
-  readonly kind: 'event';
-  readonly type: TType;
-  /** The module that owns (and alone may append) this event type. */
-  readonly module: string;
-  /** Current version: appends are validated against `schema` and stored with this version. */
-  readonly schemaVersion: number;
-  readonly schema: TSchema;
-  /** `upcasters.get(n)` lifts version n to n + 1; every version below the current one has one. */
-  readonly upcasters: ReadonlyMap<number, Upcaster>;
-}
-
-export type EventData<C extends EventContract> = z.infer<C['schema']>;
-
-/** A typed event value of a contract, as a module appends it. */
-export type EventOf<C extends EventContract> = { type: C['type']; data: EventData<C> };
 
 export function defineEvent<const TType extends string, TSchema extends z.ZodType>(
   type: TType,
@@ -39,4 +20,9 @@ export function defineEvent<const TType extends string, TSchema extends z.ZodTyp
     }
   }
   return { kind: 'event', type, module, schemaVersion, schema, upcasters };
+}
+
+/** A typed event value to append: the only way a module builds one. */
+export function newEvent<C extends EventContract>(contract: C, data: EventData<C>, id?: string): EventOf<C> {
+  return id ? { id, type: contract.type, data } : { type: contract.type, data };
 }

@@ -1,21 +1,6 @@
 import type { z } from 'zod';
+import type { QueryContract } from '../types/contracts.js';
 import { ownerOf } from './names.js';
-
-/** A synchronous question to the owning module; callers must handle "unavailable". */
-export interface QueryContract<
-  TType extends string = string,
-  TArgs extends z.ZodType = z.ZodType,
-  TResult extends z.ZodType = z.ZodType,
-> {
-  readonly kind: 'query';
-  readonly type: TType;
-  readonly module: string;
-  readonly args: TArgs;
-  readonly result: TResult;
-}
-
-export type QueryArgs<Q extends QueryContract> = z.infer<Q['args']>;
-export type QueryResult<Q extends QueryContract> = z.infer<Q['result']>;
 
 export function defineQuery<const TType extends string, TArgs extends z.ZodType, TResult extends z.ZodType>(
   type: TType,

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import type { EventContract } from './events.js';
+import type { EventContract } from '../types/contracts.js';
 import { parseWith } from './validation.js';
 
 /**

@@ -1,6 +1,6 @@
 import { DuplicateEventIdError } from '../errors.js';
 import { checkRevision, type PreparedEvent } from './prepare.js';
-import type { AppendResult, ExpectedRevision } from './types.js';
+import type { AppendResult, ExpectedRevision } from '../types/eventStore.js';
 
 /**
  * Group commit for the SQL adapters: the queue in front of the writer (GroupCommit), and the

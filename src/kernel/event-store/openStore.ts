@@ -5,7 +5,7 @@ import type { SeamsConfig } from '../config.js';
 import { SqliteEventStore } from './sqlite/sqliteEventStore.js';
 import { PostgresEventStore } from './postgres/postgresEventStore.js';
 import { EventStoreDbEventStore } from './eventstoredb/EventStoreDbEventStore.js';
-import type { EventStore } from './types.js';
+import type { EventStore } from '../types/eventStore.js';
 
 /** Opens the store the configuration names. */
 export async function openStore(config: Pick<SeamsConfig, 'store' | 'dataDir' | 'databaseUrl' | 'eventstoreUrl' | 'pgSchemaPrefix'>, registry: EventRegistry): Promise<EventStore> {

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { EventRegistry } from '../contracts/registry.js';
 import { ValidationError, WrongExpectedRevisionError } from '../errors.js';
-import type { ExpectedRevision, NewEvent } from './types.js';
+import type { ExpectedRevision, NewEvent, RecordedEvent } from '../types/eventStore.js';
 
 /** Checks shared by every adapter, so they reject the same inputs with the same errors. */
 
@@ -71,4 +71,33 @@ export function checkRevision(stream: string, expected: ExpectedRevision, actual
   if (!ok) {
     throw new WrongExpectedRevisionError(stream, String(expected), actual === -1 ? 'no_stream' : String(actual));
   }
+}
+
+/** An event as the SQL adapters store it; each reads position and commit time in its own type. */
+export interface StoredEvent {
+  position: number | string;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  schema_version: number;
+  data: string;
+  metadata: string;
+  recorded_at: number | Date;
+}
+
+/** A stored event as readers see it: lifted to its type's current schema version. */
+export function toRecorded(registry: EventRegistry, row: StoredEvent): RecordedEvent {
+  const { data, schemaVersion } = registry.upcast(row.type, row.schema_version, JSON.parse(row.data));
+  return {
+    id: row.id,
+    stream: row.stream,
+    revision: row.revision,
+    position: Number(row.position),
+    type: row.type,
+    schemaVersion,
+    data,
+    metadata: JSON.parse(row.metadata),
+    recordedAt: new Date(row.recorded_at).toISOString(),
+  };
 }

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { EventStore, RecordedEvent, SubscribeOptions, Subscription } from './types.js';
+import type { EventStore, RecordedEvent, SubscribeOptions, Subscription } from '../types/eventStore.js';
 
 /** How long a caught-up subscription waits for a wake-up before it looks at the head again. */
 const IDLE_WAIT_MS = 1000;
@@ -36,10 +36,14 @@ export function catchUpSubscription(
     }
   };
 
-  const done = run();
+  return runningSubscription(run(), abort, () => position);
+}
+
+/** A Subscription over a delivery loop: `stop` aborts it and waits for the handler in flight. */
+export function runningSubscription(done: Promise<void>, abort: AbortController, position: () => number): Subscription {
   return {
     get position() {
-      return position;
+      return position();
     },
     done,
     async stop() {

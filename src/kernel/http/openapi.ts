@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteDefinition } from './route.js';
+import type { RouteDefinition } from '../types/http.js';
 
 /** The OpenAPI 3.1 document, generated from the routes' own zod schemas. */
 export function openApiDocument(mounted: { prefix: string; tag: string; routes: readonly RouteDefinition[] }[]): object {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EventRegistry } from '../contracts/registry.js';
-import type { RecordedEvent } from '../event-store/types.js';
+import type { RecordedEvent } from '../types/eventStore.js';
 
 /**
  * Fields a schema marks `.meta({ secret: true })` are shown as "[redacted]" wherever the

@@ -1,17 +1,6 @@
-/**
- * Handlers return responses as values; the kernel writes them, adding the consistency headers:
- * `Event-Position` (what a write appended) and `ETag` (a single resource's revision).
- */
-export interface HttpResult {
-  status: number;
-  body?: unknown;
-  /** Global position of the last event the request appended. */
-  position?: number;
-  /** Stream revision of the single resource in the body. */
-  revision?: number;
-  headers?: Record<string, string>;
-}
+import type { HttpResult } from '../types/http.js';
 
+/** Results handlers return (see HttpResult): the kernel writes them with their consistency headers. */
 interface Extras {
   position?: number;
   revision?: number;

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { z } from 'zod';
-import type { EventContract } from '../contracts/events.js';
-import type { EventStore, RecordedEvent } from '../event-store/types.js';
+import type { EventContract } from '../types/contracts.js';
+import type { EventStore, RecordedEvent } from '../types/eventStore.js';
 import { defineProjection, on } from '../projections/defineProjection.js';
 import type { ProjectionRunner } from '../projections/projectionRunner.js';
 

@@ -1,46 +1,5 @@
-import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { ModuleContext } from '../modules/moduleContext.js';
-import type { HttpResult } from './responses.js';
-
-export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-
-/** The caller behind a verified, unrevoked bearer token. */
-export interface Caller {
-  userId: string;
-  sessionId: string;
-}
-
-export interface RouteInput<P, Q, B> {
-  ctx: ModuleContext;
-  params: P;
-  query: Q;
-  body: B;
-  /** Set on routes with `auth: true`; null elsewhere. */
-  caller: Caller | null;
-  /** The If-Match revision, when the client sent one. */
-  ifMatch?: number;
-  /** For event metadata: the request's correlation id and the acting user. */
-  meta: { correlationId: string; actor?: string };
-  /** The client's address (rate limits). */
-  ip: string;
-  /** The module's logger with this request's id (`reqId`) on every line. */
-  log: Logger;
-}
-
-export interface RouteDefinition {
-  method: Method;
-  /** Path under the module's mount point, express syntax (`/items/:itemId`). */
-  path: string;
-  summary: string;
-  auth: boolean;
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
-  /** Status → response body schema (null: no body). For the OpenAPI document. */
-  responses: Record<number, z.ZodType | null>;
-  handle(input: RouteInput<any, any, any>): Promise<HttpResult>;
-}
+import type { HttpResult, Method, RouteDefinition, RouteInput } from '../types/http.js';
 
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   summary: string;

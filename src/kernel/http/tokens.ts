@@ -3,18 +3,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
 import { UnauthorizedError } from '../errors.js';
-import type { Caller } from './route.js';
+import type { TokenService } from '../types/http.js';
 
-/**
- * Bearer tokens are signed JWTs (HS256) that any module verifies on its own, with no call to
- * identity. Revocation (logout) is not in the token: each module keeps a replica of ended
- * sessions from identity's public events (revokedSessions.ts).
- */
-export interface TokenService {
-  issue(caller: Caller, expiresAt: Date): Promise<string>;
-  verify(token: string): Promise<Caller & { expiresAt: Date }>;
-}
-
+/** Signs and verifies bearer tokens (TokenService) with one secret: any module verifies them on its own. */
 export function tokenService(secret: Uint8Array): TokenService {
   return {
     async issue({ userId, sessionId }, expiresAt) {

@@ -1,8 +1,5 @@
-import type { CommandContract } from '../contracts/commands.js';
-import type { EventContract } from '../contracts/events.js';
-import type { QueryContract } from '../contracts/queries.js';
-import type { ModuleDefinition } from './defineModule.js';
-import type { Violation } from './ownership.js';
+import type { CommandContract, EventContract, QueryContract } from '../types/contracts.js';
+import type { ModuleDefinition, Violation } from '../types/module.js';
 
 /** Module name → the values its contracts.ts exports (a module without one maps to []). */
 export type PublishedContracts = ReadonlyMap<string, readonly unknown[]>;

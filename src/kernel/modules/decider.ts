@@ -1,44 +1,34 @@
 import { PreconditionFailedError, WrongExpectedRevisionError } from '../errors.js';
-import type { AppendResult, EventMetadata, RecordedEvent } from '../event-store/types.js';
-import type { ModuleEvent, ModuleEvents } from './moduleEvents.js';
-
-/** Pure business logic of one aggregate: fold past events into state, decide new events. */
-export interface Decider<State, Command> {
-  initialState(): State;
-  evolve(state: State, event: RecordedEvent<any>): State;
-  /** Returns the events to append, or throws a SeamsError (e.g. ConflictError) to refuse. */
-  decide(command: Command, state: State): ModuleEvent[];
-}
-
-export interface Decision<State> {
-  /** State before the command. */
-  state: State;
-  /** Revision the events were appended after (-1: new stream). */
-  revision: number;
-  appended: ModuleEvent[];
-  /** Null when the command decided nothing. */
-  result: AppendResult | null;
-}
+import type { EventMetadata } from '../types/eventStore.js';
+import type { Decider, Decision, ModuleEvents } from '../types/module.js';
 
 /** Reads the stream's current state. `revision` is -1 for a stream that does not exist. */
-export async function loadState<State>(events: ModuleEvents, stream: string, decider: Pick<Decider<State, unknown>, 'initialState' | 'evolve'>) {
+export async function loadState<State>(events: ModuleEvents, stream: string, decider: Pick<Decider<State, unknown, any>, 'initialState' | 'evolve'>) {
   const past = await events.readStream(stream);
   const state = past.reduce((s, e) => decider.evolve(s, e), decider.initialState());
   return { state, revision: past.length > 0 ? past[past.length - 1]!.revision : -1 };
 }
 
+export interface DecideOptions {
+  /** An HTTP If-Match revision: it must equal the stream's current revision (412 otherwise). */
+  ifMatch?: number;
+  metadata?: Omit<EventMetadata, 'module'>;
+  /** A conflict with a concurrent writer is decided again on the new state, this many times. */
+  conflictRetries?: number;
+}
+
 /**
  * Loads, decides and appends with the revision it read, so a concurrent change is a conflict,
- * never a lost update. `ifMatch` (an HTTP If-Match revision) must equal the current revision.
- * With `conflictRetries`, a conflict with a concurrent writer is decided again on the new state
- * (for commands whose outcome may depend on it, not for a client's If-Match).
+ * never a lost update. With `conflictRetries`, a conflict is decided again on the new state (for
+ * commands whose outcome may depend on it; a stale If-Match then fails its check, 412). Each aggregate's
+ * `handle<Aggregate>` is this, on its own stream.
  */
 export async function decideAndAppend<State, Command>(
   events: ModuleEvents,
   stream: string,
-  decider: Decider<State, Command>,
+  decider: Decider<State, Command, any>,
   command: Command,
-  options: { ifMatch?: number; metadata?: Omit<EventMetadata, 'module'>; conflictRetries?: number } = {},
+  options: DecideOptions = {},
 ): Promise<Decision<State>> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -49,13 +39,7 @@ export async function decideAndAppend<State, Command>(
   }
 }
 
-async function decideOnce<State, Command>(
-  events: ModuleEvents,
-  stream: string,
-  decider: Decider<State, Command>,
-  command: Command,
-  options: { ifMatch?: number; metadata?: Omit<EventMetadata, 'module'> },
-): Promise<Decision<State>> {
+async function decideOnce<State, Command>(events: ModuleEvents, stream: string, decider: Decider<State, Command, any>, command: Command, options: DecideOptions): Promise<Decision<State>> {
   const { state, revision } = await loadState(events, stream, decider);
   if (options.ifMatch !== undefined && options.ifMatch !== revision) {
     throw new PreconditionFailedError(`If-Match: revision ${options.ifMatch} is not the current revision ${revision} of ${stream}`);

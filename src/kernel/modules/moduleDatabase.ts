@@ -5,21 +5,7 @@ import knexFactory from 'knex';
 import { checkSchemaName, ensureSchema } from '../event-store/postgres/connection.js';
 import { MIGRATIONS_ROOT, migrateLatest } from '../migrate.js';
 import { openSqlite } from '../sqlite/connection.js';
-
-/**
- * Where module databases live (DESIGN.md rule 5): on SQLite each module has its own file; on
- * PostgreSQL its own schema, and optionally its own role with rights on that schema alone.
- */
-export type ModuleDatabaseConfig =
-  | { kind: 'sqlite'; dataDir: string }
-  | {
-      kind: 'postgres';
-      connectionString: string;
-      /** Prepended to module names to make schema names (tests use a random one). */
-      schemaPrefix?: string;
-      /** Create a role per module that owns its schema, and connect as that role. */
-      moduleRoles?: boolean;
-    };
+import type { ModuleDatabaseConfig } from '../types/config.js';
 
 export function moduleDatabaseFile(dataDir: string, module: string): string {
   return join(dataDir, 'modules', `${module}.sqlite`);

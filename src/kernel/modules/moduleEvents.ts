@@ -1,30 +1,9 @@
-import type { EventContract, EventData } from '../contracts/events.js';
 import { OwnershipError } from '../errors.js';
-import type { AppendResult, EventMetadata, EventStore, ExpectedRevision, ReadStreamOptions, RecordedEvent } from '../event-store/types.js';
-import { ownEvents, streamPrefix, type ModuleDefinition } from './defineModule.js';
+import type { EventMetadata, EventStore } from '../types/eventStore.js';
+import type { ModuleDefinition, ModuleEvents } from '../types/module.js';
+import { ownEvents, streamPrefix } from './defineModule.js';
 
-export interface ModuleAppendOptions {
-  expectedRevision?: ExpectedRevision;
-  metadata?: Omit<EventMetadata, 'module'>;
-}
-
-export interface ModuleEvent {
-  id?: string;
-  type: string;
-  data: unknown;
-}
-
-/**
- * The event store as one module sees it: it appends only its own event types, only to its own
- * streams, and reads back only its own streams. Everything else it learns from projections.
- */
-export interface ModuleEvents {
-  append(stream: string, events: readonly ModuleEvent[], options?: ModuleAppendOptions): Promise<AppendResult>;
-  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
-  /** The stream name of one of this module's stream kinds and an id: `catalog.item-<id>`. */
-  stream(kind: string, id: string): string;
-}
-
+/** The event store as one module sees it (ModuleEvents): its own event types, its own streams. */
 export function moduleEvents(module: ModuleDefinition, store: EventStore): ModuleEvents {
   const own = new Set(ownEvents(module).map((e) => e.type));
   const prefixes = module.streams.map((kind) => streamPrefix(module.name, kind));
@@ -59,7 +38,13 @@ export function moduleEvents(module: ModuleDefinition, store: EventStore): Modul
   };
 }
 
-/** A typed event value to append. */
-export function newEvent<C extends EventContract>(contract: C, data: EventData<C>, id?: string): ModuleEvent {
-  return id ? { id, type: contract.type, data } : { type: contract.type, data };
+/**
+ * The same events, stamping every append with the metadata of what is being handled (a request,
+ * a command): handlers need not pass it on. What an append gives itself wins.
+ */
+export function stamped(events: ModuleEvents, stamp: Omit<EventMetadata, 'module'>): ModuleEvents {
+  return {
+    ...events,
+    append: (stream, list, options = {}) => events.append(stream, list, { ...options, metadata: { ...stamp, ...options.metadata } }),
+  };
 }

@@ -1,15 +1,7 @@
 import { OwnershipError } from '../errors.js';
 import { findContractsViolations, type PublishedContracts } from './contractsOwnership.js';
-import { ownEvents, readers, type ModuleDefinition } from './defineModule.js';
-
-/** A broken rule of ownership (DESIGN.md, "Rules of ownership"). */
-export interface Violation {
-  module: string;
-  rule: string;
-  message: string;
-  /** The name it is about (a message type, stream kind or projection), so a linter can point at its line. */
-  subject?: string;
-}
+import type { ModuleDefinition, Violation } from '../types/module.js';
+import { ownEvents, readers } from './defineModule.js';
 
 /**
  * Checks what imports cannot show: every event type, stream, command and query has exactly one

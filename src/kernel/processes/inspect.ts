@@ -1,29 +1,8 @@
 import type { Knex } from 'knex';
-import type { ProcessTables } from './advance.js';
-import type { InstanceRow, OutboxRow } from './processTables.js';
+import type { InstanceDetail, InstanceSummary } from '../types/process.js';
+import type { InstanceRow, OutboxRow, ProcessTables } from './processTables.js';
 
 /** What people see of process instances: `GET /admin/processes` and `seams processes`. */
-export interface InstanceSummary {
-  type: string;
-  module: string;
-  id: string;
-  status: string;
-  step: string | null;
-  /** Delivery attempts of the command it is waiting on (0 when none is pending). */
-  attempts: number;
-  /** When it next does something by itself: a retry or a timer (ISO), or null. */
-  nextWakeAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface InstanceDetail extends InstanceSummary {
-  state: unknown;
-  completedSteps: unknown[];
-  commands: { commandId: string; type: string; purpose: string; status: string; attempts: number; lastError: string | null }[];
-  timers: { name: string; dueAt: string }[];
-}
-
 export async function listInstances(db: Knex, tables: ProcessTables, type: string, module: string, filter: { status?: string; limit?: number } = {}): Promise<InstanceSummary[]> {
   const rows = (await db(tables.instances)
     .modify((q) => (filter.status ? q.where({ status: filter.status }) : q))

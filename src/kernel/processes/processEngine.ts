@@ -1,11 +1,11 @@
+import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { SeamsError, WrongExpectedRevisionError } from '../errors.js';
 import { sleep } from '../event-store/subscription.js';
-import type { CommandMeta } from '../modules/defineModule.js';
-import type { ModuleContext } from '../modules/moduleContext.js';
-import { advance, undoDelivered, type ProcessTables } from './advance.js';
-import type { ProcessDefinition, RetryPolicy } from './defineProcess.js';
-import type { OutboxRow } from './processTables.js';
+import type { CommandMeta } from '../types/module.js';
+import type { ProcessDefinition, RetryPolicy } from '../types/process.js';
+import { advance, undoDelivered, type ProcessEnv } from './advance.js';
+import type { OutboxRow, ProcessTables } from './processTables.js';
 
 /** `maxAttempts`: deliveries per command before it is given up as failed (then the process hears of it). A process's own `retry` wins. */
 export interface ProcessEngineOptions extends RetryPolicy {
@@ -13,6 +13,15 @@ export interface ProcessEngineOptions extends RetryPolicy {
 }
 
 export type Dispatch = (type: string, data: unknown, meta: CommandMeta) => Promise<void>;
+
+/** What the engine needs of its module: the database, each process's tables, and what decisions read. */
+export interface EngineHost {
+  db: Knex;
+  tablesOf(process: ProcessDefinition): ProcessTables;
+  env: ProcessEnv;
+  /** Lets a projection catch up with the log (bounded) before a timer's decision reads it. */
+  catchUp(timeoutMs: number, projection: string): Promise<boolean>;
+}
 
 /**
  * Runs the parts of a module's processes that happen after a commit: it delivers outbox
@@ -27,7 +36,7 @@ export class ProcessEngine {
   private woken = false;
 
   constructor(
-    private readonly ctx: ModuleContext,
+    private readonly host: EngineHost,
     private readonly processes: readonly ProcessDefinition[],
     private readonly dispatch: Dispatch,
     private readonly log: Logger,
@@ -74,14 +83,14 @@ export class ProcessEngine {
   }
 
   private tables(process: ProcessDefinition): ProcessTables {
-    return this.ctx.tables(process.name) as unknown as ProcessTables;
+    return this.host.tablesOf(process);
   }
 
   /** Delivers due outbox commands, the oldest first and never overtaking an earlier one of the same instance. */
   private async deliver(process: ProcessDefinition): Promise<boolean> {
     const t = this.tables(process);
     const now = Date.now();
-    const rows = (await this.ctx
+    const rows = (await this.host
       .db(`${t.outbox} as o`)
       .where('o.status', 'pending')
       .andWhere('o.next_attempt_at', '<=', now)
@@ -96,9 +105,9 @@ export class ProcessEngine {
         const row = rows[next++]!;
         try {
           await this.dispatch(row.command_type, JSON.parse(row.data), { commandId: row.command_id, correlationId: row.instance_id, actor: `process:${process.name}` });
-          await this.ctx.db.transaction(async (trx) => {
+          await this.host.db.transaction(async (trx) => {
             await trx(t.outbox).where({ seq: row.seq }).update({ status: 'done', attempts: row.attempts + 1, last_error: null });
-            if (row.purpose === 'undo') await undoDelivered(process, trx, t, this.ctx, row.instance_id);
+            if (row.purpose === 'undo') await undoDelivered(process, trx, t, row.instance_id);
           });
         } catch (error) {
           await this.failed(process, row, error);
@@ -119,26 +128,26 @@ export class ProcessEngine {
     if (!refused && attempts < maxAttempts) {
       const delay = Math.min(maxBackoffMs, backoffMs * 2 ** (attempts - 1));
       this.log.warn({ process: process.name, instance: row.instance_id, command: row.command_type, attempts, err: error }, `command delivery failed; retrying in ${delay} ms`);
-      await this.ctx.db(t.outbox).where({ seq: row.seq }).update({ attempts, next_attempt_at: Date.now() + delay, last_error: message });
+      await this.host.db(t.outbox).where({ seq: row.seq }).update({ attempts, next_attempt_at: Date.now() + delay, last_error: message });
       return;
     }
     this.log.error({ process: process.name, instance: row.instance_id, command: row.command_type, attempts, err: error }, 'command failed for good');
-    await this.ctx.db.transaction(async (trx) => {
+    await this.host.db.transaction(async (trx) => {
       await trx(t.outbox).where({ seq: row.seq }).update({ status: 'failed', attempts, last_error: message });
-      await advance(process, trx, t, this.ctx, row.instance_id, { kind: 'commandFailed', command: row.command_type, error: message });
+      await advance(process, trx, t, this.host.env, row.instance_id, { kind: 'commandFailed', command: row.command_type, error: message });
     });
   }
 
   /** Fires due timers, after the projections the process reads have caught up with the log. */
   private async fireTimers(process: ProcessDefinition): Promise<boolean> {
     const t = this.tables(process);
-    const due = (await this.ctx.db(t.timers).where('due_at', '<=', Date.now()).orderBy('due_at').limit(100)) as { instance_id: string; name: string; due_at: number }[];
+    const due = (await this.host.db(t.timers).where('due_at', '<=', Date.now()).orderBy('due_at').limit(100)) as { instance_id: string; name: string; due_at: number }[];
     if (due.length === 0) return false;
-    for (const projection of process.waitsFor) await this.ctx.catchUp(5000, projection);
+    for (const projection of process.waitsFor) await this.host.catchUp(5000, projection);
     for (const timer of due) {
-      await this.ctx.db.transaction(async (trx) => {
+      await this.host.db.transaction(async (trx) => {
         const taken = await trx(t.timers).where({ instance_id: timer.instance_id, name: timer.name, due_at: timer.due_at }).delete();
-        if (taken === 1) await advance(process, trx, t, this.ctx, timer.instance_id, { kind: 'timer', name: timer.name });
+        if (taken === 1) await advance(process, trx, t, this.host.env, timer.instance_id, { kind: 'timer', name: timer.name });
       });
     }
     return true;

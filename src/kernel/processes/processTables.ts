@@ -68,4 +68,5 @@ export interface OutboxRow {
   last_error: string | null;
 }
 
-export const RUNNING = ['running', 'compensating'];
+/** A process's physical tables (generation-suffixed like a projection's). */
+export type ProcessTables = Record<ProcessTableName, string>;

@@ -1,46 +1,14 @@
 import type { Knex } from 'knex';
-import type { EventContract, EventData } from '../contracts/events.js';
-import type { RecordedEvent } from '../event-store/types.js';
-
-/** What a projection handler gets: the batch's transaction and its tables' physical names. */
-export interface ProjectionTx<TTables extends string = string> {
-  db: Knex.Transaction;
-  tables: Record<TTables, string>;
-}
-
-export interface EventHandler<TTables extends string = string> {
-  contract: EventContract;
-  handle(event: RecordedEvent<any>, tx: ProjectionTx<TTables>): Promise<void> | void;
-}
-
-export interface ProjectionDefinition<TTables extends string = string> {
-  readonly name: string;
-  /**
-   * Bump it when the tables or handlers change meaning: the new version is rebuilt from the log
-   * into new tables in the background while the old ones keep serving, then swapped in.
-   */
-  readonly version: number;
-  /** Logical table name → its columns. Physical names carry a generation suffix (see `tables`). */
-  readonly tables: Record<TTables, (table: Knex.CreateTableBuilder) => void>;
-  readonly handlers: readonly EventHandler<TTables>[];
-  /**
-   * Optional: handle a whole batch at once (e.g. one multi-row upsert) instead of event by event.
-   * It receives only events of the handled types, in order.
-   */
-  readonly applyBatch?: (events: RecordedEvent<any>[], tx: ProjectionTx<TTables>) => Promise<void>;
-  /** Other projections of the module it reads: each batch waits until they have caught up to it. */
-  readonly waitsFor: readonly string[];
-  /** Event types this projection reads: its handlers' (and, with applyBatch, `events`'). */
-  readonly eventTypes: readonly string[];
-  readonly consumes: readonly EventContract[];
-}
+import type { EventContract, RecordedEventOf } from '../types/contracts.js';
+import type { RecordedEvent } from '../types/eventStore.js';
+import type { EventHandler, ProjectionDefinition, ProjectionTx } from '../types/projection.js';
 
 /** Handler for one event type, typed by its contract. */
 export function on<C extends EventContract, TTables extends string = string>(
   contract: C,
-  handle: (event: RecordedEvent<EventData<C>>, tx: ProjectionTx<TTables>) => Promise<void> | void,
+  handle: (event: RecordedEventOf<C>, tx: ProjectionTx<TTables>) => Promise<void> | void,
 ): EventHandler<TTables> {
-  return { contract, handle };
+  return { contract, handle: handle as EventHandler<TTables>['handle'] };
 }
 
 const NAME = /^[a-z][a-z0-9_]*$/;

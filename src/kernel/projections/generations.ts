@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ProjectionDefinition } from './defineProjection.js';
+import type { ProjectionDefinition, ProjectionState } from '../types/projection.js';
 
 /**
  * A projection's data lives in generations: the serving one answers reads, a building one is
@@ -7,8 +7,6 @@ import type { ProjectionDefinition } from './defineProjection.js';
  * caught up. Each generation's row in `projections` is its checkpoint, written in the same
  * transaction as its rows.
  */
-
-export type ProjectionState = 'catching-up' | 'live' | 'building' | 'failed' | 'ahead-of-log' | 'retired' | 'stopped';
 
 export interface Generation {
   name: string;

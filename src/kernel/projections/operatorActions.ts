@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { EventStore } from '../event-store/types.js';
-import { ProjectionEventSkipped } from '../kernelEvents.js';
+import type { EventStore } from '../types/eventStore.js';
+import { ProjectionEventSkipped } from './kernelEvents.js';
 import { loadGenerations, setState, type Generation } from './generations.js';
 
 /**

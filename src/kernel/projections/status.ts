@@ -1,18 +1,5 @@
-import type { Generation, ProjectionState } from './generations.js';
-
-export interface ProjectionStatus {
-  module: string;
-  projection: string;
-  version: number;
-  generation: number;
-  position: number;
-  headPosition: number;
-  lag: number;
-  state: ProjectionState;
-  error?: { message: string; position: number | null; eventId: string | null };
-  /** A generation being rebuilt beside the serving one. */
-  building?: { generation: number; version: number; position: number };
-}
+import type { ProjectionStatus } from '../types/projection.js';
+import type { Generation } from './generations.js';
 
 /** The status of a projection from its generations and the log's head (the runner's and the CLI's view alike). */
 export function describeProjection(module: string, serving: Generation, building: Generation | undefined, head: number): ProjectionStatus {

@@ -1,17 +1,16 @@
-import { defineModule, revokedSessions } from '../../kernel/index.js';
-import { LoggedOut } from '../identity/contracts.js';
+import { defineModule } from '../../kernel/index.js';
 import { GetProfile } from '../users/contracts.js';
 import { publicEvents } from './contracts.js';
-import { items } from './items.js';
-import { createItemRoute, getItemRoute, listItemsRoute, ownerCheckRoute } from './routes.js';
-import { usersReplica } from './usersReplica.js';
+import { usersReplica } from './replicas/users.js';
+import { routes } from './routes.js';
+import { items } from './views/items.js';
 
 /** catalog: items owned by users, validated against its own replica of users. */
 export const catalog = defineModule({
   name: 'catalog',
   publicEvents,
   streams: ['item'],
-  projections: [items, usersReplica, revokedSessions(LoggedOut)],
+  projections: [items, usersReplica],
   asks: [GetProfile],
-  routes: [createItemRoute, getItemRoute, listItemsRoute, ownerCheckRoute],
+  routes,
 });

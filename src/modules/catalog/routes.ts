@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { NotFoundError, UnprocessableError, created, ok, route, wholeNumber } from '../../kernel/index.js';
+import { NotFoundError, UnprocessableError, created, newEvent, ok, route, wholeNumber } from '../../kernel/index.js';
 import { GetProfile } from '../users/contracts.js';
 import { ItemCreated } from './contracts.js';
-import { findItem, selectItems, type ItemView } from './items.js';
-import { knownUser } from './usersReplica.js';
+import { knownUser } from './replicas/users.js';
+import { findItem, itemView, listItems } from './views/items.js';
 
-const item = z.object({ itemId: z.uuid(), title: z.string(), priceCents: z.number().int(), ownerId: z.uuid(), ownerDisplayName: z.string().nullable() });
-const view = ({ revision: _revision, ...rest }: ItemView) => rest;
 const itemParams = z.object({ itemId: z.uuid() });
 
 export const createItemRoute = route.post('/items', {
@@ -15,15 +13,14 @@ export const createItemRoute = route.post('/items', {
   auth: true,
   body: z.object({ title: z.string().trim().min(1).max(200), priceCents: z.number().int().min(0).max(1_000_000_000), ownerId: z.uuid().optional() }),
   responses: { 201: z.object({ itemId: z.uuid() }) },
-  async handle({ ctx, body, caller, meta }) {
+  async handle({ ctx, body, caller }) {
     const ownerId = body.ownerId ?? caller!.userId;
     if (!(await knownUser(ctx, ownerId))) throw new UnprocessableError(`owner ${ownerId} is not a known user`);
     const itemId = randomUUID();
-    const { position } = await ctx.events.append(
-      ctx.events.stream('item', itemId),
-      [{ type: ItemCreated.type, data: { itemId, title: body.title, priceCents: body.priceCents, ownerId } }],
-      { expectedRevision: 'no_stream', metadata: { correlationId: meta.correlationId, actor: caller!.userId } },
-    );
+    // An item is created once and never changed: its new stream needs no decision, only `no_stream`.
+    const { position } = await ctx.events.append(ctx.events.stream('item', itemId), [newEvent(ItemCreated, { itemId, title: body.title, priceCents: body.priceCents, ownerId })], {
+      expectedRevision: 'no_stream',
+    });
     return created({ itemId }, { position, revision: 0 });
   },
 });
@@ -31,25 +28,20 @@ export const createItemRoute = route.post('/items', {
 export const getItemRoute = route.get('/items/:itemId', {
   summary: 'one item, with its owner’s current display name',
   params: itemParams,
-  responses: { 200: item },
+  responses: { 200: itemView },
   async handle({ ctx, params }) {
     const found = await findItem(ctx, params.itemId);
     if (!found) throw new NotFoundError(`no item ${params.itemId}`);
-    return ok(view(found), { revision: found.revision });
+    return ok(found.view, { revision: found.revision });
   },
 });
 
 export const listItemsRoute = route.get('/items', {
   summary: 'items, optionally of one owner',
   query: z.object({ ownerId: z.uuid().optional(), limit: wholeNumber(1, 500).default(100) }),
-  responses: { 200: z.object({ items: z.array(item) }) },
+  responses: { 200: z.object({ items: z.array(itemView) }) },
   async handle({ ctx, query }) {
-    const table = ctx.tables('items').items;
-    const rows = (await selectItems(ctx)
-      .modify((q) => (query.ownerId ? q.where(`${table}.owner_id`, query.ownerId) : q))
-      .orderBy(`${table}.item_id`)
-      .limit(query.limit)) as ItemView[];
-    return ok({ items: rows.map(view) });
+    return ok({ items: await listItems(ctx, query) });
   },
 });
 
@@ -61,7 +53,10 @@ export const ownerCheckRoute = route.post('/items/:itemId/owner-check', {
   async handle({ ctx, params, query }) {
     const found = await findItem(ctx, params.itemId);
     if (!found) throw new NotFoundError(`no item ${params.itemId}`);
-    const ownerExists = query.mode === 'strict' ? (await ctx.query(GetProfile, { userId: found.ownerId })) !== null : await knownUser(ctx, found.ownerId);
-    return ok({ itemId: found.itemId, ownerId: found.ownerId, ownerExists, source: query.mode === 'strict' ? 'users' : 'replica' });
+    const { itemId, ownerId } = found.view;
+    const ownerExists = query.mode === 'strict' ? (await ctx.query(GetProfile, { userId: ownerId })) !== null : await knownUser(ctx, ownerId);
+    return ok({ itemId, ownerId, ownerExists, source: query.mode === 'strict' ? 'users' : 'replica' });
   },
 });
+
+export const routes = [createItemRoute, getItemRoute, listItemsRoute, ownerCheckRoute];

@@ -1,16 +1,16 @@
-import { defineModule, revokedSessions } from '../../kernel/index.js';
-import { LoggedOut } from '../identity/contracts.js';
+import { defineModule } from '../../kernel/index.js';
 import { publicEvents } from './contracts.js';
-import { ConversationStarted, MessagePosted } from './conversation.js';
-import { messages, usersReplica } from './replicas.js';
-import { listMessagesRoute, postMessageRoute, startConversationRoute } from './routes.js';
+import { conversationEvents } from './events.js';
+import { usersReplica } from './replicas/users.js';
+import { routes } from './routes.js';
+import { messages } from './views/messages.js';
 
-/** chat: conversations between users, with replicas of users and of ended sessions. */
+/** chat: conversations between users, with its own replica of users. */
 export const chat = defineModule({
   name: 'chat',
   publicEvents,
-  privateEvents: [ConversationStarted, MessagePosted],
+  privateEvents: conversationEvents,
   streams: ['conversation'],
-  projections: [messages, usersReplica, revokedSessions(LoggedOut)],
-  routes: [startConversationRoute, postMessageRoute, listMessagesRoute],
+  projections: [messages, usersReplica],
+  routes,
 });

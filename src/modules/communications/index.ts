@@ -1,10 +1,11 @@
 import { defineModule } from '../../kernel/index.js';
+import { commands } from './commands.js';
+import { communicationsConfig } from './config.js';
 import { publicEvents } from './contracts.js';
-import { mailEvents } from './mail.js';
-import { mailCommands } from './mailCommands.js';
-import { mailDelivery } from './mailDelivery.js';
-import { mailLog } from './mailLog.js';
-import { listMailsRoute } from './routes.js';
+import { mailEvents } from './events.js';
+import { mailDelivery } from './processes/mailDelivery.js';
+import { routes } from './routes.js';
+import { mailLog } from './views/mailLog.js';
 
 /**
  * communications: sends mail on other modules' request (SendMail), once per idempotency key,
@@ -15,8 +16,9 @@ export const communications = defineModule({
   publicEvents,
   privateEvents: mailEvents,
   streams: ['mail'],
-  commands: mailCommands,
+  config: communicationsConfig,
+  commands,
   projections: [mailLog],
   processes: [mailDelivery],
-  routes: [listMailsRoute],
+  routes,
 });

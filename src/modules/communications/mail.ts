@@ -1,22 +1,6 @@
-import { z } from 'zod';
-import { NotFoundError, defineEvent, type Decider, type ModuleEvent, type RecordedEvent } from '../../kernel/index.js';
-
-/** communications' private events: one stream per mail (`communications.mail-<mailId>`). */
-export const MailRequested = defineEvent(
-  'communications.MailRequested',
-  1,
-  z.object({ mailId: z.uuid(), to: z.string(), subject: z.string(), body: z.string(), idempotencyKey: z.string() }),
-);
-export const MailSent = defineEvent(
-  'communications.MailSent',
-  1,
-  z.object({ mailId: z.uuid(), sentAt: z.string(), via: z.enum(['smtp', 'file']), messageId: z.string() }),
-);
-export const MailFailed = defineEvent('communications.MailFailed', 1, z.object({ mailId: z.uuid(), error: z.string(), failedAt: z.string() }));
-
-export const mailEvents = [MailRequested, MailSent, MailFailed];
-
-export type MailStatus = 'pending' | 'sent' | 'failed';
+import { v5 as uuidv5 } from 'uuid';
+import { NotFoundError, decideAndAppend, newEvent, type DecideOptions, type Decider, type ModuleEvents } from '../../kernel/index.js';
+import { MailFailed, MailRequested, MailSent, type MailEvent, type MailStatus } from './events.js';
 
 export interface Mail {
   mailId: string | null;
@@ -31,13 +15,18 @@ export type MailCommand =
   | { kind: 'markSent'; mailId: string; sentAt: string; via: 'smtp' | 'file'; messageId: string }
   | { kind: 'markFailed'; mailId: string; error: string; failedAt: string };
 
+const MAIL_IDS = '0b6f3f3e-7c1a-4d55-9b7e-3f1f0c8a2d64';
+
+/** The mail of an idempotency key: the same key always names the same mail. */
+export const mailIdOf = (idempotencyKey: string) => uuidv5(idempotencyKey, MAIL_IDS);
+
 /**
  * A mail is requested once per idempotency key (its id is derived from the key, so a second
  * request finds the stream and changes nothing), then ends sent or failed, once.
  */
-export const mail: Decider<Mail, MailCommand> = {
+export const mail: Decider<Mail, MailCommand, MailEvent> = {
   initialState: () => ({ mailId: null, status: null, to: '', subject: '', body: '' }),
-  evolve(state, event: RecordedEvent<any>) {
+  evolve(state, event) {
     switch (event.type) {
       case MailRequested.type:
         return { mailId: event.data.mailId, status: 'pending', to: event.data.to, subject: event.data.subject, body: event.data.body };
@@ -45,21 +34,21 @@ export const mail: Decider<Mail, MailCommand> = {
         return { ...state, status: 'sent' };
       case MailFailed.type:
         return { ...state, status: 'failed' };
-      default:
-        return state;
     }
   },
-  decide(command, state): ModuleEvent[] {
+  decide(command, state) {
     if (command.kind === 'request') {
       if (state.mailId) return [];
       const { kind: _kind, ...data } = command;
-      return [{ type: MailRequested.type, data }];
+      return [newEvent(MailRequested, data)];
     }
     if (!state.mailId) throw new NotFoundError(`no mail ${command.mailId}`);
     if (state.status !== 'pending') return [];
-    if (command.kind === 'markSent') {
-      return [{ type: MailSent.type, data: { mailId: command.mailId, sentAt: command.sentAt, via: command.via, messageId: command.messageId } }];
-    }
-    return [{ type: MailFailed.type, data: { mailId: command.mailId, error: command.error, failedAt: command.failedAt } }];
+    if (command.kind === 'markSent') return [newEvent(MailSent, { mailId: command.mailId, sentAt: command.sentAt, via: command.via, messageId: command.messageId })];
+    return [newEvent(MailFailed, { mailId: command.mailId, error: command.error, failedAt: command.failedAt })];
   },
 };
+
+/** Decides a command on the mail's stream; a concurrent write (two requests of one key at once) is decided again. */
+export const handleMail = (events: ModuleEvents, command: MailCommand, options: DecideOptions = {}) =>
+  decideAndAppend(events, events.stream('mail', command.mailId), mail, command, { conflictRetries: 4, ...options });

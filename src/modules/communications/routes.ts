@@ -1,15 +1,6 @@
 import { z } from 'zod';
 import { ok, route, wholeNumber } from '../../kernel/index.js';
-import { listMails } from './mailLog.js';
-
-const mailView = z.object({
-  mailId: z.uuid(),
-  to: z.string(),
-  subject: z.string(),
-  status: z.enum(['pending', 'sent', 'failed']),
-  sentAt: z.string().nullable(),
-  error: z.string().optional(),
-});
+import { listMails, mailView } from './views/mailLog.js';
 
 export const listMailsRoute = route.get('/mails', {
   summary: 'mails, oldest first, optionally to one address: pending, sent (sentAt) or failed (error)',
@@ -19,3 +10,5 @@ export const listMailsRoute = route.get('/mails', {
     return ok({ mails: await listMails(ctx, query) });
   },
 });
+
+export const routes = [listMailsRoute];

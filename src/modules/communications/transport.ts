@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { UnprocessableError, type ModuleContext } from '../../kernel/index.js';
+import { communicationsConfig } from './config.js';
 
 export const FROM = '"seams" <no-reply@seams.invalid>';
 
@@ -27,14 +28,15 @@ export const mailDir = (ctx: Pick<ModuleContext, 'filesDir'>) => join(ctx.filesD
 export class PermanentMailFailure extends UnprocessableError {}
 
 /**
- * Delivers one mail: over SMTP when SMTP_URL is configured, otherwise as a complete RFC 5322
+ * Delivers one mail: over SMTP when SMTP_URL is set, otherwise as a complete RFC 5322
  * message (`<mailId>.eml`) under the module's files directory. A 5xx answer throws
  * PermanentMailFailure; anything else (no connection, 4xx, a timeout) throws as it is, to be retried.
  */
-export async function deliver(ctx: Pick<ModuleContext, 'config' | 'filesDir'>, mail: OutgoingMail): Promise<Delivery> {
+export async function deliver(ctx: Pick<ModuleContext, 'settings' | 'filesDir'>, mail: OutgoingMail): Promise<Delivery> {
   const message = { from: FROM, to: mail.to, subject: mail.subject, text: mail.body, messageId: messageIdOf(mail.mailId) };
-  if (ctx.config.smtpUrl) {
-    const transport = nodemailer.createTransport(ctx.config.smtpUrl);
+  const { SMTP_URL } = communicationsConfig.of(ctx);
+  if (SMTP_URL) {
+    const transport = nodemailer.createTransport(SMTP_URL);
     try {
       const info = await transport.sendMail(message);
       return { via: 'smtp', messageId: info.messageId };

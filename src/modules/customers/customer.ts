@@ -1,5 +1,6 @@
-import { ConflictError, NotFoundError, type Decider, type ModuleEvent, type RecordedEvent } from '../../kernel/index.js';
+import { ConflictError, NotFoundError, decideAndAppend, newEvent, type DecideOptions, type Decider, type ModuleEvents } from '../../kernel/index.js';
 import { CreditLimitExceeded, CreditReleased, CreditReserved, CustomerDeleted, CustomerRegistered } from './contracts.js';
+import type { CustomerEvent } from './events.js';
 
 /**
  * One customer's stream (`customers.customer-<id>`): its credit limit and the open reservations,
@@ -23,9 +24,9 @@ export type CustomerCommand =
 
 export const reservedCents = (state: Customer) => Object.values(state.reservations).reduce((sum, amount) => sum + amount, 0);
 
-export const customer: Decider<Customer, CustomerCommand> = {
+export const customer: Decider<Customer, CustomerCommand, CustomerEvent> = {
   initialState: () => ({ customerId: null, deleted: false, creditLimitCents: 0, reservations: {}, decided: {} }),
-  evolve(state, event: RecordedEvent<any>) {
+  evolve(state, event) {
     switch (event.type) {
       case CustomerRegistered.type:
         return { ...state, customerId: event.data.customerId, creditLimitCents: event.data.creditLimitCents };
@@ -39,15 +40,13 @@ export const customer: Decider<Customer, CustomerCommand> = {
         const { [event.data.orderId]: _released, ...open } = state.reservations;
         return { ...state, reservations: open };
       }
-      default:
-        return state;
     }
   },
-  decide(command, state): ModuleEvent[] {
+  decide(command, state) {
     switch (command.kind) {
       case 'register':
         if (state.customerId) throw new ConflictError(`customer ${command.customerId} exists already`);
-        return [{ type: CustomerRegistered.type, data: { customerId: command.customerId, name: command.name, email: command.email, creditLimitCents: command.creditLimitCents } }];
+        return [newEvent(CustomerRegistered, { customerId: command.customerId, name: command.name, email: command.email, creditLimitCents: command.creditLimitCents })];
       case 'reserve': {
         if (!state.customerId) throw new NotFoundError(`no customer ${command.customerId}`);
         // Decided before (the command delivered again): nothing new, even if the customer is gone since.
@@ -56,22 +55,29 @@ export const customer: Decider<Customer, CustomerCommand> = {
         const available = state.creditLimitCents - reservedCents(state);
         const { customerId, orderId, amountCents } = command;
         return amountCents > available
-          ? [{ type: CreditLimitExceeded.type, data: { customerId, orderId, amountCents, availableCents: available } }]
-          : [{ type: CreditReserved.type, data: { customerId, orderId, amountCents } }];
+          ? [newEvent(CreditLimitExceeded, { customerId, orderId, amountCents, availableCents: available })]
+          : [newEvent(CreditReserved, { customerId, orderId, amountCents })];
       }
       case 'release': {
         const amountCents = state.reservations[command.orderId];
         if (!state.customerId || state.deleted || amountCents === undefined) return [];
-        return [{ type: CreditReleased.type, data: { customerId: command.customerId, orderId: command.orderId, amountCents } }];
+        return [newEvent(CreditReleased, { customerId: command.customerId, orderId: command.orderId, amountCents })];
       }
       case 'delete':
         if (!state.customerId) throw new NotFoundError(`no customer ${command.customerId}`);
         if (state.deleted) return [];
         // Deleting a customer releases what it had reserved, so no credit stays held by nobody.
         return [
-          ...Object.entries(state.reservations).map(([orderId, amountCents]) => ({ type: CreditReleased.type, data: { customerId: command.customerId, orderId, amountCents } })),
-          { type: CustomerDeleted.type, data: { customerId: command.customerId } },
+          ...Object.entries(state.reservations).map(([orderId, amountCents]) => newEvent(CreditReleased, { customerId: command.customerId, orderId, amountCents })),
+          newEvent(CustomerDeleted, { customerId: command.customerId }),
         ];
     }
   },
 };
+
+/**
+ * Decides a command on the customer's stream. A concurrent write to the same stream (an HTTP
+ * delete racing a reservation) is a revision conflict: the decision is taken again on the new state.
+ */
+export const handleCustomer = (events: ModuleEvents, command: CustomerCommand, options: DecideOptions = {}) =>
+  decideAndAppend(events, events.stream('customer', command.customerId), customer, command, { conflictRetries: 4, ...options });

@@ -1,15 +1,15 @@
 import { defineModule } from '../../kernel/index.js';
+import { commands } from './commands.js';
 import { publicEvents } from './contracts.js';
-import { creditCommands } from './creditCommands.js';
-import { customerAccounts } from './customerAccounts.js';
-import { deleteCustomerRoute, getCustomerRoute, registerCustomerRoute } from './routes.js';
+import { routes } from './routes.js';
+import { customerAccounts } from './views/customerAccounts.js';
 
 /** customers: customers and their credit, reserved and released by other modules' commands. */
 export const customers = defineModule({
   name: 'customers',
   publicEvents,
   streams: ['customer'],
-  commands: creditCommands,
+  commands,
   projections: [customerAccounts],
-  routes: [registerCustomerRoute, getCustomerRoute, deleteCustomerRoute],
+  routes,
 });

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, created, noContent, ok, route } from '../../kernel/index.js';
-import { findCustomer } from './customerAccounts.js';
-import { changeCustomer } from './customerStream.js';
+import { handleCustomer } from './customer.js';
+import { customerView, findCustomer } from './views/customerAccounts.js';
 
 export const DEFAULT_CREDIT_LIMIT_CENTS = 100_000;
 
 const params = z.object({ customerId: z.uuid() });
-const customerView = z.object({ customerId: z.uuid(), name: z.string(), email: z.string(), creditLimitCents: z.number().int(), reservedCents: z.number().int() });
 
 export const registerCustomerRoute = route.post('', {
   summary: 'register a customer with a credit limit (default 100000 cents): 201 with the new customerId',
@@ -19,7 +18,8 @@ export const registerCustomerRoute = route.post('', {
   responses: { 201: z.object({ customerId: z.uuid() }) },
   async handle({ ctx, body, meta }) {
     const customerId = randomUUID();
-    const { result } = await changeCustomer(ctx.events, { kind: 'register', customerId, ...body }, { correlationId: meta.correlationId, actor: meta.actor ?? customerId });
+    // An anonymous registration acts as the customer itself.
+    const { result } = await handleCustomer(ctx.events, { kind: 'register', customerId, ...body }, { metadata: { actor: meta.actor ?? customerId } });
     return created({ customerId }, { position: result!.position, revision: 0 });
   },
 });
@@ -31,8 +31,7 @@ export const getCustomerRoute = route.get('/:customerId', {
   async handle({ ctx, params }) {
     const found = await findCustomer(ctx, params.customerId);
     if (!found) throw new NotFoundError(`no customer ${params.customerId}`);
-    const { revision, ...view } = found;
-    return ok(view, { revision });
+    return ok(found.view, { revision: found.revision });
   },
 });
 
@@ -40,9 +39,11 @@ export const deleteCustomerRoute = route.delete('/:customerId', {
   summary: 'delete a customer: its reservations are released, and orders invalidates its pending and confirmed orders',
   params,
   responses: { 204: null },
-  async handle({ ctx, params, meta }) {
+  async handle({ ctx, params }) {
     // Decided on the customer's own stream, not the read model: a customer registered a moment ago can be deleted.
-    const { result } = await changeCustomer(ctx.events, { kind: 'delete', customerId: params.customerId }, { correlationId: meta.correlationId, actor: meta.actor });
+    const { result } = await handleCustomer(ctx.events, { kind: 'delete', customerId: params.customerId });
     return noContent(result ? { position: result.position } : {});
   },
 });
+
+export const routes = [registerCustomerRoute, getCustomerRoute, deleteCustomerRoute];

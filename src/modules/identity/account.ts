@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ConflictError, type Decider, type RecordedEvent } from '../../kernel/index.js';
+import { ConflictError, WrongExpectedRevisionError, decideAndAppend, newEvent, type Decider, type ModuleEvents } from '../../kernel/index.js';
 import { UserRegistered } from './contracts.js';
-import { PasswordSet } from './privateEvents.js';
+import { PasswordSet, type AccountEvent } from './events.js';
 
 /**
  * One stream per email (`identity.account-<sha256 of the email>`): appending with `no_stream`
@@ -22,18 +22,27 @@ export interface Register {
   passwordHash: string;
 }
 
-export const account: Decider<Account, Register> = {
+export const account: Decider<Account, Register, AccountEvent> = {
   initialState: () => ({ userId: null, passwordHash: null }),
-  evolve(state, event: RecordedEvent<any>) {
+  evolve(state, event) {
     if (event.type === UserRegistered.type) return { ...state, userId: event.data.userId };
-    if (event.type === PasswordSet.type) return { ...state, passwordHash: event.data.passwordHash };
-    return state;
+    return { ...state, passwordHash: event.data.passwordHash };
   },
   decide(command, state) {
     if (state.userId) throw new ConflictError('this email is already registered');
     return [
-      { type: UserRegistered.type, data: { userId: command.userId, email: normalizeEmail(command.email), displayName: command.displayName } },
-      { type: PasswordSet.type, data: { userId: command.userId, passwordHash: command.passwordHash } },
+      newEvent(UserRegistered, { userId: command.userId, email: normalizeEmail(command.email), displayName: command.displayName }),
+      newEvent(PasswordSet, { userId: command.userId, passwordHash: command.passwordHash }),
     ];
   },
 };
+
+/** Registers an account on its email's stream; two registrations of one email at once: the loser's append conflicts (409). */
+export async function handleAccount(events: ModuleEvents, command: Register) {
+  try {
+    return await decideAndAppend(events, events.stream('account', accountId(command.email)), account, command, { metadata: { actor: command.userId } });
+  } catch (error) {
+    if (error instanceof WrongExpectedRevisionError) throw new ConflictError('this email is already registered');
+    throw error;
+  }
+}

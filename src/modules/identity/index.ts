@@ -1,14 +1,15 @@
-import { defineModule, revokedSessions } from '../../kernel/index.js';
+import { defineModule } from '../../kernel/index.js';
 import { LoggedOut, publicEvents } from './contracts.js';
-import { PasswordSet } from './privateEvents.js';
-import { loginRoute, logoutRoute, registerRoute } from './routes.js';
+import { privateEvents } from './events.js';
+import { routes } from './routes.js';
 
 /** identity: registration, login, logout. Issues the tokens every module verifies on its own. */
 export const identity = defineModule({
   name: 'identity',
   publicEvents,
-  privateEvents: [PasswordSet],
+  privateEvents,
   streams: ['account', 'session'],
-  projections: [revokedSessions(LoggedOut)],
-  routes: [registerRoute, loginRoute, logoutRoute],
+  // Every module with authenticated routes keeps its own replica of ended sessions, from this event.
+  endsSessions: LoggedOut,
+  routes,
 });

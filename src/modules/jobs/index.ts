@@ -1,10 +1,15 @@
 import { defineModule } from '../../kernel/index.js';
+import { commands, type StationHook } from './commands.js';
+import { jobsConfig } from './config.js';
 import { publicEvents } from './contracts.js';
-import { privateJobEvents } from './job.js';
-import { poolEvents } from './pool.js';
+import { privateEvents } from './events.js';
+import { prepareStation, validateStation } from './processes/checkStations.js';
+import { scheduleStation } from './processes/scheduleStation.js';
 import { routes } from './routes.js';
-import { stationCommands, stations, type StationHook } from './stations.js';
-import { jobHistory, jobStatus } from './views.js';
+import { jobHistory } from './views/jobHistory.js';
+import { jobStatus } from './views/jobStatus.js';
+
+const stations = { validate: validateStation, prepare: prepareStation, schedule: scheduleStation };
 
 export interface JobsOptions {
   /** Runs before each station's work; a throw is that station's error (tests use it to make one fail or hang). */
@@ -19,9 +24,10 @@ export function jobsModule(options: JobsOptions = {}) {
   return defineModule({
     name: 'jobs',
     publicEvents,
-    privateEvents: [...privateJobEvents, ...poolEvents],
+    privateEvents,
     streams: ['job', 'pool'],
-    commands: stationCommands(options.beforeStation),
+    config: jobsConfig,
+    commands: commands(options.beforeStation),
     processes: running.map((name) => stations[name]),
     projections: [jobStatus, jobHistory],
     routes,

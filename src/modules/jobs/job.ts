@@ -1,53 +1,12 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { ConflictError, NotFoundError, defineEvent, newEvent, type Decider, type ModuleEvent, type RecordedEvent } from '../../kernel/index.js';
-import { JobCompensated, JobFailed, JobRunning, JobScheduled, JobSucceeded, jobType, type Station } from './contracts.js';
+import { ConflictError, NotFoundError, UnavailableError, WrongExpectedRevisionError, decideAndAppend, newEvent, type Decider, type EventOf, type ModuleEvents } from '../../kernel/index.js';
+import { JobCompensated, JobFailed, JobRunning, JobScheduled, JobSucceeded, type Station } from './contracts.js';
+import { JobAccepted, JobPrepared, JobValidated, transition, type JobEvent, type JobStatus } from './events.js';
 
-/** The stations' own events on a job's stream (`jobs.job-<jobId>`); private to the module. */
-export const JobAccepted = defineEvent('jobs.JobAccepted', 1, z.object({ jobId: z.uuid(), type: jobType, payload: z.unknown() }));
-export const JobValidated = defineEvent('jobs.JobValidated', 1, z.object({ jobId: z.uuid(), type: jobType }));
-export const JobPrepared = defineEvent(
-  'jobs.JobPrepared',
-  1,
-  z.object({ jobId: z.uuid(), type: jobType, payloadBytes: z.number().int().min(0), digest: z.string() }),
-);
-
-export const privateJobEvents = [JobAccepted, JobValidated, JobPrepared];
-
-/** Every event of a job's stream, in the order a job meets them. */
-export const jobEvents = [JobAccepted, JobValidated, JobPrepared, JobScheduled, JobRunning, JobSucceeded, JobFailed, JobCompensated];
-
-export const JOB_STATUSES = ['accepted', 'validated', 'prepared', 'scheduled', 'running', 'succeeded', 'failed', 'compensated'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
 export type ReportStatus = 'running' | 'succeeded' | 'failed';
 
 /** The validation station refuses payloads larger than this (bytes of their JSON, UTF-8). */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
-
-/** What one job event does to the job's status: the one mapping the stations, views and history share. */
-export function transition(event: RecordedEvent<any>): { status: JobStatus; station: Station; reason?: string } {
-  switch (event.type) {
-    case JobAccepted.type:
-      return { status: 'accepted', station: 'intake' };
-    case JobValidated.type:
-      return { status: 'validated', station: 'validate' };
-    case JobPrepared.type:
-      return { status: 'prepared', station: 'prepare' };
-    case JobScheduled.type:
-      return { status: 'scheduled', station: 'schedule' };
-    case JobRunning.type:
-      return { status: 'running', station: 'execution' };
-    case JobSucceeded.type:
-      return { status: 'succeeded', station: 'execution' };
-    case JobFailed.type:
-      return { status: 'failed', station: event.data.station, reason: event.data.reason };
-    case JobCompensated.type:
-      // Compensation undoes the schedule station's reservation.
-      return { status: 'compensated', station: 'schedule' };
-    default:
-      throw new TypeError(`${event.type} is not a job event`);
-  }
-}
 
 export interface Job {
   status: JobStatus | null;
@@ -85,7 +44,7 @@ export function refusal(payload: unknown): string | null {
  * `succeeded` or `failed` straight after `scheduled` is taken: the `running` report may be lost
  * or overtaken, and refusing the outcome would keep the job's slot reserved for ever.
  */
-function report(state: Job, command: Extract<JobCommand, { kind: 'report' }>): ModuleEvent[] {
+function report(state: Job, command: Extract<JobCommand, { kind: 'report' }>): EventOf[] {
   const { jobId, status, detail } = command;
   const current = state.status!;
   const executionFailed = (current === 'failed' || current === 'compensated') && state.failedAt === 'execution';
@@ -107,7 +66,7 @@ function report(state: Job, command: Extract<JobCommand, { kind: 'report' }>): M
  * A job's rules. The stations' commands are idempotent: a command that finds the job past its
  * station (a redelivery, a replay) decides nothing.
  */
-export const job: Decider<Job, JobCommand> = {
+export const job: Decider<Job, JobCommand, JobEvent> = {
   initialState: () => ({ status: null, type: '', payload: undefined, failedAt: null }),
   evolve(state, event) {
     const next: Job = { ...state, status: transition(event).status };
@@ -150,3 +109,15 @@ export const job: Decider<Job, JobCommand> = {
     }
   },
 };
+
+const MAX_CONFLICTS = 10;
+
+/** Decides a command on the job's stream; a concurrent append to it (e.g. an end-system report) is decided again. */
+export async function handleJob(events: ModuleEvents, command: JobCommand) {
+  try {
+    return await decideAndAppend(events, events.stream('job', command.jobId), job, command, { conflictRetries: MAX_CONFLICTS - 1 });
+  } catch (error) {
+    if (error instanceof WrongExpectedRevisionError) throw new UnavailableError(`job ${command.jobId} is busy: ${MAX_CONFLICTS} conflicting appends in a row`);
+    throw error;
+  }
+}

@@ -1,16 +1,6 @@
-import { z } from 'zod';
-import {
-  UnavailableError,
-  WrongExpectedRevisionError,
-  defineEvent,
-  newEvent,
-  type AppendResult,
-  type Decider,
-  type EventMetadata,
-  type ModuleContext,
-  type ModuleEvent,
-} from '../../kernel/index.js';
-import { jobType } from './contracts.js';
+import { UnavailableError, WrongExpectedRevisionError, newEvent, type AppendResult, type Decider, type EventOf, type ModuleContext } from '../../kernel/index.js';
+import { jobsConfig } from './config.js';
+import { SlotReleased, SlotReserved, SlotWaitAbandoned, SlotWaitStarted, type PoolEvent } from './events.js';
 
 /**
  * A job type's pool of slots. Its truth is one stream per type (`jobs.pool-<type>`): every
@@ -18,18 +8,6 @@ import { jobType } from './contracts.js';
  * revision it was decided on, so two schedulers — in one process or in several — can never
  * both take the last slot: one of them gets a conflict, reloads and decides again.
  */
-const slot = z.object({ type: jobType, jobId: z.uuid() });
-/** The job holds one of the pool's slots (from `scheduled` until it ends). */
-export const SlotReserved = defineEvent('jobs.SlotReserved', 1, slot);
-/** The pool was full: the job waits in line (first come, first served). */
-export const SlotWaitStarted = defineEvent('jobs.SlotWaitStarted', 1, slot);
-/** The job gave its slot back. */
-export const SlotReleased = defineEvent('jobs.SlotReleased', 1, slot);
-/** A waiting job left the line without a slot (it failed while waiting). */
-export const SlotWaitAbandoned = defineEvent('jobs.SlotWaitAbandoned', 1, slot);
-
-export const poolEvents = [SlotReserved, SlotWaitStarted, SlotReleased, SlotWaitAbandoned];
-
 export interface Pool {
   /** Jobs holding a slot. */
   reserved: Set<string>;
@@ -40,8 +18,8 @@ export interface Pool {
 export type PoolCommand = { kind: 'reserve'; type: string; jobId: string; size: number } | { kind: 'release'; type: string; jobId: string; size: number };
 
 /** Slots for the first jobs in line while the pool has room (`taken` slots are already promised). */
-function promote(pool: Pool, type: string, size: number, taken: number): ModuleEvent[] {
-  const events: ModuleEvent[] = [];
+function promote(pool: Pool, type: string, size: number, taken: number): EventOf[] {
+  const events: EventOf[] = [];
   for (const jobId of pool.waiting) {
     if (taken + events.length >= size) break;
     events.push(newEvent(SlotReserved, { type, jobId }));
@@ -58,10 +36,10 @@ function promote(pool: Pool, type: string, size: number, taken: number): ModuleE
  * `evolve` folds in place: a pool's state is only ever built from `initialState()` by one
  * loader at a time (poolSnapshot below keeps a running fold per stream).
  */
-export const pool: Decider<Pool, PoolCommand> = {
+export const pool: Decider<Pool, PoolCommand, PoolEvent> = {
   initialState: () => ({ reserved: new Set(), waiting: new Set() }),
   evolve(state, event) {
-    const { jobId } = event.data as { jobId: string };
+    const { jobId } = event.data;
     switch (event.type) {
       case SlotReserved.type:
         state.waiting.delete(jobId);
@@ -94,7 +72,7 @@ export const pool: Decider<Pool, PoolCommand> = {
 };
 
 /** The pool size of every job type: JOBS_POOL_SIZE (default 100). */
-export const poolSize = (ctx: ModuleContext): number => ctx.config.jobsPoolSize ?? 100;
+export const poolSize = (ctx: Pick<ModuleContext, 'settings'>): number => jobsConfig.of(ctx).JOBS_POOL_SIZE;
 
 interface Snapshot {
   pool: Pool;
@@ -125,7 +103,7 @@ async function withPool<T>(ctx: ModuleContext, type: string, use: (pool: Pool, r
   for (const event of fresh) {
     // Another caller may have folded some of these while this one was reading.
     if (event.revision <= snapshot.revision) continue;
-    pool.evolve(snapshot.pool, event);
+    pool.evolve(snapshot.pool, event as PoolEvent); // a pool stream holds only pool events
     snapshot.revision = event.revision;
   }
   return use(snapshot.pool, snapshot.revision);
@@ -158,14 +136,14 @@ function oneAtATime<T>(ctx: ModuleContext, stream: string, work: () => Promise<T
  * appended first) is decided again on the new state, after a short random pause; after many in
  * a row it gives up with a transient error, which the caller's outbox retries with backoff.
  */
-export function decidePool(ctx: ModuleContext, command: PoolCommand, metadata?: Omit<EventMetadata, 'module'>): Promise<{ appended: ModuleEvent[]; result: AppendResult | null }> {
+export function handlePool(ctx: ModuleContext, command: PoolCommand): Promise<{ appended: EventOf[]; result: AppendResult | null }> {
   const stream = ctx.events.stream('pool', command.type);
   return oneAtATime(ctx, stream, async () => {
     for (let attempt = 1; ; attempt++) {
       const { appended, revision } = await withPool(ctx, command.type, (p, revision) => ({ appended: pool.decide(command, p), revision }));
       if (appended.length === 0) return { appended, result: null };
       try {
-        const result = await ctx.events.append(stream, appended, { expectedRevision: revision === -1 ? 'no_stream' : revision, metadata });
+        const result = await ctx.events.append(stream, appended, { expectedRevision: revision === -1 ? 'no_stream' : revision });
         return { appended, result };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;

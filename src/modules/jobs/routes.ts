@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, accepted, ok, route, wholeNumber, type EventData } from '../../kernel/index.js';
-import { jobType, station } from './contracts.js';
-import { JOB_STATUSES, JobAccepted } from './job.js';
+import { jobType } from './contracts.js';
+import { JOB_STATUSES, JobAccepted } from './events.js';
+import { handleJob } from './job.js';
 import { poolSize, readPool } from './pool.js';
-import { decideJob } from './stations.js';
-import { findJob, jobHistoryOf, listJobs, type JobView } from './views.js';
+import { historyEntry, jobHistory, jobHistoryOf } from './views/jobHistory.js';
+import { findJob, jobView, listJobs } from './views/jobStatus.js';
 
 const status = z.enum(JOB_STATUSES);
 const jobParams = z.object({ jobId: z.uuid() });
-const jobBody = z.object({ jobId: z.uuid(), type: jobType, status, station, updatedAt: z.string(), reason: z.string().optional() });
-const publicView = ({ revision: _revision, ...rest }: JobView) => rest;
 
 export const submitJobRoute = route.post('', {
   summary: 'accept a job: it then passes the stations validate → prepare → schedule before the end system executes it',
@@ -20,9 +19,9 @@ export const submitJobRoute = route.post('', {
     payload: z.unknown().refine((value) => value !== undefined, 'payload is required (any JSON value; the validation station wants an object of at most 64 KiB)'),
   }),
   responses: { 202: z.object({ jobId: z.uuid() }) },
-  async handle({ ctx, body, meta }) {
+  async handle({ ctx, body }) {
     const jobId = randomUUID();
-    const { result } = await decideJob(ctx, { kind: 'accept', jobId, type: body.type, payload: body.payload }, meta);
+    const { result } = await handleJob(ctx.events, { kind: 'accept', jobId, type: body.type, payload: body.payload });
     return accepted({ jobId }, { position: result!.position, revision: 0, headers: { Location: `/jobs/${jobId}` } });
   },
 });
@@ -30,9 +29,9 @@ export const submitJobRoute = route.post('', {
 export const listJobsRoute = route.get('', {
   summary: 'jobs in the order they arrived, optionally of one status and/or type',
   query: z.object({ status: status.optional(), type: jobType.optional(), limit: wholeNumber(1, 1000).default(100) }),
-  responses: { 200: z.object({ jobs: z.array(jobBody) }) },
+  responses: { 200: z.object({ jobs: z.array(jobView) }) },
   async handle({ ctx, query }) {
-    return ok({ jobs: (await listJobs(ctx, query)).map(publicView) });
+    return ok({ jobs: await listJobs(ctx, query) });
   },
 });
 
@@ -51,11 +50,11 @@ export const poolRoute = route.get('/pools/:type', {
 export const getJobRoute = route.get('/:jobId', {
   summary: 'a job’s current status and the station that set it (and the reason, when it failed)',
   params: jobParams,
-  responses: { 200: jobBody },
+  responses: { 200: jobView },
   async handle({ ctx, params }) {
     const found = await findJob(ctx, params.jobId);
     if (!found) throw new NotFoundError(`no job ${params.jobId}`);
-    return ok(publicView(found), { revision: found.revision });
+    return ok(found.view, { revision: found.revision });
   },
 });
 
@@ -75,10 +74,10 @@ export const jobPayloadRoute = route.get('/:jobId/payload', {
 export const jobHistoryRoute = route.get('/:jobId/history', {
   summary: 'every status the job has had, oldest first (insert-only)',
   params: jobParams,
-  responses: { 200: z.object({ history: z.array(z.object({ status, station, at: z.string(), reason: z.string().optional() })) }) },
+  responses: { 200: z.object({ history: z.array(historyEntry) }) },
   async handle({ ctx, params }) {
     let history = await jobHistoryOf(ctx, params.jobId);
-    if (history.length === 0 && (await ctx.catchUp(1000, 'job_history'))) history = await jobHistoryOf(ctx, params.jobId);
+    if (history.length === 0 && (await ctx.catchUp(1000, jobHistory.name))) history = await jobHistoryOf(ctx, params.jobId);
     if (history.length === 0) throw new NotFoundError(`no job ${params.jobId}`);
     return ok({ history });
   },
@@ -91,8 +90,8 @@ export const executionReportRoute = route.post('/:jobId/execution-reports', {
   params: jobParams,
   body: z.object({ status: z.enum(['running', 'succeeded', 'failed']), detail: z.string().max(2000).optional() }),
   responses: { 200: z.object({ jobId: z.uuid(), status }), 202: z.object({ jobId: z.uuid(), status }) },
-  async handle({ ctx, params, body, meta }) {
-    const decision = await decideJob(ctx, { kind: 'report', jobId: params.jobId, status: body.status, detail: body.detail }, meta);
+  async handle({ ctx, params, body }) {
+    const decision = await handleJob(ctx.events, { kind: 'report', jobId: params.jobId, status: body.status, detail: body.detail });
     if (!decision.result) return ok({ jobId: params.jobId, status: decision.state.status }, { revision: decision.revision });
     return accepted({ jobId: params.jobId, status: body.status }, { position: decision.result.position, revision: decision.result.nextRevision });
   },

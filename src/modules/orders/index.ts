@@ -1,14 +1,14 @@
 import { defineModule } from '../../kernel/index.js';
-import { SendMail } from '../communications/contracts.js';
-import { ReleaseCredit, ReserveCredit } from '../customers/contracts.js';
-import { confirmationMail } from './confirmationMail.js';
+import { commands } from './commands.js';
+import { ordersConfig } from './config.js';
 import { publicEvents } from './contracts.js';
-import { orderEvents } from './order.js';
-import { orderProcess } from './orderProcess.js';
-import { orderViews } from './orderViews.js';
-import { customersReplica, itemPrices } from './replicas.js';
-import { cancelOrderRoute, getOrderRoute, placeOrderRoute } from './routes.js';
-import { statusCommands } from './statusCommands.js';
+import { orderEvents } from './events.js';
+import { confirmationMail } from './processes/confirmationMail.js';
+import { orderProcess } from './processes/orderProcess.js';
+import { customersReplica } from './replicas/customers.js';
+import { itemPrices } from './replicas/itemPrices.js';
+import { routes } from './routes.js';
+import { orderViews } from './views/orderViews.js';
 
 /**
  * orders: orders placed without any synchronous check; the order process decides what becomes
@@ -19,9 +19,9 @@ export const orders = defineModule({
   publicEvents,
   privateEvents: orderEvents,
   streams: ['order'],
-  commands: statusCommands,
+  config: ordersConfig,
+  commands,
   projections: [orderViews, customersReplica, itemPrices],
   processes: [orderProcess, confirmationMail],
-  sends: [ReserveCredit, ReleaseCredit, SendMail],
-  routes: [placeOrderRoute, getOrderRoute, cancelOrderRoute],
+  routes,
 });

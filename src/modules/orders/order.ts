@@ -1,26 +1,18 @@
-import { z } from 'zod';
-import { ConflictError, NotFoundError, defineEvent, type Decider, type ModuleEvent, type RecordedEvent } from '../../kernel/index.js';
-
-export const INVALID_REASONS = ['unknown-customer', 'unknown-item', 'customer-deleted'] as const;
-export const REJECTED_REASONS = ['credit-limit-exceeded'] as const;
-export type InvalidReason = (typeof INVALID_REASONS)[number];
-export type RejectedReason = (typeof REJECTED_REASONS)[number];
-
-const line = z.object({ itemId: z.uuid(), quantity: z.number().int().min(1) });
-export type OrderLine = z.output<typeof line>;
-
-/** An order as placed: nothing about it was checked yet (the order process decides). */
-export const OrderPlaced = defineEvent('orders.OrderPlaced', 1, z.object({ orderId: z.uuid(), customerId: z.uuid(), lines: z.array(line).min(1) }));
-export const OrderConfirmed = defineEvent('orders.OrderConfirmed', 1, z.object({ orderId: z.uuid(), customerId: z.uuid(), totalCents: z.number().int().min(0) }));
-export const OrderInvalidated = defineEvent('orders.OrderInvalidated', 1, z.object({ orderId: z.uuid(), reason: z.enum(INVALID_REASONS) }));
-export const OrderRejected = defineEvent('orders.OrderRejected', 1, z.object({ orderId: z.uuid(), reason: z.enum(REJECTED_REASONS), totalCents: z.number().int().min(0) }));
-export const OrderCancellationRequested = defineEvent('orders.OrderCancellationRequested', 1, z.object({ orderId: z.uuid() }));
-export const OrderCancelled = defineEvent('orders.OrderCancelled', 1, z.object({ orderId: z.uuid() }));
-
-export const orderEvents = [OrderPlaced, OrderConfirmed, OrderInvalidated, OrderRejected, OrderCancellationRequested, OrderCancelled];
-
-/** `cancelling`: a cancellation was requested and the credit is being released; shown as `confirmed` until it is `cancelled`. */
-export type OrderStatus = 'pending' | 'confirmed' | 'cancelling' | 'invalid' | 'rejected' | 'cancelled';
+import { ConflictError, NotFoundError, decideAndAppend, newEvent, type Decider, type DecideOptions, type ModuleEvents } from '../../kernel/index.js';
+import {
+  OrderCancellationRequested,
+  OrderCancelled,
+  OrderConfirmed,
+  OrderInvalidated,
+  OrderPlaced,
+  OrderRejected,
+  STATUS_AFTER,
+  type InvalidReason,
+  type OrderEvent,
+  type OrderLine,
+  type OrderStatus,
+  type RejectedReason,
+} from './events.js';
 
 export interface Order {
   orderId: string | null;
@@ -37,32 +29,22 @@ export type OrderCommand =
   | { kind: 'requestCancellation'; orderId: string }
   | { kind: 'completeCancellation'; orderId: string };
 
-const STATUS_AFTER: Record<string, OrderStatus> = {
-  [OrderPlaced.type]: 'pending',
-  [OrderConfirmed.type]: 'confirmed',
-  [OrderInvalidated.type]: 'invalid',
-  [OrderRejected.type]: 'rejected',
-  [OrderCancellationRequested.type]: 'cancelling',
-  [OrderCancelled.type]: 'cancelled',
-};
-
 /**
- * An order's lifecycle on its own stream (`orders.order-<id>`): pending → confirmed | invalid |
- * rejected; confirmed → cancelling → cancelled; pending, confirmed or cancelling → invalid when
- * its customer is deleted. Each status is reached once: asking for the status it already has (or,
- * for a confirmation, had) is a no-op (a command delivered again); asking for one it cannot
- * reach is a conflict.
+ * An order's lifecycle: pending → confirmed | invalid | rejected; confirmed → cancelling →
+ * cancelled; pending, confirmed or cancelling → invalid when its customer is deleted. Each
+ * status is reached once: asking for the status it already has (or, for a confirmation, had) is
+ * a no-op (a command delivered again); asking for one it cannot reach is a conflict.
  */
-export const order: Decider<Order, OrderCommand> = {
+export const order: Decider<Order, OrderCommand, OrderEvent> = {
   initialState: () => ({ orderId: null, status: null, confirmed: false }),
-  evolve(state, event: RecordedEvent<any>) {
+  evolve(state, event) {
     const status = STATUS_AFTER[event.type];
-    return status ? { orderId: event.data.orderId, status, confirmed: state.confirmed || status === 'confirmed' } : state;
+    return { orderId: event.data.orderId, status, confirmed: state.confirmed || status === 'confirmed' };
   },
-  decide(command, state): ModuleEvent[] {
+  decide(command, state) {
     if (command.kind === 'place') {
       if (state.orderId) throw new ConflictError(`order ${command.orderId} exists already`);
-      return [{ type: OrderPlaced.type, data: { orderId: command.orderId, customerId: command.customerId, lines: command.lines } }];
+      return [newEvent(OrderPlaced, { orderId: command.orderId, customerId: command.customerId, lines: command.lines })];
     }
     if (!state.orderId || !state.status) throw new NotFoundError(`no order ${command.orderId}`);
     const { orderId } = command;
@@ -73,23 +55,30 @@ export const order: Decider<Order, OrderCommand> = {
       case 'confirm':
         if (state.confirmed) return [];
         if (state.status !== 'pending') refuse('be confirmed');
-        return [{ type: OrderConfirmed.type, data: { orderId, customerId: command.customerId, totalCents: command.totalCents } }];
+        return [newEvent(OrderConfirmed, { orderId, customerId: command.customerId, totalCents: command.totalCents })];
       case 'invalidate':
         if (state.status === 'invalid') return [];
         if (!['pending', 'confirmed', 'cancelling'].includes(state.status)) refuse('become invalid');
-        return [{ type: OrderInvalidated.type, data: { orderId, reason: command.reason } }];
+        return [newEvent(OrderInvalidated, { orderId, reason: command.reason })];
       case 'reject':
         if (state.status === 'rejected') return [];
         if (state.status !== 'pending') refuse('be rejected');
-        return [{ type: OrderRejected.type, data: { orderId, reason: command.reason, totalCents: command.totalCents } }];
+        return [newEvent(OrderRejected, { orderId, reason: command.reason, totalCents: command.totalCents })];
       case 'requestCancellation':
         if (state.status === 'cancelling') return [];
         if (state.status !== 'confirmed') refuse('be cancelled; only a confirmed order can');
-        return [{ type: OrderCancellationRequested.type, data: { orderId } }];
+        return [newEvent(OrderCancellationRequested, { orderId })];
       case 'completeCancellation':
         if (state.status === 'cancelled') return [];
         if (state.status !== 'cancelling') refuse('end cancelled');
-        return [{ type: OrderCancelled.type, data: { orderId } }];
+        return [newEvent(OrderCancelled, { orderId })];
     }
   },
 };
+
+/**
+ * Decides a command on the order's stream. A concurrent write (a client's cancellation racing a
+ * status the order process records) is a revision conflict: the decision is taken again.
+ */
+export const handleOrder = (events: ModuleEvents, command: OrderCommand, options: DecideOptions = {}) =>
+  decideAndAppend(events, events.stream('order', command.orderId), order, command, { conflictRetries: 4, ...options });

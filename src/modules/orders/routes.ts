@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, accepted, ok, route } from '../../kernel/index.js';
-import { findOrder } from './orderViews.js';
-import { changeOrder } from './orderStream.js';
+import { handleOrder } from './order.js';
+import { findOrder, orderView } from './views/orderViews.js';
 
 const params = z.object({ orderId: z.uuid() });
-
-const orderView = z.object({
-  orderId: z.uuid(),
-  customerId: z.uuid(),
-  status: z.enum(['pending', 'confirmed', 'invalid', 'rejected', 'cancelled']),
-  totalCents: z.number().int().optional(),
-  reason: z.string().optional(),
-  cancellationRequested: z.literal(true).optional(),
-});
 
 export const placeOrderRoute = route.post('', {
   summary: 'place an order: 202 pending; nothing is checked now, the order process decides (GET it to see the outcome)',
@@ -22,9 +13,9 @@ export const placeOrderRoute = route.post('', {
     lines: z.array(z.object({ itemId: z.uuid(), quantity: z.number().int().min(1).max(10_000) })).min(1).max(100),
   }),
   responses: { 202: z.object({ orderId: z.uuid(), status: z.literal('pending') }) },
-  async handle({ ctx, body, meta }) {
+  async handle({ ctx, body }) {
     const orderId = randomUUID();
-    const { result } = await changeOrder(ctx.events, { kind: 'place', orderId, customerId: body.customerId, lines: body.lines }, { correlationId: meta.correlationId, actor: meta.actor });
+    const { result } = await handleOrder(ctx.events, { kind: 'place', orderId, customerId: body.customerId, lines: body.lines });
     return accepted({ orderId, status: 'pending' }, { position: result!.position, revision: 0 });
   },
 });
@@ -44,9 +35,11 @@ export const cancelOrderRoute = route.post('/:orderId/cancellation', {
   summary: 'cancel a confirmed order: 202, its credit is released and it ends cancelled; 409 when it is not confirmed',
   params,
   responses: { 202: z.object({ orderId: z.uuid() }) },
-  async handle({ ctx, params, meta }) {
+  async handle({ ctx, params }) {
     // Decided on the order's own stream: the read model may not show a confirmation that just happened.
-    const { result } = await changeOrder(ctx.events, { kind: 'requestCancellation', orderId: params.orderId }, { correlationId: meta.correlationId, actor: meta.actor });
+    const { result } = await handleOrder(ctx.events, { kind: 'requestCancellation', orderId: params.orderId });
     return accepted({ orderId: params.orderId }, result ? { position: result.position } : {});
   },
 });
+
+export const routes = [placeOrderRoute, getOrderRoute, cancelOrderRoute];

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { defineEvent, defineQuery } from '../../kernel/index.js';
+import { copy, defineEvent, defineQuery, replica } from '../../kernel/index.js';
+import { UserRegistered } from '../identity/contracts.js';
 
-/** users' public face: profile changes, and a synchronous profile lookup for strict checks. */
+/** users' public face: profile changes, a synchronous profile lookup for strict checks, and a ready-made copy of users' names. */
 export const ProfileUpdated = defineEvent(
   'users.ProfileUpdated',
   1,
@@ -14,3 +15,19 @@ export const profile = z.object({ userId: z.uuid(), displayName: z.string(), bio
 export const GetProfile = defineQuery('users.GetProfile', z.object({ userId: z.string() }), profile.nullable());
 
 export const publicEvents = [ProfileUpdated];
+
+/**
+ * Who the users are and what they are called, as another module keeps it: a replica that module
+ * adds to its own projections (in its own database), fed by the public events alone. Written
+ * once here, by the owner of the data, rather than by each module that needs it.
+ */
+export const userNamesReplica = replica({
+  name: 'users_replica',
+  table: 'user_names',
+  row: z.object({ userId: z.string(), displayName: z.string() }),
+  key: 'userId',
+  from: [
+    copy(UserRegistered, (e) => ({ userId: e.data.userId, displayName: e.data.displayName }), 'ignore'),
+    copy(ProfileUpdated, (e) => ({ userId: e.data.userId, displayName: e.data.displayName })),
+  ],
+});

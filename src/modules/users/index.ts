@@ -1,20 +1,15 @@
-import { answerQuery, defineModule, revokedSessions } from '../../kernel/index.js';
-import { LoggedOut } from '../identity/contracts.js';
-import { GetProfile, publicEvents } from './contracts.js';
-import { findProfile, profiles } from './profiles.js';
-import { getProfileRoute, updateProfileRoute } from './routes.js';
+import { defineModule } from '../../kernel/index.js';
+import { publicEvents } from './contracts.js';
+import { queries } from './queries.js';
+import { routes } from './routes.js';
+import { profiles } from './views/profiles.js';
 
 /** users: public profiles, created from registrations and changed by their owners. */
 export const users = defineModule({
   name: 'users',
   publicEvents,
   streams: ['profile'],
-  projections: [profiles, revokedSessions(LoggedOut)],
-  queries: [
-    answerQuery(GetProfile, async (ctx, { userId }) => {
-      const found = await findProfile(ctx, userId);
-      return found && { userId: found.userId, displayName: found.displayName, bio: found.bio };
-    }),
-  ],
-  routes: [getProfileRoute, updateProfileRoute],
+  projections: [profiles],
+  queries,
+  routes,
 });

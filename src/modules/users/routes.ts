@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError, PreconditionFailedError, ok, route } from '../../kernel/index.js';
-import { ProfileUpdated, profile } from './contracts.js';
-import { findProfile } from './profiles.js';
+import { ForbiddenError, NotFoundError, ok, route } from '../../kernel/index.js';
+import { profile } from './contracts.js';
+import { handleProfile } from './profile.js';
+import { findProfile } from './views/profiles.js';
 
 const params = z.object({ userId: z.uuid() });
 
@@ -24,22 +25,15 @@ export const updateProfileRoute = route.patch('/:userId', {
     .object({ displayName: z.string().trim().min(1).max(100).optional(), bio: z.string().max(2000).optional() })
     .refine((b) => b.displayName !== undefined || b.bio !== undefined, 'give displayName or bio'),
   responses: { 200: profile },
-  async handle({ ctx, params, body, caller, ifMatch, meta }) {
+  async handle({ ctx, params, body, caller, ifMatch }) {
     if (caller!.userId !== params.userId) throw new ForbiddenError('you may change only your own profile');
-    // The decision reads the profile's own stream (its revision is version - 1), not the read model,
-    // which may not have applied the write this client made a moment ago: its ETag must be honoured.
-    const stream = ctx.events.stream('profile', params.userId);
-    const [last] = await ctx.events.readStream(stream, { direction: 'backwards', maxCount: 1 });
-    const current = last ? { ...(last.data as z.output<typeof profile>), version: last.revision + 1 } : await findProfile(ctx, params.userId);
-    if (!current) throw new NotFoundError(`no user ${params.userId}`);
-    if (ifMatch !== undefined && ifMatch !== current.version) {
-      throw new PreconditionFailedError(`If-Match: version ${ifMatch} is not the current version ${current.version}`);
-    }
-    const next = { userId: current.userId, displayName: body.displayName ?? current.displayName, bio: body.bio ?? current.bio };
-    const { position, nextRevision } = await ctx.events.append(stream, [{ type: ProfileUpdated.type, data: next }], {
-      expectedRevision: current.version === 0 ? 'no_stream' : current.version - 1,
-      metadata: { correlationId: meta.correlationId, actor: caller!.userId },
-    });
-    return ok(next, { position, revision: nextRevision + 1 });
+    // The decision reads the profile's own stream, not the read model, which may not have applied
+    // the write this client made a moment ago: its ETag must be honoured. The view only gives a
+    // profile never changed (as registered).
+    const registered = await findProfile(ctx, params.userId);
+    const { appended, result } = await handleProfile(ctx.events, { userId: params.userId, ...body, registered, ifMatch });
+    return ok(appended[0]!.data, { position: result!.position, revision: result!.nextRevision + 1 });
   },
 });
+
+export const routes = [getProfileRoute, updateProfileRoute];

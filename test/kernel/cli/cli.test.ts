@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { runCli, type ModuleDefinition } from '../../../src/kernel/index.js';
+import { runCli, type ModuleDefinition } from '../../../src/kernel/host.js';
 import { ItemAdded, fixtureModules } from '../../support/fixtureModules.js';
 import { startModules } from '../../support/runtimeHarness.js';
 import { tempDir } from '../../support/tempDir.js';

@@ -1,6 +1,7 @@
-import { ForbiddenError, NotFoundError } from '../../../src/kernel/index.js';
-import { ConversationStarted, MessagePosted, conversation } from '../../../src/modules/chat/conversation.js';
-import { spec } from '../../support/deciderSpec.js';
+import { ForbiddenError, NotFoundError } from '../../../src/kernel/host.js';
+import { conversation } from '../../../src/modules/chat/conversation.js';
+import { ConversationStarted, MessagePosted } from '../../../src/modules/chat/events.js';
+import { deciderSpec as spec } from '../../../src/kernel/host.js';
 
 const [ada, bob, eve] = ['a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000003'];
 const conversationId = 'c0000000-0000-4000-8000-000000000001';

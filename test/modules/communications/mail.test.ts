@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { NotFoundError } from '../../../src/kernel/index.js';
-import { MailFailed, MailRequested, MailSent, mail } from '../../../src/modules/communications/mail.js';
-import { mailIdOf } from '../../../src/modules/communications/mailStream.js';
-import { spec } from '../../support/deciderSpec.js';
+import { NotFoundError } from '../../../src/kernel/host.js';
+import { MailFailed, MailRequested, MailSent } from '../../../src/modules/communications/events.js';
+import { mail, mailIdOf } from '../../../src/modules/communications/mail.js';
+import { deciderSpec as spec } from '../../../src/kernel/host.js';
 
 const mailId = mailIdOf('order-1');
 const requested = { type: MailRequested.type, data: { mailId, to: 'ada@example.com', subject: 'Hello', body: 'Hi Ada', idempotencyKey: 'order-1' } };

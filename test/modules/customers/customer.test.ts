@@ -1,7 +1,7 @@
-import { ConflictError, NotFoundError } from '../../../src/kernel/index.js';
+import { ConflictError, NotFoundError } from '../../../src/kernel/host.js';
 import { CreditLimitExceeded, CreditReleased, CreditReserved, CustomerDeleted, CustomerRegistered } from '../../../src/modules/customers/contracts.js';
 import { customer } from '../../../src/modules/customers/customer.js';
-import { spec } from '../../support/deciderSpec.js';
+import { deciderSpec as spec } from '../../../src/kernel/host.js';
 
 const customerId = 'c0000000-0000-4000-8000-000000000001';
 const [order1, order2, order3] = ['01000000-0000-4000-8000-000000000001', '01000000-0000-4000-8000-000000000002', '01000000-0000-4000-8000-000000000003'];

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { ConflictError } from '../../../src/kernel/index.js';
+import { ConflictError } from '../../../src/kernel/host.js';
 import { account, accountId } from '../../../src/modules/identity/account.js';
 import { UserRegistered } from '../../../src/modules/identity/contracts.js';
 import { hashPassword, verifyPassword } from '../../../src/modules/identity/passwords.js';
-import { PasswordSet } from '../../../src/modules/identity/privateEvents.js';
-import { spec } from '../../support/deciderSpec.js';
+import { PasswordSet } from '../../../src/modules/identity/events.js';
+import { deciderSpec as spec } from '../../../src/kernel/host.js';
 
 const userId = '0a8f0b5e-7a43-4c0e-9a55-7b7bb0b0f001';
 const register = { userId, email: ' Ada@Example.COM ', displayName: 'Ada', passwordHash: 'scrypt$hash' };

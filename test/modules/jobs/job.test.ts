@@ -1,12 +1,13 @@
 import { expect } from 'chai';
-import { ConflictError, NotFoundError, type ModuleEvent } from '../../../src/kernel/index.js';
+import { ConflictError, NotFoundError, type EventOf } from '../../../src/kernel/host.js';
 import { JobCompensated, JobFailed, JobRunning, JobScheduled, JobSucceeded } from '../../../src/modules/jobs/contracts.js';
-import { JobAccepted, JobPrepared, JobValidated, MAX_PAYLOAD_BYTES, job, refusal, type JobCommand } from '../../../src/modules/jobs/job.js';
-import { spec } from '../../support/deciderSpec.js';
+import { JobAccepted, JobPrepared, JobValidated } from '../../../src/modules/jobs/events.js';
+import { MAX_PAYLOAD_BYTES, job, refusal, type JobCommand } from '../../../src/modules/jobs/job.js';
+import { deciderSpec as spec } from '../../../src/kernel/host.js';
 
 const jobId = 'b0000000-0000-4000-8000-000000000001';
 const type = 'render';
-const accepted = (payload: unknown = { frames: 3 }): ModuleEvent => ({ type: JobAccepted.type, data: { jobId, type, payload } });
+const accepted = (payload: unknown = { frames: 3 }): EventOf => ({ type: JobAccepted.type, data: { jobId, type, payload } });
 const validated = { type: JobValidated.type, data: { jobId, type } };
 const prepared = { type: JobPrepared.type, data: { jobId, type, payloadBytes: 12, digest: 'sha256:x' } };
 const scheduled = { type: JobScheduled.type, data: { jobId, type } };

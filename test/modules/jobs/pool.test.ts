@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { WrongExpectedRevisionError, type ModuleEvent, type RecordedEvent } from '../../../src/kernel/index.js';
-import { SlotReleased, SlotReserved, SlotWaitAbandoned, SlotWaitStarted, pool, readPool, type PoolCommand } from '../../../src/modules/jobs/pool.js';
-import { ReleaseSlot, ReserveSlot } from '../../../src/modules/jobs/stations.js';
-import { spec } from '../../support/deciderSpec.js';
+import { WrongExpectedRevisionError, type EventOf, type RecordedEvent } from '../../../src/kernel/host.js';
+import { ReleaseSlot, ReserveSlot } from '../../../src/modules/jobs/commands.js';
+import { SlotReleased, SlotReserved, SlotWaitAbandoned, SlotWaitStarted } from '../../../src/modules/jobs/events.js';
+import { pool, readPool, type PoolCommand } from '../../../src/modules/jobs/pool.js';
+import { deciderSpec as spec } from '../../../src/kernel/host.js';
 import { tempDir } from '../../support/tempDir.js';
-import { startJobs, type JobsApp } from './support.js';
+import { startJobs, type JobsApp } from '../../support/jobsHarness.js';
 
 const type = 'render';
 const id = (n: number) => `c0000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const reserved = (n: number): ModuleEvent => ({ type: SlotReserved.type, data: { type, jobId: id(n) } });
-const waiting = (n: number): ModuleEvent => ({ type: SlotWaitStarted.type, data: { type, jobId: id(n) } });
-const released = (n: number): ModuleEvent => ({ type: SlotReleased.type, data: { type, jobId: id(n) } });
-const abandoned = (n: number): ModuleEvent => ({ type: SlotWaitAbandoned.type, data: { type, jobId: id(n) } });
+const reserved = (n: number): EventOf => ({ type: SlotReserved.type, data: { type, jobId: id(n) } });
+const waiting = (n: number): EventOf => ({ type: SlotWaitStarted.type, data: { type, jobId: id(n) } });
+const released = (n: number): EventOf => ({ type: SlotReleased.type, data: { type, jobId: id(n) } });
+const abandoned = (n: number): EventOf => ({ type: SlotWaitAbandoned.type, data: { type, jobId: id(n) } });
 const reserve = (n: number, size = 2): PoolCommand => ({ kind: 'reserve', type, jobId: id(n), size });
 const release = (n: number, size = 2): PoolCommand => ({ kind: 'release', type, jobId: id(n), size });
 

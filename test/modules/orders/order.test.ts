@@ -1,14 +1,7 @@
-import { ConflictError, NotFoundError } from '../../../src/kernel/index.js';
-import {
-  OrderCancellationRequested,
-  OrderCancelled,
-  OrderConfirmed,
-  OrderInvalidated,
-  OrderPlaced,
-  OrderRejected,
-  order,
-} from '../../../src/modules/orders/order.js';
-import { spec } from '../../support/deciderSpec.js';
+import { ConflictError, NotFoundError } from '../../../src/kernel/host.js';
+import { OrderCancellationRequested, OrderCancelled, OrderConfirmed, OrderInvalidated, OrderPlaced, OrderRejected } from '../../../src/modules/orders/events.js';
+import { order } from '../../../src/modules/orders/order.js';
+import { deciderSpec as spec } from '../../../src/kernel/host.js';
 
 const orderId = '0d000000-0000-4000-8000-000000000001';
 const customerId = 'c0000000-0000-4000-8000-000000000001';

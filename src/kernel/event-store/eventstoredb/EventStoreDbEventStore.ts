@@ -3,17 +3,7 @@ import { BACKWARDS, END, EventStoreDBClient, FORWARDS, StreamNotFoundError, type
 import type { EventRegistry } from '../../contracts/registry.js';
 import { checkExpectedRevision, checkStreamName, prepareEvents, type PreparedEvent } from '../prepare.js';
 import { sleep, sleepUntilAppended } from '../subscription.js';
-import type {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
-  Subscription,
-} from '../types.js';
+import type { AppendOptions, AppendResult, EventStore, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription } from '../../types/eventStore.js';
 import { collect, lastEventPosition, readAllPage } from './allReads.js';
 import { appendOutcome, type StoredEvent } from './appendOutcome.js';
 import { isTransient, toAppendError, toSeamsError, wrongExpectedRevision, type AppendAttempt } from './errors.js';

@@ -1,5 +1,5 @@
 import { BACKWARDS, END, FORWARDS, type AllStreamResolvedEvent, type EventStoreDBClient, type ReadPosition } from '@eventstore/db-client';
-import type { ReadAllOptions } from '../types.js';
+import type { ReadAllOptions } from '../../types/eventStore.js';
 import { matchesFilter, toServerFilter } from './filters.js';
 import { eventPosition, toPortPosition, toReadPosition } from './positions.js';
 import { RangeCollector, type RangeItem } from './rangeCollector.js';

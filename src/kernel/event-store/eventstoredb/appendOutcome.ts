@@ -1,6 +1,6 @@
 import { DuplicateEventIdError, SeamsError } from '../../errors.js';
 import type { PreparedEvent } from '../prepare.js';
-import type { AppendResult } from '../types.js';
+import type { AppendResult } from '../../types/eventStore.js';
 
 /** An event as read back from the stream after an acknowledged append. */
 export interface StoredEvent {

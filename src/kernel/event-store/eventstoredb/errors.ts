@@ -17,7 +17,7 @@ import {
   ValidationError,
   WrongExpectedRevisionError,
 } from '../../errors.js';
-import type { ExpectedRevision } from '../types.js';
+import type { ExpectedRevision } from '../../types/eventStore.js';
 import { describeRevision, fromClientCurrentRevision, satisfies } from './expectedRevision.js';
 
 /** What an append asked for, to phrase the server's refusal in our terms. */

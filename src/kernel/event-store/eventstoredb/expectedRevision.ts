@@ -1,5 +1,5 @@
 import { ANY, NO_STREAM, STREAM_EXISTS, type AppendExpectedRevision, type CurrentRevision } from '@eventstore/db-client';
-import type { ExpectedRevision } from '../types.js';
+import type { ExpectedRevision } from '../../types/eventStore.js';
 import { toRevisionNumber } from './positions.js';
 
 /** Our expected revision as the client's: the three states by name, an exact revision as a bigint. */

@@ -1,5 +1,5 @@
 import { eventTypeFilter, excludeSystemEvents, streamNameFilter, type Filter } from '@eventstore/db-client';
-import type { ReadAllFilter } from '../types.js';
+import type { ReadAllFilter } from '../../types/eventStore.js';
 
 /**
  * Our filter as the one server-side filter EventStoreDB applies to a `$all` subscription.

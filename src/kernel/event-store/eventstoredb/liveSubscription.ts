@@ -1,7 +1,7 @@
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import type { EventRegistry } from '../../contracts/registry.js';
-import { sleep } from '../subscription.js';
-import type { RecordedEvent, SubscribeOptions, Subscription } from '../types.js';
+import { runningSubscription, sleep } from '../subscription.js';
+import type { RecordedEvent, SubscribeOptions, Subscription } from '../../types/eventStore.js';
 import { isTransient, toSeamsError } from './errors.js';
 import { matchesFilter, toServerFilter } from './filters.js';
 import { eventPosition, toPortPosition } from './positions.js';
@@ -69,15 +69,5 @@ export function liveSubscription(
     }
   };
 
-  const done = run();
-  return {
-    get position() {
-      return position;
-    },
-    done,
-    async stop() {
-      abort.abort();
-      await done.catch(() => undefined);
-    },
-  };
+  return runningSubscription(run(), abort, () => position);
 }

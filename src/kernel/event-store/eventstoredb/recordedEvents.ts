@@ -1,7 +1,7 @@
 import { jsonEvent, type AllStreamResolvedEvent, type EventData, type JSONType, type ResolvedEvent } from '@eventstore/db-client';
 import type { EventRegistry } from '../../contracts/registry.js';
 import type { PreparedEvent } from '../prepare.js';
-import type { EventMetadata, RecordedEvent } from '../types.js';
+import type { EventMetadata, RecordedEvent } from '../../types/eventStore.js';
 import { eventPosition, toRevisionNumber } from './positions.js';
 
 /**

@@ -2,26 +2,13 @@ import { EventEmitter } from 'node:events';
 import type { Knex } from 'knex';
 import type { EventRegistry } from '../../contracts/registry.js';
 import { ValidationError } from '../../errors.js';
-import { checkExpectedRevision, checkStreamName, prepareEvents } from '../prepare.js';
+import { checkExpectedRevision, checkStreamName, prepareEvents, toRecorded } from '../prepare.js';
 import { catchUpSubscription, sleepUntilAppended } from '../subscription.js';
-import type {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
-  Subscription,
-} from '../types.js';
+import type { AppendOptions, AppendResult, EventStore, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription } from '../../types/eventStore.js';
 import { openPostgres, sqlState, withClient } from './connection.js';
-import { GroupCommit, decide, type KnownEvent, type PendingAppend as Pending } from '../groupCommit.js';
+import { GroupCommit, decide, type KnownEvent } from '../groupCommit.js';
+import { UnknownOutcomeError, checkTransactionCounter, fitting, type PendingAppend } from './batches.js';
 
-/** A queued append, with its size so that one statement stays bounded. */
-interface PendingAppend extends Pending {
-  bytes: number;
-}
 import { migrateEventStore } from './migrate.js';
 import { encodePosition, MAX_EVENTS_PER_TRANSACTION } from './positions.js';
 import { Statements, type EventRow } from './sql.js';
@@ -40,9 +27,6 @@ export interface PostgresEventStoreOptions {
 }
 
 export const DEFAULT_SCHEMA = 'event_store';
-const MAX_APPENDS_PER_COMMIT = 1000;
-/** Keeps one INSERT's parameters to a sane size; a single larger append still goes alone. */
-const MAX_BYTES_PER_COMMIT = 16 * 1024 * 1024;
 /** Each retry means another process committed a conflicting row, so this bounds pathological contention only. */
 const MAX_ATTEMPTS = 50;
 /** unique_violation and deadlock_detected: a concurrent writer won a (stream, revision) or an event id. */
@@ -70,7 +54,7 @@ export class PostgresEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly commits = new GroupCommit<PendingAppend>({
     commit: (batch) => this.commit(batch),
-    take: (queue) => PostgresEventStore.fitting(queue),
+    take: fitting,
     // No answer to the INSERT: it may have committed, and committing each append again could write it twice.
     final: (error) => error instanceof UnknownOutcomeError,
   });
@@ -113,21 +97,6 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-
-  /** How many of the next appends fit one transaction's 2^20 positions and one statement's size. */
-  private static fitting(queue: readonly PendingAppend[]): number {
-    let events = 0;
-    let bytes = 0;
-    let n = 0;
-    for (const append of queue) {
-      if (n === MAX_APPENDS_PER_COMMIT) break;
-      if (n > 0 && (events + append.events.length > MAX_EVENTS_PER_TRANSACTION || bytes + append.bytes > MAX_BYTES_PER_COMMIT)) break;
-      events += append.events.length;
-      bytes += append.bytes;
-      n++;
-    }
-    return n;
   }
 
   private async commit(batch: PendingAppend[]): Promise<(AppendResult | Error)[]> {
@@ -184,7 +153,7 @@ export class PostgresEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
     const rows = await withClient(this.knex, (c) => this.sql.readStream(c, stream, from, options.maxCount ?? null, backwards));
-    return rows.map((row) => this.toRecorded(row));
+    return rows.map((row) => toRecorded(this.options.registry, row));
   }
 
   async streamRevision(stream: string): Promise<number> {
@@ -196,7 +165,7 @@ export class PostgresEventStore implements EventStore {
     const rows = await withClient(this.knex, (c) =>
       this.sql.readAll(c, { after: options.after ?? 0, upTo: options.upTo, maxCount: options.maxCount, ...options.filter }),
     );
-    return rows.map((row) => this.toRecorded(row));
+    return rows.map((row) => toRecorded(this.options.registry, row));
   }
 
   headPosition(): Promise<number> {
@@ -220,48 +189,5 @@ export class PostgresEventStore implements EventStore {
   async close(): Promise<void> {
     await this.commits.idle();
     await this.knex.destroy();
-  }
-
-  private toRecorded(row: EventRow): RecordedEvent {
-    const { data, schemaVersion } = this.options.registry.upcast(row.type, row.schema_version, JSON.parse(row.data));
-    return {
-      id: row.id,
-      stream: row.stream,
-      revision: row.revision,
-      position: Number(row.position),
-      type: row.type,
-      schemaVersion,
-      data,
-      metadata: JSON.parse(row.metadata),
-      recordedAt: row.recorded_at.toISOString(),
-    };
-  }
-}
-
-/**
- * Positions come from the server's transaction counter, which a logical dump and restore into a
- * new cluster (unlike pg_upgrade) starts again from a low value: new events would then sort
- * before old ones and readers would skip them. Refuse to open such a log rather than corrupt it.
- */
-async function checkTransactionCounter(knex: Knex, sql: Statements): Promise<void> {
-  const { newestInLog, nextOnServer } = await withClient(knex, (c) => sql.transactionIds(c));
-  if (newestInLog >= nextOnServer) {
-    throw new Error(
-      `the log in schema ${sql.schema} holds transaction id ${newestInLog}, but this server's next transaction id is ` +
-        `${nextOnServer}: was it restored into a new cluster? Advance the server's transaction counter past ` +
-        `${newestInLog} (pg_resetwal --next-transaction-id) before appending, or new events would sort before old ones`,
-    );
-  }
-}
-
-/** The connection failed after the INSERT was sent: the append may or may not be in the log. */
-export class UnknownOutcomeError extends Error {
-  constructor(cause: unknown) {
-    super(
-      `the connection failed while committing, so the append may or may not have been written; ` +
-        `retry it with the same event ids to make sure: ${(cause as Error).message}`,
-      { cause },
-    );
-    this.name = 'UnknownOutcomeError';
   }
 }

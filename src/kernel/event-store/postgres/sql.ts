@@ -1,3 +1,4 @@
+import type { StoredEvent } from '../prepare.js';
 import type { PgClient } from './connection.js';
 
 /**
@@ -14,17 +15,7 @@ export const COLUMNS = 'position, id, stream, revision, type, schema_version, da
  */
 export const HORIZON = '(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 20)';
 
-export interface EventRow {
-  position: string;
-  id: string;
-  stream: string;
-  revision: number;
-  type: string;
-  schema_version: number;
-  data: string;
-  metadata: string;
-  recorded_at: Date;
-}
+export type EventRow = StoredEvent & { position: string; recorded_at: Date };
 
 /** One event to insert; `index` is its place in the inserting transaction. */
 import type { NewRow } from '../groupCommit.js';

@@ -2,20 +2,10 @@ import { EventEmitter } from 'node:events';
 import type { Knex } from 'knex';
 import type { EventRegistry } from '../../contracts/registry.js';
 import { migrateLatest } from '../../migrate.js';
-import { checkExpectedRevision, checkStreamName, prepareEvents } from '../prepare.js';
+import { checkExpectedRevision, checkStreamName, prepareEvents, toRecorded, type StoredEvent } from '../prepare.js';
 import { catchUpSubscription, sleepUntilAppended } from '../subscription.js';
 import { GroupCommit, decide, type KnownEvent, type PendingAppend } from '../groupCommit.js';
-import type {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
-  Subscription,
-} from '../types.js';
+import type { AppendOptions, AppendResult, EventStore, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription } from '../../types/eventStore.js';
 import { acquire, all, exec, finalizeStatements, openSqlite, prepared, release, run, type RawDb, type Synchronous } from '../../sqlite/connection.js';
 
 export interface SqliteEventStoreOptions {
@@ -28,17 +18,7 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
 }
 
-interface EventRow {
-  position: number;
-  id: string;
-  stream: string;
-  revision: number;
-  type: string;
-  schema_version: number;
-  data: string;
-  metadata: string;
-  recorded_at: number;
-}
+type EventRow = StoredEvent & { position: number; recorded_at: number };
 
 const COLUMNS = 'position, id, stream, revision, type, schema_version, data, metadata, recorded_at';
 const ROWS_PER_INSERT = 100;
@@ -169,7 +149,7 @@ export class SqliteEventStore implements EventStore {
       ? `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`
       : `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`;
     const rows = await all<EventRow>(prepared(this.readDb, sql), [stream, from, limit]);
-    return rows.map((row) => this.toRecorded(row));
+    return rows.map((row) => toRecorded(this.options.registry, row));
   }
 
   async streamRevision(stream: string): Promise<number> {
@@ -197,7 +177,7 @@ export class SqliteEventStore implements EventStore {
     }
     const { sql, bindings } = query.toSQL();
     const rows = await all<EventRow>(prepared(this.readDb, sql), bindings as unknown[]);
-    return rows.map((row) => this.toRecorded(row));
+    return rows.map((row) => toRecorded(this.options.registry, row));
   }
 
   async headPosition(): Promise<number> {
@@ -222,20 +202,5 @@ export class SqliteEventStore implements EventStore {
       await release(knex, db);
       await knex.destroy();
     }
-  }
-
-  private toRecorded(row: EventRow): RecordedEvent {
-    const { data, schemaVersion } = this.options.registry.upcast(row.type, row.schema_version, JSON.parse(row.data));
-    return {
-      id: row.id,
-      stream: row.stream,
-      revision: row.revision,
-      position: row.position,
-      type: row.type,
-      schemaVersion,
-      data,
-      metadata: JSON.parse(row.metadata),
-      recordedAt: new Date(row.recorded_at).toISOString(),
-    };
   }
 }

@@ -1,0 +1,43 @@
+import type { Knex } from 'knex';
+import type { ProjectionState } from '../types/projection.js';
+import { advance, type Generation } from './generations.js';
+
+/**
+ * Where each generation's checkpoint row is. A batch with none of the projection's events (the
+ * log moved on with other events) moves the position in memory at once but writes the row at
+ * most every `idleMs` (and on stop): otherwise every runner would commit a write for every
+ * append anywhere in the log. A restart in between re-reads only events it skips anyway.
+ */
+export class Checkpoints {
+  private readonly written = new WeakMap<Generation, { position: number; at: number }>();
+
+  constructor(
+    private readonly db: Knex,
+    private readonly idleMs = 1000,
+  ) {}
+
+  /** The position the generation's row holds: a batch's transaction moves it from there. */
+  rowPosition(g: Generation): number {
+    return this.written.get(g)?.position ?? g.position;
+  }
+
+  /** True when an empty batch that leaves the state as it is may move `g` in memory only. */
+  mayDefer(g: Generation, next: ProjectionState): boolean {
+    const written = this.written.get(g) ?? { position: g.position, at: 0 };
+    this.written.set(g, written);
+    return next === g.state && Date.now() - written.at < this.idleMs;
+  }
+
+  /** The row now holds `position` (a batch's transaction wrote it). */
+  committed(g: Generation, position: number): void {
+    this.written.set(g, { position, at: Date.now() });
+  }
+
+  /** Writes a checkpoint that only moved in memory. A row someone else moved meanwhile stays as it is: the next load sees theirs. */
+  async flush(g: Generation): Promise<void> {
+    const written = this.written.get(g);
+    if (!written || written.position === g.position || !['catching-up', 'live', 'building'].includes(g.state)) return;
+    const moved = await this.db.transaction((trx) => advance(trx, g, written.position, g.position, g.state));
+    if (moved) this.committed(g, g.position);
+  }
+}

@@ -1,0 +1,46 @@
+import type { Knex } from 'knex';
+import { v5 as uuidv5 } from 'uuid';
+import { DuplicateEventIdError } from '../errors.js';
+import { stamped } from '../modules/moduleEvents.js';
+import type { CommandHandler, CommandMeta, ModuleContext, ModuleEvents } from '../types/module.js';
+
+const EVENT_IDS = 'c3a1f7e2-8b4d-4e6f-9a1b-2c3d4e5f6a7b';
+
+/** The handler's first append found its events already in the log: the command was handled before a crash. */
+class AlreadyHandled extends Error {}
+
+/**
+ * The module's events as a command handler sees them: the k-th event it appends gets an id
+ * derived from (command id, k). Handling the same command again (a resend, or a redelivery after
+ * a crash between the append and the bookkeeping) writes the same ids, which the store refuses
+ * or ignores: the command acts exactly once in the log.
+ */
+function commandScoped(events: ModuleEvents, commandId: string): ModuleEvents {
+  let k = 0;
+  return {
+    ...events,
+    async append(stream, list, options) {
+      const first = k === 0;
+      const withIds = list.map((e) => ({ ...e, id: uuidv5(`${commandId}/${k++}`, EVENT_IDS) }));
+      try {
+        return await events.append(stream, withIds, options);
+      } catch (error) {
+        if (first && error instanceof DuplicateEventIdError) throw new AlreadyHandled();
+        throw error;
+      }
+    },
+  };
+}
+
+/** Runs a command handler at most once per command id (its effect in the log exactly once). */
+export async function deliverOnce(db: Knex, ctx: ModuleContext, handler: CommandHandler, data: unknown, meta: CommandMeta): Promise<void> {
+  if (await db('handled_commands').where({ command_id: meta.commandId }).first()) return;
+  try {
+    // What the handler appends is stamped with the command's correlation id, cause and actor: handlers pass nothing on.
+    const events = stamped(commandScoped(ctx.events, meta.commandId), { correlationId: meta.correlationId, causationId: meta.commandId, actor: meta.actor });
+    await handler.handle({ ...ctx, events }, data, meta);
+  } catch (error) {
+    if (!(error instanceof AlreadyHandled)) throw error;
+  }
+  await db('handled_commands').insert({ command_id: meta.commandId, type: handler.command.type, handled_at: Date.now() }).onConflict('command_id').ignore();
+}

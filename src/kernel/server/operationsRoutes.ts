@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import type { EventRegistry } from '../contracts/registry.js';
+import { wholeNumber } from '../contracts/validation.js';
+import { NotFoundError, UnavailableError } from '../errors.js';
+import type { EventStore } from '../types/eventStore.js';
+import type { ModuleRuntime } from '../runtime/runtime.js';
+import { redactor } from '../http/redact.js';
+import { noContent, ok } from '../http/responses.js';
+import { route } from '../http/route.js';
+import type { RouteDefinition } from '../types/http.js';
+
+const recordedEvent = z.object({
+  id: z.string(),
+  stream: z.string(),
+  revision: z.number().int(),
+  position: z.number().int(),
+  type: z.string(),
+  schemaVersion: z.number().int(),
+  data: z.unknown(),
+  metadata: z.record(z.string(), z.unknown()),
+  recordedAt: z.string(),
+});
+
+const projectionStatus = z.object({
+  module: z.string(),
+  projection: z.string(),
+  version: z.number().int(),
+  generation: z.number().int(),
+  position: z.number().int(),
+  headPosition: z.number().int(),
+  lag: z.number().int(),
+  state: z.string(),
+  error: z.object({ message: z.string(), position: z.number().int().nullable(), eventId: z.string().nullable() }).optional(),
+  building: z.object({ generation: z.number().int(), version: z.number().int(), position: z.number().int() }).optional(),
+});
+
+const instanceSummary = z.object({
+  type: z.string(),
+  module: z.string(),
+  id: z.string(),
+  status: z.string(),
+  step: z.string().nullable(),
+  attempts: z.number().int(),
+  nextWakeAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+/** Health and operator endpoints (API.md, "operations"); `/admin/*` is guarded by the app. */
+export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, registry: EventRegistry): { health: RouteDefinition[]; admin: RouteDefinition[] } {
+  const redact = redactor(registry);
+  const health = [
+    route.get('/live', { summary: 'the process is up', responses: { 200: z.object({ status: z.literal('live') }) }, handle: async () => ok({ status: 'live' }) }),
+    route.get('/ready', {
+      summary: 'the store answers and no projection has failed',
+      responses: { 200: z.object({ status: z.literal('ready'), headPosition: z.number().int() }) },
+      handle: async () => {
+        let head: number;
+        try {
+          head = await store.headPosition();
+        } catch (error) {
+          throw new UnavailableError(`the event store does not answer: ${(error as Error).message}`);
+        }
+        const stopped = (await runtime.projectionStatus()).filter((s) => s.state === 'failed' || s.state === 'ahead-of-log');
+        if (stopped.length > 0) throw new UnavailableError(`projections stopped: ${stopped.map((s) => `${s.module}/${s.projection} (${s.state})`).join(', ')}`);
+        return ok({ status: 'ready', headPosition: head });
+      },
+    }),
+  ];
+  const admin = [
+    route.get('/projections', {
+      summary: 'position, head, lag and state of every projection in this process',
+      responses: { 200: z.array(projectionStatus) },
+      handle: async () => ok(await runtime.projectionStatus()),
+    }),
+    route.get('/processes', {
+      summary: 'process-manager instances: status, current step, attempts and next wake-up',
+      query: z.object({ type: z.string().max(100).optional(), status: z.enum(['running', 'compensating', 'completed', 'failed', 'compensated']).optional() }),
+      responses: { 200: z.object({ processes: z.array(instanceSummary) }) },
+      handle: async ({ query }) => ok({ processes: await runtime.processInstances(query) }),
+    }),
+    route.get('/processes/:type/:id', {
+      summary: 'one process instance with its state, commands and timers',
+      params: z.object({ type: z.string().max(100), id: z.string().max(200) }),
+      responses: { 200: instanceSummary.extend({ state: z.unknown(), completedSteps: z.array(z.unknown()), commands: z.array(z.unknown()), timers: z.array(z.unknown()) }) },
+      handle: async ({ params }) => {
+        const found = await runtime.processInstance(params.type, params.id);
+        if (!found) throw new NotFoundError(`no ${params.type} process ${params.id} in this process`);
+        return ok(found);
+      },
+    }),
+    route.post('/queries/:type', {
+      summary: 'answer a public query for a module running in this process (modules in other processes call it)',
+      params: z.object({ type: z.string().max(200) }),
+      body: z.unknown(),
+      responses: { 200: z.unknown() },
+      handle: async ({ params, body }) => ok((await runtime.answerHere(params.type, body)) ?? null),
+    }),
+    route.post('/commands/:type', {
+      summary: 'take a command for a module running in this process, once per command id (modules in other processes send it)',
+      params: z.object({ type: z.string().max(200) }),
+      body: z.object({ data: z.unknown(), meta: z.object({ commandId: z.string().min(1).max(100), correlationId: z.string().optional(), causationId: z.string().optional(), actor: z.string().optional() }) }),
+      responses: { 204: null },
+      handle: async ({ params, body }) => {
+        await runtime.dispatchHere(params.type, body.data, body.meta);
+        return noContent();
+      },
+    }),
+    route.get('/streams/:stream', {
+      summary: 'the raw events of one stream (secret fields redacted)',
+      params: z.object({ stream: z.string().min(1).max(200) }),
+      query: z.object({ from: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(), limit: wholeNumber(1, 1000).default(100) }),
+      responses: { 200: z.object({ stream: z.string(), events: z.array(recordedEvent) }) },
+      handle: async ({ params, query }) => {
+        const events = await store.readStream(params.stream, { fromRevision: query.from, maxCount: query.limit });
+        if (events.length === 0 && (await store.streamRevision(params.stream)) === -1) throw new NotFoundError(`no stream ${params.stream}`);
+        return ok({ stream: params.stream, events: events.map(redact) });
+      },
+    }),
+    route.get('/events', {
+      summary: 'the raw log after a global position (secret fields redacted)',
+      query: z.object({ after: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(0), limit: wholeNumber(1, 1000).default(100) }),
+      responses: { 200: z.object({ events: z.array(recordedEvent), headPosition: z.number().int() }) },
+      handle: async ({ query }) => {
+        const events = await store.readAll({ after: query.after, maxCount: query.limit });
+        return ok({ events: events.map(redact), headPosition: await store.headPosition() });
+      },
+    }),
+  ];
+  return { health, admin };
+}

@@ -1,0 +1,97 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
+import pino, { type Logger } from 'pino';
+import { Coordination } from '../cluster/coordination.js';
+import { loadConfig, moduleDatabaseConfig } from '../config.js';
+import { openStore } from '../event-store/openStore.js';
+import type { SeamsConfig } from '../types/config.js';
+import type { EventStore } from '../types/eventStore.js';
+import { createHttpApp } from './app.js';
+import { answerClientError, endWithProblem } from '../http/problem.js';
+import { loadTokenSecret, tokenService } from '../http/tokens.js';
+import { registryOf } from '../modules/registry.js';
+import type { ModuleDefinition } from '../types/module.js';
+import { ModuleRuntime } from '../runtime/runtime.js';
+
+export interface RunningServer {
+  server: Server;
+  runtime: ModuleRuntime;
+  store: EventStore;
+  /** The port actually bound (useful with PORT=0). */
+  port: number;
+  /** Stops accepting, finishes requests in flight, checkpoints projections, releases leases, closes the store. */
+  close(): Promise<void>;
+}
+
+/** How long a graceful stop waits for the projections to take in the last writes. */
+const DRAIN_MS = 5000;
+
+/**
+ * Lets the projections running here reach the log's head (bounded), so that the checkpoints
+ * saved on stop include the last requests' writes and a restart has nothing to catch up. A
+ * failed projection, or one being rebuilt, is not waited for.
+ */
+async function drainProjections(runtime: ModuleRuntime, store: EventStore, timeoutMs: number): Promise<void> {
+  const head = await store.headPosition().catch(() => undefined);
+  if (head === undefined) return;
+  await Promise.all(
+    runtime.runners().map(async (runner) => {
+      const status = await runner.status().catch(() => undefined);
+      if (status && (status.state === 'live' || status.state === 'catching-up') && !status.building) await runner.waitFor(head, timeoutMs);
+    }),
+  );
+}
+
+/** Starts the whole application (or the modules of SEAMS_MODULES): store, modules, HTTP. */
+export async function startServer(modules: readonly ModuleDefinition[], config: SeamsConfig = loadConfig(), log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  // Listen first: in a cluster this process announces its address, which needs the port.
+  // Until the modules are up, every request gets a quick 503 rather than hanging.
+  const starting = (_req: IncomingMessage, res: ServerResponse) => endWithProblem(res, 503, 'starting', 1);
+  const server = createServer(starting);
+  server.on('clientError', answerClientError);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const registry = registryOf(modules);
+  const store = await openStore(config, registry);
+  const coordination = config.cluster ? await Coordination.open(config) : undefined;
+  const runtime = await ModuleRuntime.start({
+    modules,
+    run: config.modules,
+    store,
+    database: moduleDatabaseConfig(config),
+    log,
+    config,
+    tokens: tokenService(loadTokenSecret(config.dataDir)),
+    cluster: coordination && {
+      coordination,
+      processId: config.processId ?? `${hostname()}:${port}`,
+      url: config.publicUrl ?? `http://127.0.0.1:${port}`,
+      leaseTtlMs: config.leaseTtlMs,
+      adminToken: config.adminToken,
+    },
+  });
+  server.off('request', starting);
+  server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken }));
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    runtime,
+    store,
+    port,
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await drainProjections(runtime, store, DRAIN_MS);
+        await runtime.stop();
+        await coordination?.close();
+        await store.close();
+      })()),
+  };
+}

@@ -1,0 +1,41 @@
+/** The deployment's configuration, read from the environment by loadConfig (config.ts). */
+export interface SeamsConfig {
+  port: number;
+  dataDir: string;
+  store: 'sqlite' | 'postgres' | 'eventstoredb';
+  databaseUrl?: string;
+  eventstoreUrl?: string;
+  /** Modules to run in this process; undefined means all. */
+  modules?: string[];
+  adminToken?: string;
+  logLevel: string;
+  /** PostgreSQL: prefix of the store's and the modules' schema names. */
+  pgSchemaPrefix?: string;
+  /** PostgreSQL: a role per module with rights on its own schema only. */
+  pgModuleRoles?: boolean;
+  /** Several processes share the work: leases, peers, calls over HTTP (on when SEAMS_MODULES is set). */
+  cluster?: boolean;
+  processId?: string;
+  publicUrl?: string;
+  leaseTtlMs?: number;
+  /**
+   * Where modules read their own settings (each module declares its variables with
+   * defineConfig): the process environment unless given (tests pass their own).
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Where module databases live (DESIGN.md rule 5): on SQLite each module has its own file; on
+ * PostgreSQL its own schema, and optionally its own role with rights on that schema alone.
+ */
+export type ModuleDatabaseConfig =
+  | { kind: 'sqlite'; dataDir: string }
+  | {
+      kind: 'postgres';
+      connectionString: string;
+      /** Prepended to module names to make schema names (tests use a random one). */
+      schemaPrefix?: string;
+      /** Create a role per module that owns its schema, and connect as that role. */
+      moduleRoles?: boolean;
+    };

@@ -1,0 +1,83 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { CommandContract, CommandData, EventOf, QueryArgs, QueryContract, QueryResult } from './contracts.js';
+import type { SeamsConfig } from './config.js';
+import type { AppendResult, EventMetadata, ExpectedRevision, ReadStreamOptions, RecordedEvent } from './eventStore.js';
+import type { HasTables } from './projection.js';
+
+/** Who asked, for metadata and idempotency: a command handled twice with one id acts once. */
+export interface CommandMeta {
+  commandId: string;
+  correlationId?: string;
+  causationId?: string;
+  actor?: string;
+}
+
+export interface ModuleAppendOptions {
+  expectedRevision?: ExpectedRevision;
+  /** Over the metadata the context stamps (the request's or command's correlation id and actor). */
+  metadata?: Omit<EventMetadata, 'module'>;
+}
+
+/**
+ * The event store as one module sees it: it appends only its own event types, only to its own
+ * streams, and reads back only its own streams. Everything else it learns from projections.
+ */
+export interface ModuleEvents {
+  append(stream: string, events: readonly EventOf[], options?: ModuleAppendOptions): Promise<AppendResult>;
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** The stream name of one of this module's stream kinds and an id: `catalog.item-<id>`. */
+  stream(kind: string, id: string): string;
+}
+
+export interface SendOptions {
+  /** Idempotency key: the target acts once per id, however often the command arrives. */
+  commandId?: string;
+  correlationId?: string;
+  causationId?: string;
+  actor?: string;
+}
+
+/** The caller behind a verified, unrevoked bearer token. */
+export interface Caller {
+  userId: string;
+  sessionId: string;
+}
+
+/**
+ * Bearer tokens are signed JWTs (HS256) that any module verifies on its own, with no call to
+ * identity. Revocation (logout) is not in the token: each module keeps a replica of ended sessions.
+ */
+export interface TokenService {
+  issue(caller: Caller, expiresAt: Date): Promise<string>;
+  verify(token: string): Promise<Caller & { expiresAt: Date }>;
+}
+
+/** Everything a module's code receives. It holds this module's database handle and no other. */
+export interface ModuleContext {
+  readonly name: string;
+  /** This module's own database. */
+  readonly db: Knex;
+  /** Appends stamped with the metadata of the request or command being handled. */
+  readonly events: ModuleEvents;
+  readonly log: Logger;
+  /** Physical table names of one of this module's projections (they change when it is rebuilt); typed when given its definition. */
+  tables<T extends string>(of: HasTables<T>): Record<T, string>;
+  tables(projection: string): Record<string, string>;
+  /** Resolves true once every projection of this module (or just `projection`) has processed `position`; false on timeout. */
+  waitFor(position: number, timeoutMs: number, projection?: string): Promise<boolean>;
+  /** Waits (bounded) until this module's projections have caught up with the log's current head. */
+  catchUp(timeoutMs: number, projection?: string): Promise<boolean>;
+  /** The deployment's configuration (read-only). */
+  readonly config: Readonly<SeamsConfig>;
+  /** The module's own settings, parsed from the environment at start (read them typed with defineConfig(...).of(ctx)). */
+  readonly settings: unknown;
+  /** A directory for this module's own files (created on first use), e.g. `<dataDir>/modules/<name>-files`. */
+  filesDir(): string;
+  /** Issues and verifies bearer tokens (the signing secret is the deployment's). */
+  readonly tokens: TokenService;
+  /** Asks another module synchronously; throws UnavailableError on timeout or an open breaker. */
+  query<Q extends QueryContract>(query: Q, args: QueryArgs<Q>): Promise<QueryResult<Q>>;
+  /** Sends another module's public command. */
+  send<C extends CommandContract>(command: C, data: CommandData<C>, options?: SendOptions): Promise<void>;
+}

@@ -1,0 +1,182 @@
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { SMTPServer } from 'smtp-server';
+import { SendMail } from '../../../src/modules/communications/contracts.js';
+import { startApp, type TestApp } from '../../support/httpHarness.js';
+import { createItems, mailsTo, placeOrder, processInstance, registerCustomer, startShop, untilDecided, untilInstance, type MailView } from '../../support/ordersFixture.js';
+import { badInputTable, commonBadInputs, eventually, expectStatus, type BadInput } from '../../support/http.js';
+
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+/**
+ * An SMTP server in this process on a random loopback port. It refuses recipients at
+ * `bounce@` for good (550) and answers `busy@` with a temporary 451 the first `busyTimes` times.
+ */
+async function startSmtpServer() {
+  const received: Received[] = [];
+  const state = { busyTimes: 0, busyAnswers: 0 };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      if (address.address.startsWith('bounce@')) return callback(Object.assign(new Error('no such mailbox here'), { responseCode: 550 }));
+      if (address.address.startsWith('busy@') && state.busyAnswers < state.busyTimes) {
+        state.busyAnswers++;
+        return callback(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }));
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return { url: `smtp://127.0.0.1:${port}`, received, state, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+const sendMail = (app: TestApp, data: { to: string; subject: string; body: string; idempotencyKey: string }, commandId: string = crypto.randomUUID()) =>
+  app.server.runtime.dispatch(SendMail.type, data, { commandId, actor: 'test' });
+
+const untilMailSettled = (app: TestApp, to: string) =>
+  eventually(async () => {
+    const mails = await mailsTo(app, to);
+    return mails.length > 0 && mails.every((m) => m.status !== 'pending') && mails;
+  });
+
+describe('HTTP communications: mail over SMTP', function () {
+  this.timeout(30_000);
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let app: TestApp;
+
+  before(async () => {
+    smtp = await startSmtpServer();
+    app = await startShop({ config: { env: { SMTP_URL: smtp.url } } });
+  });
+  after(async () => {
+    await app?.stop();
+    await smtp?.close();
+  });
+
+  it('a confirmed order’s mail travels over SMTP: one message, to the customer, with the order in its subject', async () => {
+    const [tea] = (await createItems(app, [1250])) as [string];
+    const { customerId, email } = await registerCustomer(app);
+    const orderId = await placeOrder(app, customerId, [{ itemId: tea, quantity: 1 }]);
+    expect((await untilDecided(app, orderId)).status).to.equal('confirmed');
+    const [mail, ...more] = await untilMailSettled(app, email);
+    expect(more).to.deep.equal([]);
+    expect(mail).to.deep.include({ to: email, status: 'sent' });
+    const messages = smtp.received.filter((m) => m.to.includes(email));
+    expect(messages).to.have.length(1);
+    expect(messages[0]!.from).to.equal('no-reply@seams.invalid');
+    expect(messages[0]!.raw).to.match(new RegExp(`^Subject: Your order ${orderId} is confirmed`, 'm'));
+    expect(messages[0]!.raw).to.match(new RegExp(`^Message-ID: <${mail!.mailId}@seams.invalid>`, 'mi'));
+    expect(messages[0]!.raw).to.contain('Total: 12.50');
+  });
+
+  it('one mail per idempotency key, however often SendMail arrives (with new command ids or the same one)', async () => {
+    const to = `${crypto.randomUUID()}@example.com`;
+    const data = { to, subject: 'Once', body: 'only once', idempotencyKey: `key-${crypto.randomUUID()}` };
+    const commandId = crypto.randomUUID();
+    await sendMail(app, data, commandId);
+    await sendMail(app, data, commandId);
+    await sendMail(app, data);
+    await sendMail(app, { ...data, subject: 'Another subject, same key' });
+    const mails = await untilMailSettled(app, to);
+    expect(mails.map((m) => [m.subject, m.status])).to.deep.equal([['Once', 'sent']]);
+    // Delivered again after it was sent: still one message.
+    await sendMail(app, data);
+    const head = await app.headPosition();
+    await app.server.runtime.context('communications').catchUp(5000);
+    expect(await app.headPosition()).to.equal(head);
+    expect(smtp.received.filter((m) => m.to.includes(to))).to.have.length(1);
+  });
+
+  it('a permanent refusal (SMTP 550) is not retried and the mail is marked failed', async () => {
+    const to = `bounce@${crypto.randomUUID()}.example.com`;
+    await sendMail(app, { to, subject: 'Bounce', body: 'nobody home', idempotencyKey: crypto.randomUUID() });
+    const [mail] = (await untilMailSettled(app, to)) as [MailView];
+    expect(mail).to.deep.include({ to, subject: 'Bounce', status: 'failed', sentAt: null });
+    expect(mail.error).to.match(/550/);
+    const delivery = await untilInstance(app, 'mail_delivery', mail.mailId, (i) => i.status === 'failed');
+    expect(delivery.commands.map((c) => [c.type, c.status, c.attempts])).to.deep.equal([
+      ['communications.DeliverMail', 'failed', 1],
+      ['communications.MarkMailFailed', 'done', 1],
+    ]);
+    expect(smtp.received.filter((m) => m.to.includes(to))).to.deep.equal([]);
+  });
+
+  it('a temporary failure (SMTP 451) is retried with backoff until the mail goes through', async () => {
+    const to = `busy@${crypto.randomUUID()}.example.com`;
+    smtp.state.busyTimes = 2;
+    smtp.state.busyAnswers = 0;
+    await sendMail(app, { to, subject: 'Later', body: 'try again', idempotencyKey: crypto.randomUUID() });
+    const [mail] = (await untilMailSettled(app, to)) as [MailView];
+    expect(mail.status).to.equal('sent');
+    expect(smtp.state.busyAnswers).to.equal(2);
+    const delivery = (await processInstance(app, 'mail_delivery', mail.mailId))!;
+    expect(delivery.commands.map((c) => [c.type, c.status, c.attempts])).to.deep.equal([['communications.DeliverMail', 'done', 3]]);
+    expect(smtp.received.filter((m) => m.to.includes(to))).to.have.length(1);
+  });
+});
+
+describe('HTTP communications: GET /communications/mails', function () {
+  let app: TestApp;
+  before(async () => {
+    app = await startApp();
+  });
+  after(async () => app?.stop());
+
+  it('lists mails oldest first; `to` matches regardless of case; without `to`, all', async () => {
+    const to = `Mixed.${crypto.randomUUID()}@Example.com`;
+    await sendMail(app, { to, subject: 'First', body: '1', idempotencyKey: crypto.randomUUID() });
+    await sendMail(app, { to, subject: 'Second', body: '2', idempotencyKey: crypto.randomUUID() });
+    await sendMail(app, { to: 'someone.else@example.com', subject: 'Other', body: '3', idempotencyKey: crypto.randomUUID() });
+    const mails = await untilMailSettled(app, to.toLowerCase());
+    expect(mails.map((m) => [m.to, m.subject, m.status])).to.deep.equal([
+      [to, 'First', 'sent'],
+      [to, 'Second', 'sent'],
+    ]);
+    for (const m of mails) expect(Object.keys(m)).to.have.members(['mailId', 'to', 'subject', 'status', 'sentAt']);
+    // Without `to`, every mail (waiting until all are delivered, so nothing is appended after this test).
+    const all = await eventually(async () => {
+      const reply = await app.request('GET', '/communications/mails');
+      expectStatus(reply, 200);
+      return reply.body.mails.length === 3 && reply.body.mails.every((m: MailView) => m.status === 'sent') && (reply.body.mails as MailView[]);
+    });
+    expect(all.map((m: MailView) => m.subject)).to.deep.equal(['First', 'Second', 'Other']);
+    const limited = await app.request('GET', '/communications/mails?limit=1');
+    expect(limited.body.mails).to.have.length(1);
+    expect((await app.request('GET', '/communications/mails?to=nobody%40example.com')).body).to.deep.equal({ mails: [] });
+  });
+
+  const badInputs: BadInput<{ app: TestApp }>[] = [
+    ...commonBadInputs<{ app: TestApp }>({ method: 'GET', path: '/communications/mails', auth: false }),
+    { method: 'GET', path: '/communications/mails?to=not-an-email', name: 'to: not an email', status: 400, field: 'to' },
+    { method: 'GET', path: '/communications/mails?to=', name: 'to: empty', status: 400, field: 'to' },
+    { method: 'GET', path: '/communications/mails?to=a%40example.com&to=b%40example.com', name: 'to: given twice', status: 400, field: 'to' },
+    { method: 'GET', path: `/communications/mails?to=${'a'.repeat(250)}%40example.com`, label: '/communications/mails?to=aaa…%40example.com', name: 'to: longer than 254 characters', status: 400, field: 'to' },
+    { method: 'GET', path: '/communications/mails?limit=-5', name: 'limit: -5', status: 400, field: 'limit' },
+    { method: 'GET', path: '/communications/mails?limit=0', name: 'limit: 0', status: 400, field: 'limit' },
+    { method: 'GET', path: '/communications/mails?limit=501', name: 'limit: 501', status: 400, field: 'limit' },
+    { method: 'GET', path: '/communications/mails?limit=abc', name: 'limit: abc', status: 400, field: 'limit' },
+    { method: 'GET', path: '/communications/mails?limit=1.5', name: 'limit: 1.5', status: 400, field: 'limit' },
+  ];
+  describe('bad input (4xx problem+json, nothing appended)', () => {
+    badInputTable(badInputs, () => ({ app }));
+  });
+});
