@@ -4,9 +4,49 @@
  * `npx depcruise src --config .dependency-cruiser.cjs` runs the same rules bare.
  * Paths are relative to the repository root.
  */
+/**
+ * The kernel's layers, lowest first: a file imports only its own layer and those below, so the
+ * kernel reads bottom-up and never runs back up (types/ at the bottom imports nothing of it).
+ */
+const LAYERS = [
+  ['types/'],
+  ['errors\\.ts$', 'contracts/'],
+  ['config\\.ts$', 'migrate\\.ts$', 'sqlite/', 'event-store/'],
+  ['projections/'],
+  ['processes/'],
+  ['modules/'],
+  ['http/'],
+  ['cluster/'],
+  ['runtime/'],
+  ['server/', 'cli/', 'testing/', 'index\\.ts$', 'host\\.ts$'],
+];
+const inKernel = (paths) => `^src/kernel/(${paths.join('|')})`;
+const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
+  name: 'kernel-layers',
+  comment: `The kernel's layers: ${layer.join(', ')} imports nothing of the layers above it (${LAYERS.slice(i + 1).flat().join(', ')}).`,
+  severity: 'error',
+  from: { path: inKernel(layer) },
+  to: { path: inKernel(LAYERS.slice(i + 1).flat()) },
+}));
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    ...layerRules,
+    {
+      name: 'no-import-cycles',
+      comment: 'No import cycle anywhere in src/, type imports included: every file can be read after what it imports.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'host-only-from-composition-root',
+      comment: "src/kernel/host.ts (stores, runtime, server, CLI) is the host's face: only the composition root (application, main, cli) imports it, never a module.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/(application|main|cli)\\.ts$', '^src/kernel/'] },
+      to: { path: '^src/kernel/host\\.ts$' },
+    },
     {
       name: 'modules-import-only-contracts',
       comment: "A module may import another module's contracts.ts and nothing else of it (rule 1).",
@@ -37,7 +77,7 @@ module.exports = {
       comment: "Modules see the kernel's public API (src/kernel/index.ts) and nothing behind it (rule 2).",
       severity: 'error',
       from: { path: '^src/modules/' },
-      to: { path: '^src/kernel/', pathNot: '^src/kernel/index\\.ts$' },
+      to: { path: '^src/kernel/', pathNot: '^src/kernel/(index|host)\\.ts$' },
     },
     {
       name: 'modules-import-no-composition-root',

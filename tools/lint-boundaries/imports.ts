@@ -24,6 +24,10 @@ const ADVICE: Record<string, (v: { from: string; to: string; spec: string }) => 
     `module ${moduleOf(from)} imports '${spec}' (${to}), behind the kernel's public API; import it from src/kernel/index.ts (export it there if modules need it)`,
   'modules-import-no-composition-root': ({ from, to, spec }) =>
     `module ${moduleOf(from)} imports '${spec}' (${to}), the application around the modules; a module knows only the kernel's API and other modules' contracts: take what you need from ModuleContext`,
+  'host-only-from-composition-root': ({ from, spec }) =>
+    `${from} imports '${spec}', the kernel's host face (stores, runtime, server, CLI); a module needs only src/kernel/index.ts — only src/application.ts, src/main.ts and src/cli.ts run modules`,
+  'kernel-layers': ({ from, to, spec }) =>
+    `${from} imports '${spec}' (${to}), a layer above its own (.dependency-cruiser.cjs, LAYERS); move the shared part down (a type into src/kernel/types/) or invert the call`,
   'kernel-imports-no-module': ({ to, spec }) =>
     `the kernel imports '${spec}' (${to}); the kernel knows no module nor the composition root: let the composition root pass what the kernel needs in (e.g. ModuleDefinition values)`,
 };
@@ -60,7 +64,7 @@ export async function lintImports(options: ImportLintOptions): Promise<Finding[]
   const findings: Finding[] = [];
   for (const v of result.summary.violations) {
     if (v.type === 'cycle' && v.cycle) {
-      const finding = cycleFinding(root, result, v);
+      const finding = v.rule.name === 'no-import-cycles' ? fileCycleFinding(root, v) : cycleFinding(root, result, v);
       if (finding && !cycles.has(finding.key)) findings.push(finding.finding);
       if (finding) cycles.add(finding.key);
       continue;
@@ -101,6 +105,31 @@ function cycleFinding(root: string, result: ICruiseResult, v: IViolation): { key
       advice: `modules ${names.join(' → ')} depend on each other in a cycle (${where}); break it: let one side learn from the other's public events (keep a replica) or ask it a public query, instead of importing it back`,
     },
   };
+}
+
+/** A cycle between files: point at the first file's import of the next, and name the whole ring once. */
+function fileCycleFinding(root: string, v: IViolation): { key: string; finding: Finding } {
+  const files = [v.from, ...v.cycle!.map((c) => c.name)];
+  const ring = files.slice(0, -1);
+  const start = ring.indexOf([...ring].sort()[0]!);
+  const ordered = [...ring.slice(start), ...ring.slice(0, start), ring[start]!];
+  const spec = importSpecifier(root, ordered[0]!, ordered[1]!);
+  return {
+    key: ordered.join('>'),
+    finding: {
+      file: ordered[0]!,
+      line: spec ? lineOf(root, ordered[0]!, spec) : 1,
+      rule: v.rule.name,
+      advice: `import cycle ${ordered.join(' → ')}; break it: move what both need into a file of its own that imports neither (a shared type into src/kernel/types/)`,
+    },
+  };
+}
+
+/** The specifier with which `from` imports `to`, as written in its source. */
+function importSpecifier(root: string, from: string, to: string): string | undefined {
+  const imports = parseFile(root, join(root, from)).imports;
+  const target = to.replace(/\.ts$/, '');
+  return [...imports.keys()].find((spec) => join(from, '..', spec).replace(/\.(js|ts)$/, '') === target);
 }
 
 function firstImport(root: string, result: ICruiseResult, fromFolder: string, toFolder: string) {

@@ -1,4 +1,5 @@
-import type { ModuleDefinition } from '../../src/kernel/index.js';
+import type { ModuleDefinition } from '../../src/kernel/host.js';
+import { lintAnatomy } from './anatomy.js';
 import { byLocation, type Finding } from './finding.js';
 import { lintImports } from './imports.js';
 import { lintOwnership, loadPublishedContracts, type PublishedContracts } from './ownership.js';
@@ -13,12 +14,20 @@ export interface LintOptions {
   published?: PublishedContracts;
   /** The dependency-cruiser rules; the project's .dependency-cruiser.cjs by default. */
   configFile?: string;
+  /** Which families of rules to check (default all): a test of one family plants only its own files. */
+  checks?: readonly Check[];
 }
 
-/** Every boundary rule at once: imports (dependency-cruiser), ownership (the kernel's rules) and storage. */
+export type Check = 'imports' | 'anatomy' | 'ownership' | 'storage';
+const ALL: readonly Check[] = ['imports', 'anatomy', 'ownership', 'storage'];
+
+/** Every boundary rule at once: imports (dependency-cruiser), module anatomy, ownership (the kernel's rules) and storage. */
 export async function lintBoundaries(options: LintOptions): Promise<Finding[]> {
-  const { root, modules } = options;
-  const published = options.published ?? (await loadPublishedContracts(root, modules));
-  const imports = await lintImports({ root, ...(options.configFile ? { configFile: options.configFile } : {}) });
-  return [...imports, ...lintOwnership(root, modules, published), ...lintStorage(root, modules)].sort(byLocation);
+  const { root, modules, checks = ALL } = options;
+  const findings: Finding[] = [];
+  if (checks.includes('imports')) findings.push(...(await lintImports({ root, ...(options.configFile ? { configFile: options.configFile } : {}) })));
+  if (checks.includes('anatomy')) findings.push(...lintAnatomy(root, modules));
+  if (checks.includes('ownership')) findings.push(...lintOwnership(root, modules, options.published ?? (await loadPublishedContracts(root, modules))));
+  if (checks.includes('storage')) findings.push(...lintStorage(root, modules));
+  return findings.sort(byLocation);
 }

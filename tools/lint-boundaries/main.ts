@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ModuleDefinition } from '../../src/kernel/index.js';
+import { assembleModules, type ModuleDefinition } from '../../src/kernel/host.js';
 import { formatFinding } from './finding.js';
 import { lintBoundaries } from './lint.js';
 
@@ -23,7 +23,7 @@ export async function run(argv: readonly string[], out: (line: string) => void =
   // The composition root is the one place that knows every module; the lint reads the list from it.
   const { modules } = (await import(pathToFileURL(application).href)) as { modules: readonly ModuleDefinition[] };
   const started = Date.now();
-  const findings = await lintBoundaries({ root, modules });
+  const findings = await lintBoundaries({ root, modules: assembleModules(modules) });
   for (const finding of findings) out(formatFinding(finding));
   out(findings.length === 0
     ? `lint:boundaries: ${modules.length} module(s), no violations (${Date.now() - started} ms)`

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { findOwnershipViolations, type ModuleDefinition, type Violation } from '../../src/kernel/index.js';
+import { findOwnershipViolations, type ModuleDefinition, type Violation } from '../../src/kernel/host.js';
 import type { Finding } from './finding.js';
 import { parseFile, sourceFiles } from './sourceText.js';
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModuleDefinition } from '../../src/kernel/index.js';
+import type { ModuleDefinition } from '../../src/kernel/host.js';
 import type { Finding } from './finding.js';
 import { parseFile, sourceFiles, type ParsedFile, type StringSite } from './sourceText.js';
 import { looksLikeSql, moduleNamed, prefixOwner, tablesCreated, tablesNamed, type TableRef } from './tableNames.js';
