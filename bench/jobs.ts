@@ -39,7 +39,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function run(index: number): Promise<Figures> {
   const dir = await tempDir('seams-bench-jobs-');
-  const config = { ...loadConfig({}), port: 0, dataDir: dir.path, logLevel: 'silent', jobsPoolSize: opts.jobs * 2 };
+  const config = { ...loadConfig({}), port: 0, dataDir: dir.path, logLevel: 'silent', env: { JOBS_POOL_SIZE: String(opts.jobs * 2) } };
   const server = await startServer([jobsModule], config, pino({ level: 'silent' }));
   const base = `http://127.0.0.1:${server.port}`;
   try {
