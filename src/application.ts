@@ -3,7 +3,7 @@
  * and `npm run lint:boundaries` checks their boundaries from here; it is the only file that
  * imports a module's index.ts.
  */
-import type { ModuleDefinition } from './kernel/index.js';
+import type { ModuleDefinition } from './kernel/host.js';
 import { catalog } from './modules/catalog/index.js';
 import { chat } from './modules/chat/index.js';
 import { communications } from './modules/communications/index.js';

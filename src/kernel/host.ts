@@ -4,6 +4,16 @@
  * module, which sees only src/kernel/index.ts.
  */
 export * from './index.js';
+export * from './errors.js';
+export { parseWith } from './contracts/validation.js';
+export type { QueryArgs, QueryContract, QueryResult, Upcaster } from './types/contracts.js';
+export type { EventMetadata, ExpectedRevision } from './types/eventStore.js';
+export type { CommandMeta, Decision, ModuleConfig, ModuleDefinition, QueryHandler, SendOptions } from './types/module.js';
+export type { HasTables, ProjectionDefinition, ProjectionTx } from './types/projection.js';
+export type { OutgoingCommand } from './types/process.js';
+export type { RouteDefinition } from './types/http.js';
+export type { RowShape } from './projections/rows.js';
+export type { ReplicaDefinition } from './projections/replica.js';
 
 // The log.
 export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './event-store/eventstoredb/EventStoreDbEventStore.js';

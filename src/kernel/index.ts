@@ -8,32 +8,45 @@
 export { defineEvent, newEvent } from './contracts/events.js';
 export { defineCommand } from './contracts/commands.js';
 export { defineQuery } from './contracts/queries.js';
-export { parseWith, wholeNumber } from './contracts/validation.js';
-export type { CommandContract, CommandData, EventContract, EventData, EventOf, QueryArgs, QueryContract, QueryResult, RecordedEventOf, Upcaster } from './types/contracts.js';
-export type { AppendResult, EventMetadata, ExpectedRevision, RecordedEvent } from './types/eventStore.js';
-export * from './errors.js';
+export { wholeNumber } from './contracts/validation.js';
+export type { CommandContract, CommandData, EventContract, EventData, EventOf, RecordedEventOf } from './types/contracts.js';
+export type { AppendResult, RecordedEvent } from './types/eventStore.js';
+// What a handler throws to refuse: each becomes its problem+json status.
+export {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PreconditionFailedError,
+  SeamsError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  UnavailableError,
+  UnprocessableError,
+  ValidationError,
+  WrongExpectedRevisionError,
+} from './errors.js';
 
 // A module: its definition, settings, aggregates (deciders) and the context its code receives.
 export { answerQuery, defineModule, handleCommand } from './modules/defineModule.js';
 export { defineConfig } from './modules/moduleConfig.js';
 export { decideAndAppend, loadState, type DecideOptions } from './modules/decider.js';
 export { findCaughtUp } from './modules/findCaughtUp.js';
-export type { CommandHandler, CommandMeta, Decider, Decision, ModuleConfig, ModuleContext, ModuleDefinition, ModuleEvents, QueryHandler, SendOptions } from './types/module.js';
+export type { CommandHandler, Decider, ModuleContext, ModuleEvents } from './types/module.js';
 
-// Read models: views of its own events, replicas of other modules' public events.
+// Read models: views of its own events (rows written once in zod), replicas of other modules' data.
 export { defineProjection, on } from './projections/defineProjection.js';
-export { defineRow, type RowShape } from './projections/rows.js';
-export { copy, replica, type ReplicaDefinition } from './projections/replica.js';
-export type { HasTables, ProjectionDefinition, ProjectionTx, TableReader } from './types/projection.js';
+export { defineRow } from './projections/rows.js';
+export { copy, replica } from './projections/replica.js';
+export type { TableReader } from './types/projection.js';
 
-// Process managers (sagas).
+// Process managers (sagas): react, read, decide.
 export { command, defineProcess, react } from './processes/defineProcess.js';
-export type { OutgoingCommand, ProcessDefinition, ProcessStep, ProcessTx } from './types/process.js';
+export type { ProcessDefinition, ProcessStep, ProcessTx } from './types/process.js';
 
 // HTTP routes.
 export { route } from './http/route.js';
 export { accepted, created, noContent, ok } from './http/responses.js';
-export type { Caller, HttpResult, RouteDefinition, RouteInput } from './types/http.js';
+export type { Caller, HttpResult, RouteInput } from './types/http.js';
 
 // Specifications: an aggregate's and a process's rules, tested without I/O.
 export { deciderSpec } from './testing/deciderSpec.js';

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { NotFoundError } from '../errors.js';
 import type { ModuleDefinition } from '../types/module.js';
 import { listInstances, showInstance } from '../processes/inspect.js';
-import { processTables, type ProcessTables } from '../processes/processTables.js';
+import type { ProcessTables } from '../processes/processTables.js';
 import type { InstanceSummary } from '../types/process.js';
 import { loadGenerations, physicalTable } from '../projections/generations.js';
 import { UsageError, type CliIo } from './io.js';
@@ -13,7 +13,7 @@ import type { CliSession } from './session.js';
 async function tablesOf(session: CliSession, module: ModuleDefinition, process: string): Promise<ProcessTables | undefined> {
   const serving = (await loadGenerations(await session.db(module.name), process)).find((g) => g.serving);
   if (!serving) return undefined;
-  return Object.fromEntries(Object.keys(processTables).map((t) => [t, physicalTable(t, serving.generation)])) as unknown as ProcessTables;
+  return { instances: physicalTable('instances', serving.generation), outbox: physicalTable('outbox', serving.generation), timers: physicalTable('timers', serving.generation) };
 }
 
 function processesOf(session: CliSession, type?: string) {
