@@ -10,7 +10,7 @@
  */
 const LAYERS = [
   ['types/'],
-  ['errors\\.ts$', 'contracts/'],
+  ['errors\\.ts$', 'contracts/', 'telemetry/'],
   ['config\\.ts$', 'migrate\\.ts$', 'sqlite/', 'event-store/'],
   ['projections/'],
   ['processes/'],

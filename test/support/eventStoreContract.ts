@@ -349,6 +349,21 @@ export function eventStoreContract(name: string, harness: () => StoreHarness) {
         expect(await store.readAll({ after: start, filter: { streamPrefixes: ['test.%'] } })).to.deep.equal([]);
       });
 
+      it('readAll filtered by correlation id: one conversation across streams, in log order, alone or with other filters', async () => {
+        const start = await store.headPosition();
+        const [conversation, other] = [randomUUID(), randomUUID()];
+        const [a, b] = [`test.alpha-${randomUUID()}`, `test.beta-${randomUUID()}`];
+        await store.append(a, [{ ...happened(1), metadata: { correlationId: conversation } }, { ...happened(2), metadata: { correlationId: other } }]);
+        await store.append(b, [{ type: Other.type, data: { label: 'z' }, metadata: { correlationId: conversation, causationId: 'x' } }, happened(3)]);
+        await settled();
+        const found = await store.readAll({ after: start, filter: { correlationId: conversation } });
+        expect(found.map((e) => [e.stream, e.metadata.correlationId])).to.deep.equal([[a, conversation], [b, conversation]]);
+        expectIncreasing(found.map((e) => e.position), start);
+        expect((await store.readAll({ after: start, filter: { correlationId: conversation, eventTypes: [Other.type] } })).map((e) => e.stream)).to.deep.equal([b]);
+        expect((await store.readAll({ after: start, filter: { correlationId: conversation }, maxCount: 1 })).map((e) => e.stream)).to.deep.equal([a]);
+        expect(await store.readAll({ after: start, filter: { correlationId: randomUUID() } })).to.deep.equal([]);
+      });
+
       it('upcasts events written with an older schema version to the current one', async () => {
         await store.close();
         store = await open(new EventRegistry([RenamedV1]));

@@ -29,10 +29,12 @@ export async function startJobs(
     store,
     runtime,
     ctx,
-    /** Accepts a job as POST /jobs does; returns its id. */
-    async submit(payload: unknown = { n: 1 }, type = 'render'): Promise<string> {
+    /** Accepts a job as POST /jobs does, in a request whose id is `requestId`; returns the job's id. */
+    async submit(payload: unknown = { n: 1 }, type = 'render', requestId = crypto.randomUUID()): Promise<string> {
       const jobId = crypto.randomUUID();
-      await handleJob(ctx().events, { kind: 'accept', jobId, type, payload });
+      const events = ctx().events;
+      const stamp = { correlationId: requestId, causationId: requestId };
+      await handleJob({ ...events, append: (stream, list, options = {}) => events.append(stream, list, { ...options, metadata: { ...stamp, ...options.metadata } }) }, { kind: 'accept', jobId, type, payload });
       return jobId;
     },
     /** The job's events' types, without the `jobs.` prefix. */

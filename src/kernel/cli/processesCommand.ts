@@ -10,7 +10,7 @@ import type { WithSession } from './projectionsCommand.js';
 import type { CliSession } from './session.js';
 
 /** The serving tables of a process, read from its module's database (works beside a running server). */
-async function tablesOf(session: CliSession, module: ModuleDefinition, process: string): Promise<ProcessTables | undefined> {
+export async function processTablesOf(session: CliSession, module: ModuleDefinition, process: string): Promise<ProcessTables | undefined> {
   const serving = (await loadGenerations(await session.db(module.name), process)).find((g) => g.serving);
   if (!serving) return undefined;
   return { instances: physicalTable('instances', serving.generation), outbox: physicalTable('outbox', serving.generation), timers: physicalTable('timers', serving.generation) };
@@ -40,7 +40,7 @@ export function processesCommand(run: WithSession, io: CliIo): Command {
       run(async (session) => {
         const rows: InstanceSummary[] = [];
         for (const { module, process } of processesOf(session, options.type)) {
-          const tables = await tablesOf(session, module, process);
+          const tables = await processTablesOf(session, module, process);
           if (tables) rows.push(...(await listInstances(await session.db(module.name), tables, process, module.name, { status: options.status })));
         }
         io.out(options.json ? JSON.stringify(rows, null, 2) : table(rows));
@@ -54,7 +54,7 @@ export function processesCommand(run: WithSession, io: CliIo): Command {
     .action((type: string, id: string) =>
       run(async (session) => {
         const [{ module }] = processesOf(session, type) as [{ module: ModuleDefinition; process: string }];
-        const tables = await tablesOf(session, module, type);
+        const tables = await processTablesOf(session, module, type);
         const found = tables && (await showInstance(await session.db(module.name), tables, type, module.name, id));
         if (!found) throw new NotFoundError(`no ${type} instance ${id}`);
         io.out(JSON.stringify(found, null, 2));

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadGenerations } from '../projections/generations.js';
@@ -48,7 +49,7 @@ export function projectionsCommand(run: WithSession, io: CliIo): Command {
     .action((target: string) =>
       run(async (session) => {
         const { module, projections: [name] } = parseTarget(target, session, true);
-        const g = await retryProjection(await session.db(module.name), module.name, name!);
+        const g = await retryProjection(await session.db(module.name), module.name, name!, { store: await session.openStore(), actor: cliActor() });
         io.out(`${module.name}/${name}: retrying from position ${g.position} (it stopped at ${g.errorPosition ?? '?'})`);
       }),
     );
@@ -61,11 +62,20 @@ export function projectionsCommand(run: WithSession, io: CliIo): Command {
     .action((target: string, options: { reason: string }) =>
       run(async (session) => {
         const { module, projections: [name] } = parseTarget(target, session, true);
-        const { position } = await skipFailedEvent(await session.db(module.name), await session.openStore(), module.name, name!, options.reason);
+        const { position } = await skipFailedEvent(await session.db(module.name), await session.openStore(), module.name, name!, options.reason, cliActor());
         io.out(`${module.name}/${name}: skipped the event at position ${position}; it goes on from there`);
       }),
     );
   return projections;
+}
+
+/** Who ran the CLI, as the log records it: `cli:<user>`. */
+function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
 }
 
 async function readStatuses(session: CliSession): Promise<ProjectionStatus[]> {

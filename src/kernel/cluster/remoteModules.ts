@@ -1,4 +1,5 @@
 import { RemoteError, UnavailableError } from '../errors.js';
+import { inSpan, SpanKind, traceparentOf } from '../telemetry/tracing.js';
 import type { CommandMeta } from '../types/module.js';
 import { LivePeers, type Coordination, type Peer } from './coordination.js';
 
@@ -21,8 +22,9 @@ export class RemoteModules {
     return this.post(module, `/admin/queries/${encodeURIComponent(type)}`, args);
   }
 
+  /** The command's metadata (conversation, cause, actor, trace) travels with it; the peer's log lines name the conversation. */
   async command(module: string, type: string, data: unknown, meta: CommandMeta): Promise<void> {
-    await this.post(module, `/admin/commands/${encodeURIComponent(type)}`, { data, meta });
+    await this.post(module, `/admin/commands/${encodeURIComponent(type)}`, { data, meta }, meta.correlationId);
   }
 
   private async peerFor(module: string): Promise<Peer | undefined> {
@@ -30,14 +32,24 @@ export class RemoteModules {
     return serving[Math.floor(Math.random() * serving.length)];
   }
 
-  private async post(module: string, path: string, body: unknown): Promise<unknown> {
+  private post(module: string, path: string, body: unknown, correlationId?: string): Promise<unknown> {
+    return inSpan(`POST ${path.replace(/[^/]+$/, ':type')}`, { kind: SpanKind.CLIENT, attributes: { 'seams.module': module, 'url.path': path } }, () => this.send(module, path, body, correlationId));
+  }
+
+  private async send(module: string, path: string, body: unknown, correlationId: string | undefined): Promise<unknown> {
     const peer = await this.peerFor(module);
     if (!peer) throw new UnavailableError(`module ${module} runs in no live process`);
+    const traceparent = traceparentOf();
     let res: Response;
     try {
       res = await fetch(`${peer.url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.options.adminToken ? { authorization: `Bearer ${this.options.adminToken}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(this.options.adminToken ? { authorization: `Bearer ${this.options.adminToken}` } : {}),
+          ...(traceparent ? { traceparent } : {}),
+          ...(correlationId && /^[\w.-]{1,100}$/.test(correlationId) ? { 'x-request-id': correlationId } : {}),
+        },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });

@@ -137,7 +137,7 @@ export class GroupCommit<A extends PendingAppend> {
       batch.forEach((append, i) => {
         const outcome = outcomes[i]!;
         if (outcome instanceof Error) append.reject(outcome);
-        else append.resolve(outcome);
+        else append.resolve({ ...outcome, batchSize: batch.length });
       });
     } catch (error) {
       if (batch.length === 1 || this.options.final?.(error)) return batch.forEach((append) => append.reject(error));

@@ -1,6 +1,7 @@
 import { OwnershipError } from '../errors.js';
+import { traceparentOf } from '../telemetry/tracing.js';
 import type { EventMetadata, EventStore } from '../types/eventStore.js';
-import type { ModuleDefinition, ModuleEvents } from '../types/module.js';
+import type { ModuleContext, ModuleDefinition, ModuleEvents } from '../types/module.js';
 import { ownEvents, streamPrefix } from './defineModule.js';
 
 /** The event store as one module sees it (ModuleEvents): its own event types, its own streams. */
@@ -20,7 +21,9 @@ export function moduleEvents(module: ModuleDefinition, store: EventStore): Modul
       for (const e of events) {
         if (!own.has(e.type)) throw new OwnershipError(`module ${module.name} may append only its own event types, not ${e.type}`);
       }
-      const metadata = { ...options.metadata, module: module.name };
+      // With tracing on, what reacts to these events continues the trace of the work appending them.
+      const traceparent = traceparentOf();
+      const metadata = { ...options.metadata, ...(traceparent ? { traceparent } : {}), module: module.name };
       return store.append(
         stream,
         events.map((e) => ({ ...e, metadata })),
@@ -46,5 +49,18 @@ export function stamped(events: ModuleEvents, stamp: Omit<EventMetadata, 'module
   return {
     ...events,
     append: (stream, list, options = {}) => events.append(stream, list, { ...options, metadata: { ...stamp, ...options.metadata } }),
+  };
+}
+
+/**
+ * A module context for one request or command: its appends are stamped with `stamp` (the
+ * conversation's correlation id, the cause, the actor), and the commands it sends carry the same
+ * conversation, so a request's id reaches everything it sets off.
+ */
+export function stampedContext(ctx: ModuleContext, stamp: { correlationId?: string; causationId?: string; actor?: string }): ModuleContext {
+  return {
+    ...ctx,
+    events: stamped(ctx.events, stamp),
+    send: (command, data, options = {}) => ctx.send(command, data, { correlationId: stamp.correlationId, causationId: stamp.causationId, actor: stamp.actor, ...options }),
   };
 }

@@ -1,11 +1,29 @@
 import type { Knex } from 'knex';
 import { v5 as uuidv5 } from 'uuid';
+import { inSpan, traceparentOf } from '../telemetry/tracing.js';
 import type { ProcessDefinition, ProcessInput, ProcessTx } from '../types/process.js';
 import { afterUndo, decideInput, newInstance, takeStep, type Effects, type Instance } from './instance.js';
-import type { InstanceRow, ProcessTables } from './processTables.js';
+import type { InstanceRow, OriginRow, ProcessTables } from './processTables.js';
 
 /** Namespace of command ids derived from (process, instance, n): a replay derives the same ids. */
 const COMMAND_IDS = '6f1c0b5e-3c55-4d1e-9a0e-5b2f3b7c9d10';
+
+/**
+ * Where a step's input comes from: the conversation (correlation id), the message that caused
+ * it, and its trace context. The commands and timers the step writes keep it.
+ */
+export interface Origin {
+  correlationId?: string;
+  causationId?: string;
+  traceparent?: string;
+}
+
+/** The origin kept in an outbox or timer row. */
+export const originOf = (row: OriginRow): Origin => ({ correlationId: row.correlation_id ?? undefined, causationId: row.causation_id ?? undefined, traceparent: row.traceparent ?? undefined });
+
+/** An event's origin: its conversation (itself when it has none), caused by it. */
+const eventOrigin = (input: ProcessInput): Origin =>
+  input.kind === 'event' ? { correlationId: input.event.metadata.correlationId ?? input.event.id, causationId: input.event.id, traceparent: input.event.metadata.traceparent } : {};
 
 /** What the kernel hands a process besides the transaction: its module's tables, configuration and settings. */
 export type ProcessEnv = Pick<ProcessTx, 'tables' | 'config' | 'settings'>;
@@ -40,18 +58,23 @@ export async function advance(
   env: ProcessEnv,
   instanceId: string,
   input: ProcessInput,
-  options: { start?: boolean } = {},
+  options: { start?: boolean; origin?: Origin } = {},
 ): Promise<void> {
   const row = (await trx(tables.instances).where({ id: instanceId }).first()) as InstanceRow | undefined;
   if (!row && !options.start) return;
   if (row && options.start && input.kind === 'event') return; // one live instance per id: a second start is a duplicate
   if (row && input.kind === 'event' && input.event.position <= Number(row.last_position)) return; // delivered before
-  const now = new Date();
-  const instance = row ? fromRow(row) : newInstance(definition, instanceId);
-  const facts = await readFacts(definition, input, { db: trx, ...env, now }, instance.state);
-  if (input.kind === 'event') instance.lastPosition = input.event.position;
-  const result = takeStep(definition, instance, decideInput(definition, instance.state, input, facts), now);
-  await persist(definition, trx, tables, result, now, row?.created_at);
+  const origin = options.origin ?? eventOrigin(input);
+  const attributes = { 'seams.process': definition.name, 'seams.instance': instanceId, 'seams.input': input.kind === 'event' ? input.event.type : input.kind };
+  await inSpan(`seams.process ${definition.name}`, { parent: origin.traceparent, attributes }, async () => {
+    const now = new Date();
+    const instance = row ? fromRow(row) : newInstance(definition, instanceId);
+    const facts = await readFacts(definition, input, { db: trx, ...env, now }, instance.state);
+    if (input.kind === 'event') instance.lastPosition = input.event.position;
+    const result = takeStep(definition, instance, decideInput(definition, instance.state, input, facts), now);
+    // What this step sends continues its span's trace (or the input's, with tracing off).
+    await persist(definition, trx, tables, result, now, row?.created_at, { ...origin, traceparent: traceparentOf() ?? origin.traceparent });
+  });
 }
 
 /**
@@ -59,11 +82,11 @@ export async function advance(
  * is left, let the process decide what follows. Runs in the dispatcher's transaction, so a crash
  * resumes exactly where compensation stopped.
  */
-export async function undoDelivered(definition: ProcessDefinition, trx: Knex.Transaction, tables: ProcessTables, instanceId: string): Promise<void> {
+export async function undoDelivered(definition: ProcessDefinition, trx: Knex.Transaction, tables: ProcessTables, instanceId: string, origin: Origin): Promise<void> {
   const row = (await trx(tables.instances).where({ id: instanceId }).first()) as InstanceRow | undefined;
   if (!row || row.status !== 'compensating') return;
   const now = new Date();
-  await persist(definition, trx, tables, afterUndo(definition, fromRow(row), now), now, row.created_at);
+  await persist(definition, trx, tables, afterUndo(definition, fromRow(row), now), now, row.created_at, origin);
 }
 
 /** Writes an instance's row and what its step asked of the outbox and the timers. */
@@ -74,7 +97,9 @@ async function persist(
   { instance, effects }: { instance: Instance; effects: Effects },
   now: Date,
   createdAt: number | undefined,
+  origin: Origin,
 ): Promise<void> {
+  const from = { correlation_id: origin.correlationId ?? null, causation_id: origin.causationId ?? null, traceparent: origin.traceparent ?? null };
   for (const c of effects.commands) {
     await trx(tables.outbox).insert({
       instance_id: instance.id,
@@ -85,10 +110,11 @@ async function persist(
       status: 'pending',
       attempts: 0,
       next_attempt_at: now.getTime(),
+      ...from,
     });
   }
   for (const change of effects.timers) {
-    if ('set' in change) await trx(tables.timers).insert({ instance_id: instance.id, name: change.set, due_at: change.at }).onConflict(['instance_id', 'name']).merge();
+    if ('set' in change) await trx(tables.timers).insert({ instance_id: instance.id, name: change.set, due_at: change.at, ...from }).onConflict(['instance_id', 'name']).merge();
     else await trx(tables.timers).where({ instance_id: instance.id, ...('cancel' in change ? { name: change.cancel } : {}) }).delete();
   }
   const values = {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { InstanceDetail, InstanceSummary } from '../types/process.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { CommandSummary, InstanceDetail, InstanceSummary, ProcessCounts } from '../types/process.js';
 import type { InstanceRow, OutboxRow, ProcessTables } from './processTables.js';
 
 /** What people see of process instances: `GET /admin/processes` and `seams processes`. */
@@ -20,7 +21,7 @@ export async function showInstance(db: Knex, tables: ProcessTables, type: string
     ...(await summarize(db, tables, type, module, row)),
     state: JSON.parse(row.state),
     completedSteps: JSON.parse(row.completed_steps),
-    commands: commands.map((c) => ({ commandId: c.command_id, type: c.command_type, purpose: c.purpose, status: c.status, attempts: c.attempts, lastError: c.last_error })),
+    commands: commands.map((c) => ({ commandId: c.command_id, type: c.command_type, purpose: c.purpose, status: c.status, attempts: c.attempts, lastError: c.last_error, correlationId: c.correlation_id ?? null, causationId: c.causation_id ?? null })),
     timers: timers.map((t) => ({ name: t.name, dueAt: new Date(Number(t.due_at)).toISOString() })),
   };
 }
@@ -40,4 +41,50 @@ async function summarize(db: Knex, tables: ProcessTables, type: string, module: 
     createdAt: new Date(Number(row.created_at)).toISOString(),
     updatedAt: new Date(Number(row.updated_at)).toISOString(),
   };
+}
+
+const commandSummary = (type: string, module: string, c: OutboxRow): CommandSummary => ({
+  type,
+  module,
+  instance: c.instance_id,
+  commandId: c.command_id,
+  command: c.command_type,
+  purpose: c.purpose,
+  status: c.status,
+  attempts: c.attempts,
+  lastError: c.last_error,
+  nextAttemptAt: c.status === 'pending' ? new Date(Number(c.next_attempt_at)).toISOString() : null,
+  correlationId: c.correlation_id ?? null,
+  causationId: c.causation_id ?? null,
+});
+
+/** The commands a process sent in one conversation (correlation id), oldest first. */
+export async function conversationCommands(db: Knex, tables: ProcessTables, type: string, module: string, correlationId: string): Promise<CommandSummary[]> {
+  const rows = (await db(tables.outbox).where({ correlation_id: correlationId }).orderBy('seq')) as OutboxRow[];
+  return rows.map((c) => commandSummary(type, module, c));
+}
+
+/** Commands given up for good (refused, or out of retries), newest first: what an operator may resubmit. */
+export async function setAsideCommands(db: Knex, tables: ProcessTables, type: string, module: string, limit = 100): Promise<CommandSummary[]> {
+  const rows = (await db(tables.outbox).where({ status: 'failed' }).orderBy('seq', 'desc').limit(limit)) as OutboxRow[];
+  return rows.map((c) => commandSummary(type, module, c));
+}
+
+export async function countInstances(db: Knex, tables: ProcessTables, type: string, module: string): Promise<ProcessCounts> {
+  const byStatus = (await db(tables.instances).select('status').count('* as n').groupBy('status')) as { status: string; n: number | string }[];
+  const outbox = (await db(tables.outbox).select('status').count('* as n').whereIn('status', ['pending', 'failed']).groupBy('status')) as { status: string; n: number | string }[];
+  const of = (status: string) => Number(outbox.find((r) => r.status === status)?.n ?? 0);
+  return { type, module, instances: Object.fromEntries(byStatus.map((r) => [r.status, Number(r.n)])), outboxDepth: of('pending'), setAside: of('failed') };
+}
+
+/**
+ * Puts a set-aside command back in the outbox, to be delivered again under its own id (so it
+ * still acts at most once). What it then appends reaches the process like any event.
+ */
+export async function resubmitCommand(db: Knex, tables: ProcessTables, type: string, instanceId: string, commandId: string): Promise<OutboxRow> {
+  const row = (await db(tables.outbox).where({ instance_id: instanceId, command_id: commandId }).first()) as OutboxRow | undefined;
+  if (!row) throw new NotFoundError(`no command ${commandId} of ${type} instance ${instanceId}`);
+  const changed = await db(tables.outbox).where({ seq: row.seq, status: 'failed' }).update({ status: 'pending', attempts: 0, next_attempt_at: Date.now(), last_error: null });
+  if (changed !== 1) throw new ConflictError(`command ${commandId} is ${row.status}, not set aside: there is nothing to resubmit`);
+  return row;
 }

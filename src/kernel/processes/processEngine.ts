@@ -2,10 +2,11 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { SeamsError, WrongExpectedRevisionError } from '../errors.js';
 import { sleep } from '../event-store/subscription.js';
+import { inSpan, SpanKind, traceparentOf } from '../telemetry/tracing.js';
 import type { CommandMeta } from '../types/module.js';
 import type { ProcessDefinition, RetryPolicy } from '../types/process.js';
-import { advance, undoDelivered, type ProcessEnv } from './advance.js';
-import type { OutboxRow, ProcessTables } from './processTables.js';
+import { advance, originOf, undoDelivered, type ProcessEnv } from './advance.js';
+import type { OriginRow, OutboxRow, ProcessTables } from './processTables.js';
 
 /** `maxAttempts`: deliveries per command before it is given up as failed (then the process hears of it). A process's own `retry` wins. */
 export interface ProcessEngineOptions extends RetryPolicy {
@@ -104,10 +105,10 @@ export class ProcessEngine {
       while (next < rows.length && !this.abort.signal.aborted) {
         const row = rows[next++]!;
         try {
-          await this.dispatch(row.command_type, JSON.parse(row.data), { commandId: row.command_id, correlationId: row.instance_id, actor: `process:${process.name}` });
+          await this.deliverOne(process, row);
           await this.host.db.transaction(async (trx) => {
             await trx(t.outbox).where({ seq: row.seq }).update({ status: 'done', attempts: row.attempts + 1, last_error: null });
-            if (row.purpose === 'undo') await undoDelivered(process, trx, t, row.instance_id);
+            if (row.purpose === 'undo') await undoDelivered(process, trx, t, row.instance_id, originOf(row));
           });
         } catch (error) {
           await this.failed(process, row, error);
@@ -116,6 +117,24 @@ export class ProcessEngine {
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(process.concurrency ?? 1, rows.length)) }, worker));
     return rows.length > 0;
+  }
+
+  /**
+   * One delivery, in a span that continues the trace of the step that wrote the command. The
+   * command carries the conversation it belongs to (the originating request's correlation id)
+   * and its cause; rows written before they were kept fall back to the instance id.
+   */
+  private deliverOne(process: ProcessDefinition, row: OutboxRow): Promise<void> {
+    const attributes = { 'seams.process': process.name, 'seams.instance': row.instance_id, 'seams.command': row.command_type, 'seams.command_id': row.command_id, 'seams.attempt': row.attempts + 1 };
+    return inSpan(`seams.outbox ${row.command_type}`, { kind: SpanKind.PRODUCER, parent: row.traceparent ?? undefined, attributes }, () =>
+      this.dispatch(row.command_type, JSON.parse(row.data), {
+        commandId: row.command_id,
+        correlationId: row.correlation_id ?? row.instance_id,
+        causationId: row.causation_id ?? undefined,
+        actor: `process:${process.name}`,
+        traceparent: traceparentOf() ?? row.traceparent ?? undefined,
+      }),
+    );
   }
 
   private async failed(process: ProcessDefinition, row: OutboxRow, error: unknown): Promise<void> {
@@ -134,20 +153,21 @@ export class ProcessEngine {
     this.log.error({ process: process.name, instance: row.instance_id, command: row.command_type, attempts, err: error }, 'command failed for good');
     await this.host.db.transaction(async (trx) => {
       await trx(t.outbox).where({ seq: row.seq }).update({ status: 'failed', attempts, last_error: message });
-      await advance(process, trx, t, this.host.env, row.instance_id, { kind: 'commandFailed', command: row.command_type, error: message });
+      await advance(process, trx, t, this.host.env, row.instance_id, { kind: 'commandFailed', command: row.command_type, error: message }, { origin: originOf(row) });
     });
   }
 
   /** Fires due timers, after the projections the process reads have caught up with the log. */
   private async fireTimers(process: ProcessDefinition): Promise<boolean> {
     const t = this.tables(process);
-    const due = (await this.host.db(t.timers).where('due_at', '<=', Date.now()).orderBy('due_at').limit(100)) as { instance_id: string; name: string; due_at: number }[];
+    const due = (await this.host.db(t.timers).where('due_at', '<=', Date.now()).orderBy('due_at').limit(100)) as ({ instance_id: string; name: string; due_at: number } & OriginRow)[];
     if (due.length === 0) return false;
     for (const projection of process.waitsFor) await this.host.catchUp(5000, projection);
     for (const timer of due) {
       await this.host.db.transaction(async (trx) => {
         const taken = await trx(t.timers).where({ instance_id: timer.instance_id, name: timer.name, due_at: timer.due_at }).delete();
-        if (taken === 1) await advance(process, trx, t, this.host.env, timer.instance_id, { kind: 'timer', name: timer.name });
+        // The timer's step keeps the conversation of the step that set it.
+        if (taken === 1) await advance(process, trx, t, this.host.env, timer.instance_id, { kind: 'timer', name: timer.name }, { origin: originOf(timer) });
       });
     }
     return true;

@@ -28,6 +28,8 @@ export const processTables = {
     t.integer('attempts').notNullable();
     t.bigInteger('next_attempt_at').notNullable();
     t.text('last_error');
+    originColumns(t);
+    t.index(['correlation_id']);
     t.index(['status', 'next_attempt_at']);
     // "Is an earlier command of this instance still pending?" — asked for every candidate on each delivery pass.
     t.index(['instance_id', 'status', 'seq']);
@@ -36,9 +38,42 @@ export const processTables = {
     t.string('instance_id').notNullable();
     t.string('name', 100).notNullable();
     t.bigInteger('due_at').notNullable().index();
+    originColumns(t);
     t.primary(['instance_id', 'name']);
   },
 };
+
+/**
+ * Where an outbox command or a timer comes from: the conversation (the originating request's
+ * correlation id), the message that caused it, and its trace context. The command carries
+ * them when it is delivered, so the request id survives every process, timer and remote call.
+ */
+function originColumns(t: Knex.CreateTableBuilder | Knex.AlterTableBuilder): void {
+  t.string('correlation_id', 200);
+  t.string('causation_id', 200);
+  t.string('traceparent', 60);
+}
+
+/**
+ * Adds the origin columns to outbox and timer tables made before they existed (a generation
+ * created by an older version of seams): nullable, so old rows read as "origin unknown".
+ */
+export async function upgradeProcessTables(db: Knex, tables: ProcessTables): Promise<void> {
+  for (const table of [tables.outbox, tables.timers]) {
+    if (!(await db.schema.hasTable(table)) || (await db.schema.hasColumn(table, 'correlation_id'))) continue;
+    await db.schema.alterTable(table, (t) => {
+      originColumns(t);
+      if (table === tables.outbox) t.index(['correlation_id']);
+    });
+  }
+}
+
+/** The origin columns of an outbox or timer row. */
+export interface OriginRow {
+  correlation_id: string | null;
+  causation_id: string | null;
+  traceparent: string | null;
+}
 
 export type ProcessTableName = keyof typeof processTables;
 
@@ -55,7 +90,7 @@ export interface InstanceRow {
   updated_at: number;
 }
 
-export interface OutboxRow {
+export interface OutboxRow extends OriginRow {
   seq: number;
   instance_id: string;
   command_id: string;

@@ -33,6 +33,16 @@ export class Checkpoints {
     this.written.set(g, { position, at: Date.now() });
   }
 
+  /**
+   * A caught-up projection writes a position it moved in memory only once no write happened for
+   * `idleMs`: so an idle system's checkpoints reach the head (and `seams projections status`,
+   * which reads the rows, says live, lag 0), while a busy log still costs no write per append.
+   */
+  async flushIfIdle(g: Generation): Promise<void> {
+    const written = this.written.get(g);
+    if (written && written.position !== g.position && Date.now() - written.at >= this.idleMs) await this.flush(g);
+  }
+
   /** Writes a checkpoint that only moved in memory. A row someone else moved meanwhile stays as it is: the next load sees theirs. */
   async flush(g: Generation): Promise<void> {
     const written = this.written.get(g);

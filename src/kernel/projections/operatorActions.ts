@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { EventStore } from '../types/eventStore.js';
-import { ProjectionEventSkipped } from './kernelEvents.js';
+import { operatorStream, ProjectionEventSkipped, ProjectionRetried } from './kernelEvents.js';
 import { loadGenerations, setState, type Generation } from './generations.js';
 
 /**
@@ -17,10 +17,19 @@ async function stopped(db: Knex, module: string, projection: string): Promise<Ge
   return g;
 }
 
-/** Tries the failed event again (after the cause was fixed). */
-export async function retryProjection(db: Knex, module: string, projection: string): Promise<Generation> {
+/** Who did it, recorded in the log (`actor` of the kernel event the action appends). */
+export interface OperatorRecord {
+  store: EventStore;
+  actor: string;
+}
+
+/** Tries the failed event again (after the cause was fixed); with `record`, the retry is an event in the log. */
+export async function retryProjection(db: Knex, module: string, projection: string, record?: OperatorRecord): Promise<Generation> {
   const g = await stopped(db, module, projection);
   if (g.state === 'ahead-of-log') throw new ConflictError(`${module}/${projection} is ahead of the log: only a rebuild helps`);
+  await record?.store.append(operatorStream('projection', module, projection), [
+    { type: ProjectionRetried.type, data: { module, projection, position: g.errorPosition ?? g.position, error: g.error }, metadata: { actor: record.actor, module: 'seams' } },
+  ]);
   await setState(db, g, g.serving ? 'catching-up' : 'building');
   return g;
 }
@@ -29,14 +38,14 @@ export async function retryProjection(db: Knex, module: string, projection: stri
  * Passes over the failed event for good. The skip is itself recorded as an event in the log,
  * so the gap in the projection stays explainable.
  */
-export async function skipFailedEvent(db: Knex, store: EventStore, module: string, projection: string, reason: string): Promise<{ position: number }> {
+export async function skipFailedEvent(db: Knex, store: EventStore, module: string, projection: string, reason: string, actor = 'operator'): Promise<{ position: number }> {
   const g = await stopped(db, module, projection);
   if (g.state === 'ahead-of-log' || g.errorPosition === null) throw new ConflictError(`${module}/${projection} has no failed event to skip`);
-  await store.append(`seams.projection-${module}-${projection}`, [
+  await store.append(operatorStream('projection', module, projection), [
     {
       type: ProjectionEventSkipped.type,
       data: { module, projection, position: g.errorPosition, eventId: g.errorEventId, error: g.error, reason },
-      metadata: { actor: 'operator', module: 'seams' },
+      metadata: { actor, module: 'seams' },
     },
   ]);
   const changed = await db('projections')

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { sleep } from '../event-store/subscription.js';
+import { batchSpan } from './batchSpan.js';
 import type { EventStore } from '../types/eventStore.js';
 import type { Progress, ProjectionDefinition, ProjectionState, ProjectionStatus } from '../types/projection.js';
 import { BatchApplier, GenerationMoved, type RetryOptions } from './batchApplier.js';
@@ -179,6 +180,7 @@ export class ProjectionRunner {
         }
         if (untilCaughtUp) return;
         if (active.state !== 'live') active.state = 'live';
+        await this.checkpoints.flushIfIdle(active);
         await this.store.waitForAppend(this.head, 1000, signal);
         continue;
       }
@@ -187,7 +189,7 @@ export class ProjectionRunner {
       if (events.length > 0) await this.options.beforeBatch?.(to, signal);
       const next = (at: number): ProjectionState => (active.serving ? (at >= this.head ? 'live' : 'catching-up') : 'building');
       try {
-        await this.applier.applyWithRetry(active, events, to, next, signal);
+        await batchSpan(this.module, this.name, events, to, () => this.applier.applyWithRetry(active, events, to, next, signal));
       } catch (error) {
         if (!(error instanceof GenerationMoved)) throw error;
         await this.reload();

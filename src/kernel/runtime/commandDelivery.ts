@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { v5 as uuidv5 } from 'uuid';
 import { DuplicateEventIdError } from '../errors.js';
-import { stamped } from '../modules/moduleEvents.js';
+import { stampedContext } from '../modules/moduleEvents.js';
+import { inSpan, SpanKind, traceparentOf } from '../telemetry/tracing.js';
 import type { CommandHandler, CommandMeta, ModuleContext, ModuleEvents } from '../types/module.js';
 
 const EVENT_IDS = 'c3a1f7e2-8b4d-4e6f-9a1b-2c3d4e5f6a7b';
@@ -32,15 +33,20 @@ function commandScoped(events: ModuleEvents, commandId: string): ModuleEvents {
   };
 }
 
-/** Runs a command handler at most once per command id (its effect in the log exactly once). */
-export async function deliverOnce(db: Knex, ctx: ModuleContext, handler: CommandHandler, data: unknown, meta: CommandMeta): Promise<void> {
-  if (await db('handled_commands').where({ command_id: meta.commandId }).first()) return;
-  try {
-    // What the handler appends is stamped with the command's correlation id, cause and actor: handlers pass nothing on.
-    const events = stamped(commandScoped(ctx.events, meta.commandId), { correlationId: meta.correlationId, causationId: meta.commandId, actor: meta.actor });
-    await handler.handle({ ...ctx, events }, data, meta);
-  } catch (error) {
-    if (!(error instanceof AlreadyHandled)) throw error;
-  }
-  await db('handled_commands').insert({ command_id: meta.commandId, type: handler.command.type, handled_at: Date.now() }).onConflict('command_id').ignore();
+/** Runs a command handler at most once per command id (its effect in the log exactly once), in a span of the sender's trace. */
+export function deliverOnce(db: Knex, ctx: ModuleContext, handler: CommandHandler, data: unknown, meta: CommandMeta): Promise<void> {
+  const attributes = { 'seams.command': handler.command.type, 'seams.command_id': meta.commandId, 'seams.module': ctx.name, ...(meta.correlationId ? { 'seams.correlation_id': meta.correlationId } : {}) };
+  // The sender's trace: the span active here (the delivery, or the request that carried the command), else the command's own traceparent.
+  const parent = traceparentOf() ? undefined : meta.traceparent;
+  return inSpan(`seams.command ${handler.command.type}`, { kind: SpanKind.CONSUMER, parent, attributes }, async () => {
+    if (await db('handled_commands').where({ command_id: meta.commandId }).first()) return;
+    try {
+      // What the handler appends (or sends) is stamped with the command's correlation id, cause and actor: handlers pass nothing on.
+      const stamp = { correlationId: meta.correlationId, causationId: meta.commandId, actor: meta.actor };
+      await handler.handle(stampedContext({ ...ctx, events: commandScoped(ctx.events, meta.commandId) }, stamp), data, meta);
+    } catch (error) {
+      if (!(error instanceof AlreadyHandled)) throw error;
+    }
+    await db('handled_commands').insert({ command_id: meta.commandId, type: handler.command.type, handled_at: Date.now() }).onConflict('command_id').ignore();
+  });
 }

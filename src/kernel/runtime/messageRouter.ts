@@ -4,7 +4,7 @@ import { UnavailableError, ValidationError } from '../errors.js';
 import type { QueryContract } from '../types/contracts.js';
 import type { CommandMeta, ModuleContext, ModuleDefinition, QueryHandler } from '../types/module.js';
 import { deliverOnce } from './commandDelivery.js';
-import { QueryGateway, type QueryGatewayOptions } from './queryGateway.js';
+import { QueryGateway, type BreakerState, type QueryGatewayOptions } from './queryGateway.js';
 
 /** A module running in this process, as the router reaches it. */
 export interface LocalModule {
@@ -62,6 +62,10 @@ export class MessageRouter {
     const target = owner && this.local(owner.name);
     if (!handler || !target) throw new UnavailableError(`query ${type}: its module does not run in this process`);
     return handler.handle(target.context, parseWith(handler.query.args, args, `arguments of ${type}`));
+  }
+
+  breakerStates(): { module: string; state: BreakerState }[] {
+    return this.gateway.breakerStates();
   }
 
   shutdown(): void {

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { OwnershipError } from '../errors.js';
 import { moduleEvents } from '../modules/moduleEvents.js';
+import { traceparentOf } from '../telemetry/tracing.js';
 import type { ProjectionRunner } from '../projections/projectionRunner.js';
 import type { SeamsConfig } from '../types/config.js';
 import type { EventStore } from '../types/eventStore.js';
@@ -68,6 +69,7 @@ export function buildContext(parts: ContextParts): ModuleContext {
         correlationId: options.correlationId,
         causationId: options.causationId,
         actor: options.actor ?? definition.name,
+        traceparent: traceparentOf(),
       });
     },
   };

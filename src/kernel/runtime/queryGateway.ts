@@ -2,6 +2,10 @@ import CircuitBreaker from 'opossum';
 import type { QueryArgs, QueryContract, QueryResult } from '../types/contracts.js';
 import { parseWith } from '../contracts/validation.js';
 import { SeamsError, UnavailableError } from '../errors.js';
+import { failed, inSpan, SpanKind } from '../telemetry/tracing.js';
+
+/** A breaker's state, for `/metrics` and the console. */
+export type BreakerState = 'closed' | 'half-open' | 'open';
 
 export interface QueryGatewayOptions {
   timeoutMs?: number;
@@ -25,18 +29,27 @@ export class QueryGateway {
     private readonly options: QueryGatewayOptions = {},
   ) {}
 
-  async ask<Q extends QueryContract>(query: Q, args: QueryArgs<Q>): Promise<QueryResult<Q>> {
+  ask<Q extends QueryContract>(query: Q, args: QueryArgs<Q>): Promise<QueryResult<Q>> {
     const parsed = parseWith(query.args, args, `arguments of ${query.type}`);
     const breaker = this.breaker(query.module);
-    try {
-      const result = await breaker.fire(query, parsed);
-      return parseWith(query.result, result, `answer to ${query.type}`) as QueryResult<Q>;
-    } catch (error) {
-      if (error instanceof SeamsError) throw error;
-      const code = (error as { code?: string }).code;
-      const why = code === 'EOPENBREAKER' ? 'its circuit breaker is open' : code === 'ETIMEDOUT' ? 'it did not answer in time' : (error as Error).message;
-      throw new UnavailableError(`module ${query.module} is unavailable for ${query.type}: ${why}`);
-    }
+    const attributes = { 'seams.query': query.type, 'seams.module': query.module, 'seams.breaker': stateOf(breaker) };
+    return inSpan(`seams.query ${query.type}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      try {
+        const result = await breaker.fire(query, parsed);
+        return parseWith(query.result, result, `answer to ${query.type}`) as QueryResult<Q>;
+      } catch (error) {
+        if (error instanceof SeamsError) throw error;
+        const code = (error as { code?: string }).code;
+        const why = code === 'EOPENBREAKER' ? 'its circuit breaker is open' : code === 'ETIMEDOUT' ? 'it did not answer in time' : (error as Error).message;
+        failed(span, error);
+        throw new UnavailableError(`module ${query.module} is unavailable for ${query.type}: ${why}`);
+      }
+    });
+  }
+
+  /** The breaker towards each module asked so far. */
+  breakerStates(): { module: string; state: BreakerState }[] {
+    return [...this.breakers].map(([module, breaker]) => ({ module, state: stateOf(breaker) }));
   }
 
   /** For status pages and tests: is the breaker towards `module` open? */
@@ -48,7 +61,7 @@ export class QueryGateway {
     for (const breaker of this.breakers.values()) breaker.shutdown();
   }
 
-  private breaker(module: string) {
+  private breaker(module: string): CircuitBreaker<[QueryContract, unknown], unknown> {
     let breaker = this.breakers.get(module);
     if (!breaker) {
       breaker = new CircuitBreaker(
@@ -70,4 +83,8 @@ export class QueryGateway {
     }
     return breaker;
   }
+}
+
+function stateOf(breaker: CircuitBreaker<any, any>): BreakerState {
+  return breaker.opened ? 'open' : breaker.halfOpen ? 'half-open' : 'closed';
 }

@@ -11,7 +11,7 @@ import { assertOwnership } from '../modules/ownership.js';
 import type { ProcessEngineOptions } from '../processes/processEngine.js';
 import { ProcessEngine } from '../processes/processEngine.js';
 import { processProjection } from '../processes/processProjection.js';
-import type { ProcessTables } from '../processes/processTables.js';
+import { upgradeProcessTables, type ProcessTables } from '../processes/processTables.js';
 import { ProjectionRunner, type RunnerOptions } from '../projections/projectionRunner.js';
 import type { ModuleDatabaseConfig, SeamsConfig } from '../types/config.js';
 import type { EventStore } from '../types/eventStore.js';
@@ -22,8 +22,9 @@ import type { ProjectionStatus } from '../types/projection.js';
 import { assembleModules } from './assemble.js';
 import { MessageRouter } from './messageRouter.js';
 import { buildContext } from './moduleContext.js';
-import { processInstance, processInstances } from './processInspection.js';
-import type { QueryGatewayOptions } from './queryGateway.js';
+import { processInstance, processInstances, type InspectedModule } from './processInspection.js';
+import { withLagSeconds } from './projectionLag.js';
+import type { BreakerState, QueryGatewayOptions } from './queryGateway.js';
 
 export interface RuntimeOptions {
   /** Every module of the application: ownership is checked across all of them. */
@@ -98,6 +99,11 @@ export class ModuleRuntime {
     return runtime;
   }
 
+  /** Every module of the application (those running elsewhere too), as the kernel runs them. */
+  get application(): readonly ModuleDefinition[] {
+    return this.all;
+  }
+
   /** The modules running here, as the kernel runs them (with the replicas it attaches). */
   get modules(): ModuleDefinition[] {
     return [...this.running.values()].map((m) => m.definition);
@@ -139,8 +145,34 @@ export class ModuleRuntime {
     return processInstance(this.running.values(), type, id);
   }
 
+  /** The modules running here as the process inspection (processInspection.ts) reads and acts on them. */
+  inspected(): InspectedModule[] {
+    return [...this.running.values()];
+  }
+
+  /** Whether this process runs the module's projections and processes (always, outside a cluster). */
+  isLeading(module: string): boolean {
+    return this.running.has(module) && (!this.leadership || this.leadership.isLeading(module));
+  }
+
+  /** Who holds each running module's lease (this process, outside a cluster). */
+  async leases(): Promise<{ module: string; holder: string; here: boolean }[]> {
+    const here = this.options.cluster?.processId ?? 'this process';
+    return Promise.all(
+      [...this.running.keys()].map(async (module) => {
+        if (!this.options.cluster || this.isLeading(module)) return { module, holder: here, here: true };
+        return { module, holder: (await this.options.cluster.coordination.holder(module)) ?? 'none', here: false };
+      }),
+    );
+  }
+
+  breakerStates(): { module: string; state: BreakerState }[] {
+    return this.router.breakerStates();
+  }
+
+  /** Each projection's status, with how long (in seconds) it is behind the oldest event it has not applied. */
   async projectionStatus(): Promise<ProjectionStatus[]> {
-    return Promise.all(this.runners().map((r) => r.status()));
+    return withLagSeconds(this.options.store, this.runners(), await Promise.all(this.runners().map((r) => r.status())));
   }
 
   /** Stops the projection runners (each finishes its batch and checkpoint), then closes the databases. */
@@ -161,6 +193,8 @@ export class ModuleRuntime {
       await runner.load();
       runner.start();
     }
+    // Outbox and timer tables of generations made before they kept a command's origin get its columns.
+    for (const process of m.definition.processes) await upgradeProcessTables(m.db, m.tablesOf(process));
     m.engine.start();
   }
 

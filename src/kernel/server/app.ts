@@ -7,7 +7,10 @@ import type { EventRegistry } from '../contracts/registry.js';
 import { parseWith } from '../contracts/validation.js';
 import { ForbiddenError, UnauthorizedError, UnavailableError, ValidationError } from '../errors.js';
 import type { EventStore } from '../types/eventStore.js';
-import { stamped } from '../modules/moduleEvents.js';
+import { stampedContext } from '../modules/moduleEvents.js';
+import { SeamsMetrics } from '../telemetry/metrics.js';
+import { observeRequests, ROUTE } from './httpObservability.js';
+import { metricsRoute } from './metricsRoute.js';
 import type { ModuleContext } from '../types/module.js';
 import type { ModuleRuntime } from '../runtime/runtime.js';
 import { openApiDocument } from '../http/openapi.js';
@@ -25,6 +28,8 @@ export interface HttpAppOptions {
   adminToken?: string;
   /** How long a `Min-Position` request waits for the module to catch up (API.md: 5 s). */
   minPositionWaitMs?: number;
+  /** Where requests are measured (and `/metrics` reads); a fresh registry when not given. */
+  metrics?: SeamsMetrics;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -41,6 +46,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   // ETags are resource revisions set by handlers, not hashes of bodies.
   app.set('etag', false);
   app.set('query parser', 'simple');
+  const metrics = options.metrics ?? new SeamsMetrics();
+  app.use(observeRequests(metrics));
 
   const genReqId = (req: IncomingMessage, res: ServerResponse) => {
     const given = req.headers['x-request-id'];
@@ -69,7 +76,9 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     { prefix: '/admin', tag: 'operations', routes: operations.admin },
   ];
   app.use('/health', router(operations.health, () => null, options));
-  app.use('/admin', adminGuard(options.adminToken), router(operations.admin, () => null, options));
+  const admin = adminGuard(options.adminToken);
+  app.use('/admin', admin, router(operations.admin, () => null, options));
+  app.get('/metrics', admin, metricsRoute(runtime, metrics));
   for (const module of runtime.modules) {
     if (module.routes.length === 0) continue;
     const ctx = runtime.context(module.name);
@@ -97,15 +106,24 @@ const requireJsonBody: RequestHandler = (req, res, next) => {
 
 function adminGuard(adminToken: string | undefined): RequestHandler {
   const expected = adminToken ? Buffer.from(adminToken) : undefined;
-  return (req, _res, next) => {
+  return (req, res, next) => {
     if (!expected) {
-      if (LOOPBACK.has(req.socket.remoteAddress ?? '')) return next();
-      return next(new ForbiddenError('admin endpoints answer only clients on loopback unless SEAMS_ADMIN_TOKEN is set'));
+      if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) return next(new ForbiddenError('admin endpoints answer only clients on loopback unless SEAMS_ADMIN_TOKEN is set'));
+      res.locals[ADMIN_ACTOR] = operatorName(req, 'loopback');
+      return next();
     }
     const given = Buffer.from(bearer(req) ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return next(new UnauthorizedError('admin endpoints need Authorization: Bearer <SEAMS_ADMIN_TOKEN>'));
+    res.locals[ADMIN_ACTOR] = operatorName(req, 'admin token');
     next();
   };
+}
+
+/** Who acts through an admin endpoint, as the log records it: the name the console sends (`X-Operator`), and the credential used. */
+const ADMIN_ACTOR = 'seamsAdminActor';
+function operatorName(req: Request, credential: string): string {
+  const name = req.headers['x-operator'];
+  return typeof name === 'string' && /^[\p{L}\p{N} ._@-]{1,100}$/u.test(name.trim()) ? `${name.trim()} (${credential})` : credential;
 }
 
 function bearer(req: Request): string | undefined {
@@ -132,6 +150,7 @@ function router(routes: readonly RouteDefinition[], context: () => ModuleContext
   const r = express.Router();
   for (const definition of routes) {
     r[definition.method](definition.path, (req: Request, res: Response, next: NextFunction) => {
+      res.locals[ROUTE] = req.baseUrl + definition.path;
       handle(definition, context(), req, res, options, auth).catch(next);
     });
   }
@@ -146,10 +165,10 @@ async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Re
   }
   const caller = route.auth && auth ? await auth(req) : null;
   let log: Logger | undefined;
-  const meta = { correlationId: String(req.id), actor: caller?.userId };
+  const meta = { correlationId: String(req.id), actor: caller?.userId ?? (res.locals[ADMIN_ACTOR] as string | undefined) };
   const input = {
-    // Everything the handler appends carries this request's id and caller.
-    ctx: (ctx && { ...ctx, events: stamped(ctx.events, meta) }) as ModuleContext,
+    // Everything the handler appends or sends carries this request's id (the conversation, and its cause) and caller.
+    ctx: (ctx && stampedContext(ctx, { ...meta, causationId: meta.correlationId })) as ModuleContext,
     params: route.params ? parseWith(route.params, req.params, 'path parameters') : undefined,
     query: route.query ? parseWith(route.query, req.query, 'query parameters') : undefined,
     body: route.body ? parseWith(route.body, req.body, 'request body') : undefined,

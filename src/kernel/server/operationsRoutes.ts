@@ -7,7 +7,10 @@ import type { ModuleRuntime } from '../runtime/runtime.js';
 import { redactor } from '../http/redact.js';
 import { noContent, ok } from '../http/responses.js';
 import { route } from '../http/route.js';
+import { conversation } from '../processes/conversation.js';
+import { commandsOfConversation } from '../runtime/processInspection.js';
 import type { RouteDefinition } from '../types/http.js';
+import { adminActions } from './adminActions.js';
 
 const recordedEvent = z.object({
   id: z.string(),
@@ -29,6 +32,7 @@ const projectionStatus = z.object({
   position: z.number().int(),
   headPosition: z.number().int(),
   lag: z.number().int(),
+  lagSeconds: z.number().optional(),
   state: z.string(),
   error: z.object({ message: z.string(), position: z.number().int().nullable(), eventId: z.string().nullable() }).optional(),
   building: z.object({ generation: z.number().int(), version: z.number().int(), position: z.number().int() }).optional(),
@@ -99,7 +103,7 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
     route.post('/commands/:type', {
       summary: 'take a command for a module running in this process, once per command id (modules in other processes send it)',
       params: z.object({ type: z.string().max(200) }),
-      body: z.object({ data: z.unknown(), meta: z.object({ commandId: z.string().min(1).max(100), correlationId: z.string().optional(), causationId: z.string().optional(), actor: z.string().optional() }) }),
+      body: z.object({ data: z.unknown(), meta: z.object({ commandId: z.string().min(1).max(100), correlationId: z.string().optional(), causationId: z.string().optional(), actor: z.string().optional(), traceparent: z.string().max(100).optional() }) }),
       responses: { 204: null },
       handle: async ({ params, body }) => {
         await runtime.dispatchHere(params.type, body.data, body.meta);
@@ -118,14 +122,23 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
       },
     }),
     route.get('/events', {
-      summary: 'the raw log after a global position (secret fields redacted)',
-      query: z.object({ after: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(0), limit: wholeNumber(1, 1000).default(100) }),
-      responses: { 200: z.object({ events: z.array(recordedEvent), headPosition: z.number().int() }) },
+      summary: 'the raw log after a global position (secret fields redacted); with `correlation`, one conversation: its events in order, and the commands processes running here sent in it',
+      query: z.object({
+        after: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(0),
+        limit: wholeNumber(1, 1000).default(100),
+        correlation: z.string().min(1).max(200).optional(),
+        type: z.string().min(1).max(200).optional(),
+      }),
+      responses: { 200: z.object({ events: z.array(recordedEvent), headPosition: z.number().int(), conversation: z.array(z.object({ kind: z.enum(['request', 'event', 'command']) }).passthrough()).optional() }) },
       handle: async ({ query }) => {
-        const events = await store.readAll({ after: query.after, maxCount: query.limit });
-        return ok({ events: events.map(redact), headPosition: await store.headPosition() });
+        const filter = query.correlation || query.type ? { correlationId: query.correlation, eventTypes: query.type ? [query.type] : undefined } : undefined;
+        const events = await store.readAll({ after: query.after, maxCount: query.limit, filter });
+        const redacted = events.map(redact);
+        const found = query.correlation ? { conversation: conversation(query.correlation, redacted, await commandsOfConversation(runtime.inspected(), query.correlation)) } : {};
+        return ok({ events: redacted, headPosition: await store.headPosition(), ...found });
       },
     }),
+    ...adminActions(runtime, store),
   ];
   return { health, admin };
 }

@@ -12,6 +12,9 @@ import { loadTokenSecret, tokenService } from '../http/tokens.js';
 import { registryOf } from '../modules/registry.js';
 import type { ModuleDefinition } from '../types/module.js';
 import { ModuleRuntime } from '../runtime/runtime.js';
+import { instrumentedStore } from '../telemetry/instrumentedStore.js';
+import { SeamsMetrics } from '../telemetry/metrics.js';
+import { startTracing, tracingRequested } from './telemetry.js';
 
 export interface RunningServer {
   server: Server;
@@ -56,7 +59,10 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const registry = registryOf(modules);
-  const store = await openStore(config, registry);
+  const processId = config.processId ?? `${hostname()}:${port}`;
+  const stopTracing = tracingRequested(config.env ?? process.env) ? startTracing(config.env ?? process.env, processId) : async () => undefined;
+  const metrics = new SeamsMetrics({ processMetrics: true });
+  const store = instrumentedStore(await openStore(config, registry), metrics);
   const coordination = config.cluster ? await Coordination.open(config) : undefined;
   const runtime = await ModuleRuntime.start({
     modules,
@@ -68,14 +74,14 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
     tokens: tokenService(loadTokenSecret(config.dataDir)),
     cluster: coordination && {
       coordination,
-      processId: config.processId ?? `${hostname()}:${port}`,
+      processId,
       url: config.publicUrl ?? `http://127.0.0.1:${port}`,
       leaseTtlMs: config.leaseTtlMs,
       adminToken: config.adminToken,
     },
   });
   server.off('request', starting);
-  server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken }));
+  server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken, metrics }));
   let closing: Promise<void> | undefined;
   return {
     server,
@@ -92,6 +98,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
         await runtime.stop();
         await coordination?.close();
         await store.close();
+        await stopTracing();
       })()),
   };
 }

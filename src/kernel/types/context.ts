@@ -8,9 +8,13 @@ import type { HasTables } from './projection.js';
 /** Who asked, for metadata and idempotency: a command handled twice with one id acts once. */
 export interface CommandMeta {
   commandId: string;
+  /** The originating request's id, kept through every process, outbox, timer and remote call. */
   correlationId?: string;
+  /** The message (event, command, request) that caused this command. */
   causationId?: string;
   actor?: string;
+  /** W3C trace context of the work that sent it (when tracing is on). */
+  traceparent?: string;
 }
 
 export interface ModuleAppendOptions {

@@ -17,6 +17,8 @@ export interface EventMetadata {
   actor?: string;
   /** The module that appended it. */
   module?: string;
+  /** W3C trace context of the work that appended it (when tracing is on): what reacts to the event continues the trace. */
+  traceparent?: string;
   [key: string]: unknown;
 }
 
@@ -50,6 +52,8 @@ export interface AppendResult {
   nextRevision: number;
   /** Global position of the last event appended. */
   position: number;
+  /** Appends committed together with this one (group commit), when the store batches them. */
+  batchSize?: number;
 }
 
 export interface ReadStreamOptions {
@@ -62,6 +66,8 @@ export interface ReadStreamOptions {
 export interface ReadAllFilter {
   eventTypes?: readonly string[];
   streamPrefixes?: readonly string[];
+  /** Only the events of one conversation: those whose metadata carries this correlation id. */
+  correlationId?: string;
 }
 
 export interface ReadAllOptions {

@@ -137,6 +137,32 @@ export interface InstanceSummary {
 export interface InstanceDetail extends InstanceSummary {
   state: unknown;
   completedSteps: unknown[];
-  commands: { commandId: string; type: string; purpose: string; status: string; attempts: number; lastError: string | null }[];
+  commands: { commandId: string; type: string; purpose: string; status: string; attempts: number; lastError: string | null; correlationId: string | null; causationId: string | null }[];
   timers: { name: string; dueAt: string }[];
+}
+
+/** A command a process sent, as an operator sees it: in a conversation, or set aside. */
+export interface CommandSummary {
+  type: string;
+  module: string;
+  /** The instance that sent it. */
+  instance: string;
+  commandId: string;
+  command: string;
+  purpose: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  correlationId: string | null;
+  causationId: string | null;
+}
+
+/** Instances of one process type by status, its outbox depth and its set-aside commands (for `/metrics`). */
+export interface ProcessCounts {
+  type: string;
+  module: string;
+  instances: Record<string, number>;
+  outboxDepth: number;
+  setAside: number;
 }

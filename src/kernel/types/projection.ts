@@ -58,6 +58,8 @@ export interface ProjectionStatus {
   position: number;
   headPosition: number;
   lag: number;
+  /** Age in seconds of the oldest event of its types it has not applied (0 when caught up); set where the log is at hand. */
+  lagSeconds?: number;
   state: ProjectionState;
   error?: { message: string; position: number | null; eventId: string | null };
   /** A generation being rebuilt beside the serving one. */

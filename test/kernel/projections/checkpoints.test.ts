@@ -40,4 +40,22 @@ describe('projection checkpoints past other events', function () {
       await dir.cleanup();
     }
   });
+
+  it('a caught-up projection writes its row once the log has been quiet for the interval, so the row says live at the head', async () => {
+    const dir = await tempDir('seams-idle-');
+    try {
+      const app = await startModules(dir.path, { projections: { idleCheckpointMs: 200 } });
+      const shop = app.runtime.context('shop');
+      const mirror = app.runtime.context('mirror');
+      for (let n = 0; n < 5; n++) await shop.events.append(shop.events.stream('item', 'i-1'), [{ type: StockCounted.type, data: { itemId: 'i-1', count: n } }]);
+      const head = await app.store.headPosition();
+      const row = () => mirror.db('projections').where({ name: 'shop_items', serving: true }).first();
+      const deadline = Date.now() + 5000;
+      while ((await row()).position !== head && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await row()).to.include({ position: head, state: 'live' });
+      await app.stop();
+    } finally {
+      await dir.cleanup();
+    }
+  });
 });

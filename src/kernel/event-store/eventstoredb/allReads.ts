@@ -55,7 +55,7 @@ export async function readAllPage(
   const upTo = Math.min(options.upTo ?? Infinity, filter ? await head() : Infinity);
   const collector = new RangeCollector<AllStreamResolvedEvent>(
     { after: options.after ?? 0, upTo, maxCount: options.maxCount ?? Infinity },
-    (type, stream) => matchesFilter(filter, type, stream),
+    (type, stream, metadata) => matchesFilter(filter, type, stream, metadata),
   );
   if (filter && !collector.done) await scanFiltered(client, collector, options, idleMs);
   if (!collector.done) await scanUnfiltered(client, collector);
@@ -98,7 +98,7 @@ function eventItem(resolved: AllStreamResolvedEvent): RangeItem<AllStreamResolve
   const record = resolved.event;
   // Without link resolution every `$all` entry carries its record; the guard is for the type.
   if (!record) return { kind: 'event', position: positionOf(resolved), type: '$>', stream: '$', value: resolved };
-  return { kind: 'event', position: positionOf(resolved), type: record.type, stream: record.streamId, value: resolved };
+  return { kind: 'event', position: positionOf(resolved), type: record.type, stream: record.streamId, metadata: record.metadata, value: resolved };
 }
 
 function positionOf(resolved: AllStreamResolvedEvent): number {

@@ -18,9 +18,14 @@ export function toServerFilter(filter: ReadAllFilter | undefined): Filter {
   return excludeSystemEvents();
 }
 
-/** Whether an event passes our filter; system events (`$` types) never do. An empty list matches nothing. */
-export function matchesFilter(filter: ReadAllFilter | undefined, type: string, stream: string): boolean {
+/**
+ * Whether an event passes our filter; system events (`$` types) never do. An empty list matches
+ * nothing. A correlation id is matched here, on the event's metadata: the server filters on no
+ * metadata, so a conversation is read by scanning the log.
+ */
+export function matchesFilter(filter: ReadAllFilter | undefined, type: string, stream: string, metadata?: unknown): boolean {
   if (type.startsWith('$')) return false;
+  if (filter?.correlationId !== undefined && (metadata as { correlationId?: unknown } | null | undefined)?.correlationId !== filter.correlationId) return false;
   if (filter?.eventTypes && !filter.eventTypes.includes(type)) return false;
   if (filter?.streamPrefixes && !filter.streamPrefixes.some((prefix) => stream.startsWith(prefix))) return false;
   return true;

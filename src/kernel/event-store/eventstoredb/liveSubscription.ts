@@ -42,7 +42,7 @@ export function liveSubscription(
             const record = item.resolved.event;
             const at = eventPosition(record?.position.commit, item.resolved.commitPosition);
             if (at <= position) continue;
-            if (record && matchesFilter(filter, record.type, record.streamId)) {
+            if (record && matchesFilter(filter, record.type, record.streamId, record.metadata)) {
               const event = toRecordedEvent(item.resolved, registry);
               try {
                 await handler(event);

@@ -4,7 +4,7 @@
  * more for us) and "caught up" (everything written before the read began has been sent).
  */
 export type RangeItem<T> =
-  | { kind: 'event'; position: number; type: string; stream: string; value: T }
+  | { kind: 'event'; position: number; type: string; stream: string; metadata?: unknown; value: T }
   | { kind: 'checkpoint'; position: number }
   | { kind: 'caughtUp' };
 
@@ -29,7 +29,7 @@ export class RangeCollector<T> {
 
   constructor(
     private readonly range: Range,
-    private readonly matches: (type: string, stream: string) => boolean,
+    private readonly matches: (type: string, stream: string, metadata: unknown) => boolean,
   ) {
     this.scanned = range.after;
     this.done = range.maxCount <= 0 || range.after >= range.upTo;
@@ -44,7 +44,7 @@ export class RangeCollector<T> {
         if (item.position <= this.scanned) break;
         if (item.position > this.range.upTo) return this.finish();
         this.scanned = item.position;
-        if (this.matches(item.type, item.stream)) this.values.push(item.value);
+        if (this.matches(item.type, item.stream, item.metadata)) this.values.push(item.value);
         if (this.values.length >= this.range.maxCount || item.position === this.range.upTo) return this.finish();
         break;
       case 'checkpoint':

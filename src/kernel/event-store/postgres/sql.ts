@@ -93,7 +93,7 @@ export class Statements {
   /** Events after a position and below the horizon; each combination of options is its own prepared statement. */
   readAll(
     client: PgClient,
-    options: { after: number; upTo?: number; maxCount?: number; eventTypes?: readonly string[]; streamPrefixes?: readonly string[] },
+    options: { after: number; upTo?: number; maxCount?: number; eventTypes?: readonly string[]; streamPrefixes?: readonly string[]; correlationId?: string },
   ): Promise<EventRow[]> {
     const values: unknown[] = [options.after];
     const where = [`position > $1`, `position < ${HORIZON}`];
@@ -113,6 +113,12 @@ export class Statements {
       values.push([...options.streamPrefixes]);
       where.push(`EXISTS (SELECT 1 FROM unnest($${values.length}::text[]) AS p(prefix) WHERE starts_with(stream, p.prefix))`);
       name.push('prefixes');
+    }
+    if (options.correlationId !== undefined) {
+      // The expression of the events_correlation index.
+      values.push(options.correlationId);
+      where.push(`(metadata::jsonb ->> 'correlationId') = $${values.length}`);
+      name.push('correlation');
     }
     values.push(options.maxCount ?? null);
     return rows(client, name.join('_'), `SELECT ${COLUMNS} FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY position LIMIT $${values.length}`, values);

@@ -168,8 +168,10 @@ export class SqliteEventStore implements EventStore {
       .orderBy('position');
     if (options.upTo !== undefined) query.andWhere('position', '<=', options.upTo);
     if (options.maxCount !== undefined) query.limit(options.maxCount);
-    const { eventTypes, streamPrefixes } = options.filter ?? {};
+    const { eventTypes, streamPrefixes, correlationId } = options.filter ?? {};
     if (eventTypes) query.whereIn('type', [...eventTypes]);
+    // The expression of the events_correlation index, so the read is one range of it.
+    if (correlationId !== undefined) query.andWhereRaw(`json_extract(metadata, '$.correlationId') = ?`, [correlationId]);
     if (streamPrefixes) {
       query.andWhere((q) => {
         for (const prefix of streamPrefixes) q.orWhereRaw('substr(stream, 1, ?) = ?', [prefix.length, prefix]);

@@ -25,16 +25,20 @@ describe('jobs: the stations', function () {
 
   it('each station reacts to the previous one’s event: accepted → validated → prepared → scheduled', async () => {
     app = await startJobs(dir.path);
-    const jobId = await app.submit({ frames: 12 });
+    const requestId = crypto.randomUUID();
+    const jobId = await app.submit({ frames: 12 }, 'render', requestId);
     expect(await eventsUntil(app, jobId, 'JobScheduled')).to.deep.equal(['JobAccepted', 'JobValidated', 'JobPrepared', 'JobScheduled']);
     expect(await poolEvents(app)).to.deep.equal([`SlotReserved ${jobId}`]);
     const a = app;
     await until(() => instance(a, 'prepare_station', jobId), (i) => i?.status === 'completed');
     expect(await instance(app, 'validate_station', jobId)).to.deep.include({ status: 'completed', step: 'passed on' });
     expect(await instance(app, 'schedule_station', jobId)).to.deep.include({ status: 'running', step: 'scheduled: holds its slot until it ends' });
-    // Each station's event was caused by its own command, correlated by the job.
+    // Each station's event was caused by its own command and belongs to the request that accepted the job (not the job's id).
     const events = await app.store.readStream(`jobs.job-${jobId}`);
-    for (const e of events.slice(1)) expect(e.metadata).to.include({ correlationId: jobId, module: 'jobs' });
+    for (const e of events) expect(e.metadata).to.include({ correlationId: requestId, module: 'jobs' });
+    const commands = (await instance(app, 'validate_station', jobId))!.commands;
+    expect(events[1]!.metadata.causationId).to.equal(commands[0]!.commandId);
+    expect(events[1]!.metadata.actor).to.equal('process:validate_station');
   });
 
   it('a transient error is retried with backoff, and the job goes on', async () => {
