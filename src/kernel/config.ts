@@ -22,6 +22,7 @@ const schema = z.object({
   SEAMS_PROCESS_ID: z.string().min(1).max(200).optional(),
   SEAMS_PUBLIC_URL: z.url().optional(),
   SEAMS_LEASE_TTL_MS: wholeNumber(100, 600_000).default(10_000),
+  SEAMS_READY_MAX_LAG_S: wholeNumber(1, 86_400).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -51,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
     processId: e.SEAMS_PROCESS_ID,
     publicUrl: e.SEAMS_PUBLIC_URL,
     leaseTtlMs: e.SEAMS_LEASE_TTL_MS,
+    readyMaxLagS: e.SEAMS_READY_MAX_LAG_S,
     // Modules read their own variables from the same environment (defineConfig).
     env,
   };

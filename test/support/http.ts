@@ -242,3 +242,22 @@ export function wrapProjection(module: ModuleDefinition, projection: string, bef
   });
   return { ...module, projections: module.projections.map((p) => (p.name === projection ? wrap(p) : p)) };
 }
+
+/** A module with one command handler changed so that `before` runs first: a `before` that throws is a delivery that fails. */
+export function wrapCommand(module: ModuleDefinition, type: string, before: () => void | Promise<void>): ModuleDefinition {
+  expect(module.commands.map((h) => h.command.type)).to.include(type);
+  return {
+    ...module,
+    commands: module.commands.map((h) =>
+      h.command.type === type
+        ? {
+            ...h,
+            handle: async (ctx: Parameters<typeof h.handle>[0], data: unknown, meta: Parameters<typeof h.handle>[2]) => {
+              await before();
+              await h.handle(ctx, data, meta);
+            },
+          }
+        : h,
+    ),
+  };
+}

@@ -28,6 +28,8 @@ export interface HttpAppOptions {
   adminToken?: string;
   /** How long a `Min-Position` request waits for the module to catch up (API.md: 5 s). */
   minPositionWaitMs?: number;
+  /** `/health/ready` fails while a projection is more than this many seconds behind. */
+  readyMaxLagS?: number;
   /** Where requests are measured (and `/metrics` reads); a fresh registry when not given. */
   metrics?: SeamsMetrics;
 }
@@ -70,7 +72,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], strict: false }));
 
   const verified = new VerifiedTokens();
-  const operations = operationsRoutes(runtime, store, registry);
+  const operations = operationsRoutes(runtime, store, registry, { readyMaxLagS: options.readyMaxLagS });
   const mounted: { prefix: string; tag: string; routes: readonly RouteDefinition[] }[] = [
     { prefix: '/health', tag: 'operations', routes: operations.health },
     { prefix: '/admin', tag: 'operations', routes: operations.admin },

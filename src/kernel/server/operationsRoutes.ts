@@ -51,12 +51,12 @@ const instanceSummary = z.object({
 });
 
 /** Health and operator endpoints (API.md, "operations"); `/admin/*` is guarded by the app. */
-export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, registry: EventRegistry): { health: RouteDefinition[]; admin: RouteDefinition[] } {
+export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, registry: EventRegistry, options: { readyMaxLagS?: number } = {}): { health: RouteDefinition[]; admin: RouteDefinition[] } {
   const redact = redactor(registry);
   const health = [
     route.get('/live', { summary: 'the process is up', responses: { 200: z.object({ status: z.literal('live') }) }, handle: async () => ok({ status: 'live' }) }),
     route.get('/ready', {
-      summary: 'the store answers and no projection has failed',
+      summary: 'the store answers, no projection has stopped, and (with SEAMS_READY_MAX_LAG_S) none is further behind than that',
       responses: { 200: z.object({ status: z.literal('ready'), headPosition: z.number().int() }) },
       handle: async () => {
         let head: number;
@@ -65,8 +65,12 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
         } catch (error) {
           throw new UnavailableError(`the event store does not answer: ${(error as Error).message}`);
         }
-        const stopped = (await runtime.projectionStatus()).filter((s) => s.state === 'failed' || s.state === 'ahead-of-log');
+        const statuses = await runtime.projectionStatus();
+        const stopped = statuses.filter((s) => s.state === 'failed' || s.state === 'ahead-of-log');
         if (stopped.length > 0) throw new UnavailableError(`projections stopped: ${stopped.map((s) => `${s.module}/${s.projection} (${s.state})`).join(', ')}`);
+        const max = options.readyMaxLagS;
+        const behind = max === undefined ? [] : statuses.filter((s) => (s.lagSeconds ?? 0) > max);
+        if (behind.length > 0) throw new UnavailableError(`projections behind by more than ${max} s: ${behind.map((s) => `${s.module}/${s.projection} (${s.lagSeconds!.toFixed(1)} s)`).join(', ')}`, 1);
         return ok({ status: 'ready', headPosition: head });
       },
     }),

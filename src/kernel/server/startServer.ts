@@ -81,7 +81,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
     },
   });
   server.off('request', starting);
-  server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken, metrics }));
+  server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken, readyMaxLagS: config.readyMaxLagS, metrics }));
   let closing: Promise<void> | undefined;
   return {
     server,

@@ -18,6 +18,8 @@ export interface SeamsConfig {
   processId?: string;
   publicUrl?: string;
   leaseTtlMs?: number;
+  /** `/health/ready` answers 503 while a projection is more than this many seconds behind (unset: only a stopped one fails it). */
+  readyMaxLagS?: number;
   /**
    * Where modules read their own settings (each module declares its variables with
    * defineConfig): the process environment unless given (tests pass their own).

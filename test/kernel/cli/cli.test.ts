@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { runCli, type ModuleDefinition } from '../../../src/kernel/host.js';
 import { ItemAdded, fixtureModules } from '../../support/fixtureModules.js';
+import { TripBooked, processModules } from '../../support/processFixtures.js';
 import { startModules } from '../../support/runtimeHarness.js';
 import { tempDir } from '../../support/tempDir.js';
 
@@ -87,7 +88,10 @@ describe('seams CLI', function () {
     expect(skip.out).to.contain(`skipped the event at position ${failedAt}`);
     while ((await runner.status()).state !== 'live') await new Promise((r) => setTimeout(r, 20));
     const log = await cli(['--data-dir', dir.path, 'events', 'read', '--stream', 'seams.projection-shop-items']);
-    expect(JSON.parse(log.out.trim()).data).to.deep.include({ module: 'shop', projection: 'items', position: failedAt, reason: 'test data' });
+    const recorded = log.out.trim().split('\n').map((line) => JSON.parse(line));
+    expect(recorded.map((e) => e.type)).to.deep.equal(['seams.ProjectionRetried', 'seams.ProjectionEventSkipped']);
+    expect(recorded[1].data).to.deep.include({ module: 'shop', projection: 'items', position: failedAt, reason: 'test data' });
+    for (const e of recorded) expect(e.metadata.actor).to.match(/^cli(:.+)?$/); // who did it
     const notFailed = await cli(['--data-dir', dir.path, 'projections', 'retry', 'shop/items']);
     expect(notFailed).to.deep.include({ code: 1 });
     expect(notFailed.err).to.equal('seams: shop/items has not stopped (nothing to retry or skip)\n');
@@ -104,6 +108,31 @@ describe('seams CLI', function () {
     expect(JSON.parse(limited.out).position).to.equal(2);
     const stream = await cli(['--data-dir', dir.path, 'events', 'read', '--stream', lines[2].stream]);
     expect(JSON.parse(stream.out).position).to.equal(position);
+  });
+
+  it('events read --correlation prints one conversation in order: the request, each event, and after it the commands it made processes send', async () => {
+    const app = await startModules(dir.path, { modules: processModules, processes: { pollMs: 10 } });
+    const requestId = randomUUID();
+    const tripId = randomUUID();
+    const booked = await app.store.append(`trips.trip-${tripId}`, [{ type: TripBooked.type, data: { tripId, legs: [10, 20] }, metadata: { correlationId: requestId, causationId: requestId } }]);
+    while ((await app.runtime.processInstance('trip', tripId))?.step !== 'booked') await new Promise((r) => setTimeout(r, 20));
+    await app.stop();
+    const { code, out } = await cli(['--data-dir', dir.path, 'events', 'read', '--correlation', requestId], processModules);
+    expect(code).to.equal(0);
+    const entries = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(entries.map((e) => (e.kind === 'event' ? e.type : e.kind === 'command' ? `send ${e.command}` : e.kind))).to.deep.equal([
+      'request',
+      'trips.TripBooked',
+      'send ledger.Hold',
+      'ledger.Held',
+      'send ledger.Hold',
+      'ledger.Held',
+    ]);
+    expect(entries[1].position).to.equal(booked.position);
+    // Each command names the event that made the process send it; each event the command that caused it.
+    expect(entries[2]).to.include({ causationId: entries[1].id, correlationId: requestId, status: 'done', type: 'trip', instance: tripId });
+    expect(entries[3].metadata).to.include({ correlationId: requestId, causationId: entries[2].commandId, actor: 'process:trip' });
+    expect(entries[4].causationId).to.equal(entries[3].id);
   });
 
   it('modules lists each module; --format mermaid draws the graph', async () => {
@@ -132,7 +161,8 @@ describe('seams CLI', function () {
     [['projections', 'rebuild', 'shop/nope'], /^seams: module shop has no projection "nope" \(it has: items, counts\)\n$/],
     [['projections', 'skip', 'shop/items'], /^seams: required option '--reason <text>' not specified\n$/],
     [['projections', 'retry', 'shop'], /^seams: "shop" is not module\/projection\n$/],
-    [['events', 'read'], /^seams: give exactly one of --stream S or --after N\n$/],
+    [['events', 'read'], /^seams: give exactly one of --stream S, --after N or --correlation ID \(which may take --after\)\n$/],
+    [['events', 'read', '--stream', 's', '--correlation', 'c'], /^seams: give exactly one of --stream S, --after N or --correlation ID/],
     [['events', 'read', '--after', '-1'], /^seams: option '--after <position>' argument '-1' is invalid. must be a whole number >= 0\n$/],
     [['events', 'read', '--after', '0', '--limit', '0'], /must be at least 1\n$/],
     [['modules', '--format', 'dot'], /^seams: option '--format <format>' argument 'dot' is invalid. Allowed choices are text, json, mermaid.\n$/],
