@@ -12,13 +12,16 @@ import { eventually, expectStatus, wrapCommand, wrapProjection } from './http.js
 export interface Faults {
   items: boolean;
   credit: boolean;
+  /** Each event catalog's `items` applies takes this long (a rebuild slow enough to watch). */
+  slowItemsMs?: number;
 }
 
 export async function startBrokenApp(faults: Faults, config: Parameters<typeof startApp>[0] = {}): Promise<TestApp> {
   const modules: ModuleDefinition[] = applicationModules.map((m) => {
     if (m.name === 'catalog') {
-      return wrapProjection(m, 'items', (events) => {
+      return wrapProjection(m, 'items', async (events) => {
         if (faults.items && events.length > 0) throw new Error('the items table is full (test fault)');
+        if (faults.slowItemsMs) await new Promise((resolve) => setTimeout(resolve, faults.slowItemsMs! * events.length));
       });
     }
     if (m.name === 'customers') {

@@ -11,6 +11,7 @@ import { stampedContext } from '../modules/moduleEvents.js';
 import { SeamsMetrics } from '../telemetry/metrics.js';
 import { observeRequests, ROUTE } from './httpObservability.js';
 import { metricsRoute } from './metricsRoute.js';
+import { mountPages } from './pages.js';
 import type { ModuleContext } from '../types/module.js';
 import type { ModuleRuntime } from '../runtime/runtime.js';
 import { openApiDocument } from '../http/openapi.js';
@@ -79,6 +80,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   ];
   app.use('/health', router(operations.health, () => null, options));
   const admin = adminGuard(options.adminToken);
+  mountPages(app, admin);
   app.use('/admin', admin, router(operations.admin, () => null, options));
   app.get('/metrics', admin, metricsRoute(runtime, metrics));
   for (const module of runtime.modules) {
