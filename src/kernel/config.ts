@@ -24,6 +24,7 @@ const schema = z.object({
   SEAMS_LEASE_TTL_MS: wholeNumber(100, 600_000).default(10_000),
   SEAMS_READY_MAX_LAG_S: wholeNumber(1, 86_400).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 
 export type { SeamsConfig };
@@ -46,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
     modules: e.SEAMS_MODULES?.split(',').map((m) => m.trim()).filter(Boolean),
     adminToken: e.SEAMS_ADMIN_TOKEN,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     pgSchemaPrefix: e.SEAMS_PG_SCHEMA_PREFIX,
     pgModuleRoles: e.SEAMS_PG_MODULE_ROLES === 'true',
     cluster: e.SEAMS_CLUSTER ? e.SEAMS_CLUSTER === 'true' : e.SEAMS_MODULES !== undefined,

@@ -48,6 +48,7 @@ export type { EventHandler } from './types/projection.js';
 
 // HTTP server, tokens, CLI.
 export { startServer, type RunningServer } from './server/startServer.js';
+export { processLogger } from './server/logger.js';
 export { createHttpApp, type HttpAppOptions } from './server/app.js';
 export { sendProblem, type Problem } from './http/problem.js';
 export { loadTokenSecret, tokenService } from './http/tokens.js';

@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import { Command } from 'commander';
-import pino from 'pino';
 import { Coordination } from '../cluster/coordination.js';
 import { createGateway } from '../cluster/gateway.js';
 import { answerClientError } from '../http/problem.js';
 import { loadConfig } from '../config.js';
 import type { ModuleDefinition } from '../types/module.js';
+import { processLogger } from '../server/logger.js';
 import { startServer } from '../server/startServer.js';
 import { positiveInteger } from './argParsers.js';
 import { UsageError, type CliIo } from './io.js';
@@ -35,7 +35,7 @@ export function serveCommand(modules: readonly ModuleDefinition[], io: CliIo): C
         ...(chosen ? { modules: chosen } : {}),
         cluster: Boolean(options.cluster || chosen || base.cluster),
       };
-      const log = pino({ level: config.logLevel });
+      const log = processLogger(config.logLevel, config.logFormat);
       if (options.gateway) {
         const coordination = await Coordination.open(config);
         const app = createGateway({ coordination, modules: modules.map((m) => m.name), freshMs: (config.leaseTtlMs ?? 10_000) * 1.5, log });

@@ -9,6 +9,8 @@ export interface SeamsConfig {
   modules?: string[];
   adminToken?: string;
   logLevel: string;
+  /** `json` (one object per line) or `pretty` (readable); unset: pretty on a terminal, JSON otherwise. */
+  logFormat?: 'json' | 'pretty';
   /** PostgreSQL: prefix of the store's and the modules' schema names. */
   pgSchemaPrefix?: string;
   /** PostgreSQL: a role per module with rights on its own schema only. */

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { runCli, type ModuleDefinition } from '../../../src/kernel/host.js';
-import { ItemAdded, fixtureModules } from '../../support/fixtureModules.js';
+import { ItemAdded, StockCounted, fixtureModules } from '../../support/fixtureModules.js';
 import { TripBooked, processModules } from '../../support/processFixtures.js';
 import { startModules } from '../../support/runtimeHarness.js';
 import { tempDir } from '../../support/tempDir.js';
@@ -69,6 +69,24 @@ describe('seams CLI', function () {
       await again.stop();
     }
     expect((await cli(['--data-dir', dir.path, 'projections', 'rebuild', '--all'])).code).to.equal(0);
+  });
+
+  it('projections status on an idle system: every projection live, lag 0 (idle checkpoints are written once the log is quiet)', async () => {
+    const app = await startModules(dir.path, { projections: { idleCheckpointMs: 100 } });
+    try {
+      const shop = app.runtime.context('shop');
+      // Events of shop's own (mirror reads none of them): mirror's position moves in memory first.
+      for (let n = 0; n < 4; n++) await shop.events.append(shop.events.stream('item', 'i-1'), [{ type: StockCounted.type, data: { itemId: 'i-1', count: n } }]);
+      const head = await app.store.headPosition();
+      let rows: { projection: string; lag: number; state: string; position: number }[] = [];
+      for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+        rows = JSON.parse((await cli(['--data-dir', dir.path, 'projections', 'status', '--json'])).out);
+        if (rows.every((r) => r.lag === 0)) break;
+      }
+      expect(rows.map((r) => [r.projection, r.position, r.lag, r.state])).to.deep.equal(rows.map((r) => [r.projection, head, 0, 'live']));
+    } finally {
+      await app.stop();
+    }
   });
 
   it('projections retry and skip act on a failed projection; skip is recorded in the log', async () => {

@@ -58,7 +58,7 @@ describe('the console in a real browser', function () {
     await page.waitForSelector(selector);
     await page.click(selector);
     await page.waitForSelector('#confirm[open]');
-    await page.$eval('#confirm-name', (input, name) => ((input as HTMLInputElement).value = name), 'Grace');
+    await page.$eval('#confirm-name', (input, name) => void ((input as unknown as { value: string }).value = name), 'Grace');
     if (reason) await page.type('#confirm-reason', reason);
     await page.click('#confirm-ok');
     await page.waitForSelector('#message');
@@ -98,7 +98,7 @@ describe('the console in a real browser', function () {
     const item = await app.request('POST', '/catalog/items', { token, body: { title: 'Broken', priceCents: 1 } });
     const position = Number(item.headers.get('event-position'));
     await eventually(async () => (await items()).error?.position === position);
-    await page.waitForFunction((at) => document.querySelector('tr[data-projection="catalog/items"][data-state="failed"] .error')?.textContent?.startsWith(`at position ${at}:`), {}, position);
+    await page.waitForFunction(`document.querySelector('tr[data-projection="catalog/items"][data-state="failed"] .error')?.textContent?.startsWith('at position ${position}:')`);
     faults.items = false;
     await confirmClick('tr[data-projection="catalog/items"] button[data-action="skip"]', 'a test item');
     await eventually(async () => (await items()).state === 'live');
@@ -155,7 +155,7 @@ describe('the console in a real browser', function () {
     await screenshot('console-modules');
     await open('/admin/console/#overview');
     await page.waitForSelector('[data-metric="requests"]');
-    await page.waitForFunction(() => !document.querySelector('[data-metric="requests"]')?.textContent?.includes('…/s'), { timeout: 5000 });
+    await page.waitForFunction(`!document.querySelector('[data-metric="requests"]')?.textContent?.includes('…/s')`, { timeout: 5000 });
     expect(Number(await page.$eval('[data-metric="requests"] .value', (e) => e.textContent))).to.be.above(10);
     await screenshot('console-overview');
   });
