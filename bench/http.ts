@@ -1,14 +1,18 @@
 /**
- * npm run bench:http [-- --duration 10 --connections 64 --runs 1]
+ * npm run bench:http [-- --duration 10 --connections 64 --runs 1 --tracing --metrics]
  * The real server as a child process on loopback (SQLite in a temp dir, synchronous=FULL):
  * (1) authenticated item creations, POST /catalog/items; (2) reads of the created items,
  * GET /catalog/items/:id. Prints req/s, p50 and p99 of each phase; the last line is one JSON
  * object with the medians over the runs. Any non-2xx answer or connection error fails the run.
  * After each run the same two phases go against a bare express 5 app (bench/expressFloor.ts):
  * the floor, what this machine and the load generator allow before seams does any work.
+ * `--tracing` runs each run's phases a second time on a server with tracing on (spans exported
+ * over OTLP/HTTP to a sink that drops them), for the overhead in the same sitting; `--metrics`
+ * scrapes GET /metrics after the load, for what a scrape costs.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { rm, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +29,10 @@ const program = new Command('bench:http')
   .option('--runs <n>', 'runs, each on a fresh server and data directory; figures are medians', positiveInteger, 1)
   .option('--cpu-prof <dir>', 'write a V8 CPU profile of the server into this directory')
   .option('--no-floor', 'skip the floor: the same load against a bare express 5 app (bench/expressFloor.ts)')
+  .option('--tracing', 'each run also with tracing on (OTLP/HTTP to a sink here that drops the spans): the overhead, same sitting')
+  .option('--metrics', 'after the load, scrape GET /metrics for a few seconds: its latency and size')
   .parse();
-const opts = program.opts<{ duration: number; connections: number; runs: number; cpuProf?: string; floor: boolean }>();
+const opts = program.opts<{ duration: number; connections: number; runs: number; cpuProf?: string; floor: boolean; tracing?: boolean; metrics?: boolean }>();
 
 interface Phase {
   perS: number;
@@ -90,11 +96,29 @@ async function readItems(base: string, ids: string[]): Promise<Phase> {
   return summarize('reads', result);
 }
 
-async function run(): Promise<Figures> {
+/** Scrapes /metrics from one connection for a few seconds: what a scrape costs, and how big it is. */
+async function scrapeMetrics(base: string): Promise<Phase & { bytes: number }> {
+  const result = await autocannon({ url: `${base}/metrics`, connections: 1, duration: Math.min(5, opts.duration) });
+  const bytes = (await (await fetch(`${base}/metrics`)).text()).length;
+  return { ...summarize('metrics', result), bytes };
+}
+
+/** A collector that takes OTLP/HTTP exports and drops them (the exporter's work is measured, not a backend's). */
+async function spanSink(): Promise<{ url: string; close(): void }> {
+  const sink = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  sink.listen(0, '127.0.0.1');
+  await once(sink, 'listening');
+  return { url: `http://127.0.0.1:${(sink.address() as { port: number }).port}`, close: () => sink.close() };
+}
+
+async function run(env: Record<string, string> = {}): Promise<Figures & { metrics?: Phase & { bytes: number } }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'seams-bench-http-'));
   let server: ServerProcess | undefined;
   try {
-    server = await startServerProcess({ dataDir, nodeArgs: opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [] });
+    server = await startServerProcess({ dataDir, env, nodeArgs: opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : [] });
     const { base } = server;
     const { token, position } = await signUp(base, 'Bench');
     // Let catalog's replica of users know the owner before the clock starts.
@@ -107,10 +131,11 @@ async function run(): Promise<Figures> {
     const caughtUp = await requestJson(base, 'GET', `/catalog/items/${ids[ids.length - 1]}`, { headers: { 'min-position': String(head) } });
     if (caughtUp.status !== 200) throw new Error(`catalog did not catch up with the writes: ${caughtUp.status} ${caughtUp.text}`);
     const reads = await readItems(base, ids);
+    const metrics = opts.metrics ? await scrapeMetrics(base) : undefined;
 
     const exit = await server.stop('SIGTERM');
     if (exit.code !== 0) throw new Error(`the server did not stop cleanly: ${JSON.stringify(exit)}\n${server.output()}`);
-    return { writes, reads };
+    return { writes, reads, metrics };
   } catch (error) {
     if (server) {
       await server.stop('SIGKILL');
@@ -145,14 +170,23 @@ const median = (values: number[]) => {
 
 try {
   console.log(`bench:http: ${opts.connections} connections, ${opts.duration} s per phase, ${opts.runs} run(s); SQLite synchronous=FULL, LOG_LEVEL=warn`);
-  const all: Figures[] = [];
+  const all: (Figures & { metrics?: Phase & { bytes: number } })[] = [];
   const floors: Figures[] = [];
+  const traced: Figures[] = [];
+  const sink = opts.tracing ? await spanSink() : undefined;
   for (let i = 1; i <= opts.runs; i++) {
     console.log(`run ${i}:`);
     const figures = await run();
     print('writes', figures.writes);
     print('reads', figures.reads);
+    if (figures.metrics) console.log(`  /metrics      ${String(figures.metrics.perS).padStart(7)} scrapes/s p50 ${figures.metrics.p50Ms} ms   p99 ${figures.metrics.p99Ms} ms   (${figures.metrics.bytes} bytes each)`);
     all.push(figures);
+    if (sink) {
+      const tracing = await run({ OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
+      print('traced writes', tracing.writes);
+      print('traced reads', tracing.reads);
+      traced.push(tracing);
+    }
     if (opts.floor) {
       const floor = await runFloor();
       print('floor writes', floor.writes);
@@ -167,6 +201,19 @@ try {
     readsPerS: median(all.map((f) => f.reads.perS)),
     readP50Ms: median(all.map((f) => f.reads.p50Ms)),
     readP99Ms: median(all.map((f) => f.reads.p99Ms)),
+    ...(opts.metrics && {
+      metricsScrapeP50Ms: median(all.map((f) => f.metrics!.p50Ms)),
+      metricsScrapeP99Ms: median(all.map((f) => f.metrics!.p99Ms)),
+      metricsBytes: median(all.map((f) => f.metrics!.bytes)),
+    }),
+    ...(opts.tracing && {
+      tracedWritesPerS: median(traced.map((f) => f.writes.perS)),
+      tracedWriteP99Ms: median(traced.map((f) => f.writes.p99Ms)),
+      tracedReadsPerS: median(traced.map((f) => f.reads.perS)),
+      tracedReadP99Ms: median(traced.map((f) => f.reads.p99Ms)),
+      tracedWritesRatio: Math.round((median(traced.map((f) => f.writes.perS)) / median(all.map((f) => f.writes.perS))) * 100) / 100,
+      tracedReadsRatio: Math.round((median(traced.map((f) => f.reads.perS)) / median(all.map((f) => f.reads.perS))) * 100) / 100,
+    }),
     ...(opts.floor && {
       floorWritesPerS: median(floors.map((f) => f.writes.perS)),
       floorWriteP99Ms: median(floors.map((f) => f.writes.p99Ms)),
@@ -174,6 +221,7 @@ try {
       floorReadP99Ms: median(floors.map((f) => f.reads.p99Ms)),
     }),
   };
+  sink?.close();
   if (opts.runs > 1) console.log(`median of ${opts.runs} runs:`);
   console.log(JSON.stringify(summary));
 } catch (error) {
