@@ -80,7 +80,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   ];
   app.use('/health', router(operations.health, () => null, options));
   const admin = adminGuard(options.adminToken);
-  mountPages(app, admin);
+  mountPages(app, admin, options.adminToken);
   app.use('/admin', admin, router(operations.admin, () => null, options));
   app.get('/metrics', admin, metricsRoute(runtime, metrics));
   for (const module of runtime.modules) {
@@ -116,7 +116,8 @@ function adminGuard(adminToken: string | undefined): RequestHandler {
       res.locals[ADMIN_ACTOR] = operatorName(req, 'loopback');
       return next();
     }
-    const given = Buffer.from(bearer(req) ?? '');
+    // A browser cannot send a bearer token when it opens a page: the console's sign-in keeps it in a cookie (pages.ts).
+    const given = Buffer.from(bearer(req) ?? adminCookie(req) ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return next(new UnauthorizedError('admin endpoints need Authorization: Bearer <SEAMS_ADMIN_TOKEN>'));
     res.locals[ADMIN_ACTOR] = operatorName(req, 'admin token');
     next();
@@ -128,6 +129,12 @@ const ADMIN_ACTOR = 'seamsAdminActor';
 function operatorName(req: Request, credential: string): string {
   const name = req.headers['x-operator'];
   return typeof name === 'string' && /^[\p{L}\p{N} ._@-]{1,100}$/u.test(name.trim()) ? `${name.trim()} (${credential})` : credential;
+}
+
+/** The admin token the console's sign-in stored (HttpOnly, SameSite=Strict: another site cannot send it). */
+function adminCookie(req: Request): string | undefined {
+  const match = /(?:^|;\s*)seams_admin=([^;\s]+)/.exec(req.headers.cookie ?? '');
+  return match ? decodeURIComponent(match[1]!) : undefined;
 }
 
 function bearer(req: Request): string | undefined {
