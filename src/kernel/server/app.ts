@@ -134,7 +134,11 @@ function operatorName(req: Request, credential: string): string {
 /** The admin token the console's sign-in stored (HttpOnly, SameSite=Strict: another site cannot send it). */
 function adminCookie(req: Request): string | undefined {
   const match = /(?:^|;\s*)seams_admin=([^;\s]+)/.exec(req.headers.cookie ?? '');
-  return match ? decodeURIComponent(match[1]!) : undefined;
+  try {
+    return match ? decodeURIComponent(match[1]!) : undefined;
+  } catch {
+    return undefined; // malformed: no credential (a 401, never a 500)
+  }
 }
 
 function bearer(req: Request): string | undefined {

@@ -45,6 +45,7 @@ describe('the console with SEAMS_ADMIN_TOKEN: guarded like /admin, with a sign-i
     expectStatus(await app.request('GET', '/admin-sign-in'), 200);
     expectProblem(await app.request('POST', '/admin-sign-in', { body: { token: `${adminToken}x` } }), 401);
     expectProblem(await app.request('GET', '/admin/console/app.js', { headers: { cookie: 'seams_admin=guess' } }), 401);
+    expectProblem(await app.request('GET', '/admin/projections', { headers: { cookie: 'seams_admin=%E0%A4%A' } }), 401);
     const signedIn = await app.request('POST', '/admin-sign-in', { body: { token: adminToken } });
     expectStatus(signedIn, 204);
     const cookie = signedIn.headers.get('set-cookie')!;
