@@ -8,11 +8,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import type { TestApp } from '../../support/httpHarness.js';
-import { eventually, expectStatus } from '../../support/http.js';
-import { orderCommand, placeOrder, startBrokenApp, type Faults } from '../../support/brokenApp.js';
-import { REPO_ROOT } from '../../support/serverProcess.js';
-import { tempDir } from '../../support/tempDir.js';
+import type { TestApp } from '../../../support/httpHarness.js';
+import { eventually, expectStatus } from '../../../support/http.js';
+import { orderCommand, placeOrder, startBrokenApp, type Faults } from '../../../support/brokenApp.js';
+import { REPO_ROOT } from '../../../support/serverProcess.js';
+import { tempDir } from '../../../support/tempDir.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
