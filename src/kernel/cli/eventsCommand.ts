@@ -32,8 +32,9 @@ export function eventsCommand(run: WithSession, io: CliIo): Command {
     .option('--limit <n>', 'at most n events', positiveInteger, 100)
     .action((options: { stream?: string; after?: number; correlation?: string; limit: number }) =>
       run(async (session) => {
-        const given = [options.stream, options.correlation].filter((o) => o !== undefined).length + (options.after !== undefined && options.correlation === undefined ? 1 : 0);
-        if (given !== 1) throw new UsageError('give exactly one of --stream S, --after N or --correlation ID (which may take --after)');
+        // --after alone reads the log; with --correlation it is where the conversation is read from.
+        const modes = [options.stream !== undefined, options.correlation !== undefined, options.after !== undefined && options.correlation === undefined];
+        if (modes.filter(Boolean).length !== 1) throw new UsageError('give exactly one of --stream S, --after N or --correlation ID (which may take --after)');
         const store = await session.openStore();
         if (options.correlation !== undefined) {
           const found = await store.readAll({ after: options.after ?? 0, maxCount: options.limit, filter: { correlationId: options.correlation } });

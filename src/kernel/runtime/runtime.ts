@@ -191,10 +191,10 @@ export class ModuleRuntime {
     for (const runner of m.runners.values()) {
       await runner.stop(); // stop following
       await runner.load();
-      runner.start();
     }
-    // Outbox and timer tables of generations made before they kept a command's origin get its columns.
+    // Outbox and timer tables of generations made before they kept a command's origin get its columns, before any step writes.
     for (const process of m.definition.processes) await upgradeProcessTables(m.db, m.tablesOf(process));
+    for (const runner of m.runners.values()) runner.start();
     m.engine.start();
   }
 
