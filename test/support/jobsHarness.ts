@@ -32,7 +32,7 @@ export async function startJobs(
     /** Accepts a job as POST /jobs does; returns its id. */
     async submit(payload: unknown = { n: 1 }, type = 'render'): Promise<string> {
       const jobId = crypto.randomUUID();
-      await handleJob(ctx().events, { kind: 'accept', jobId, type, payload });
+      await handleJob(ctx().events, { kind: 'accept', jobId, type, submittedBy: 'service:jobs-harness', payload });
       return jobId;
     },
     /** The job's events' types, without the `jobs.` prefix. */

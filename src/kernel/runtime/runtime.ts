@@ -16,7 +16,7 @@ import { ProjectionRunner, type RunnerOptions } from '../projections/projectionR
 import type { ModuleDatabaseConfig, SeamsConfig } from '../types/config.js';
 import type { EventStore } from '../types/eventStore.js';
 import type { TokenService } from '../types/http.js';
-import type { CommandMeta, ModuleContext, ModuleDefinition } from '../types/module.js';
+import type { CommandMeta, CredentialEvents, ModuleContext, ModuleDefinition } from '../types/module.js';
 import type { InstanceDetail, InstanceSummary, ProcessDefinition } from '../types/process.js';
 import type { ProjectionStatus } from '../types/projection.js';
 import { assembleModules } from './assemble.js';
@@ -62,7 +62,8 @@ interface RunningModule {
 export class ModuleRuntime {
   private readonly running = new Map<string, RunningModule>();
   private readonly router: MessageRouter;
-  private readonly tokens: TokenService;
+  /** Signs and verifies bearer tokens (the deployment's secret). */
+  readonly tokens: TokenService;
   private readonly config: SeamsConfig;
   private leadership: Leadership | undefined;
 
@@ -96,6 +97,11 @@ export class ModuleRuntime {
       for (const name of runtime.running.keys()) await runtime.lead(name);
     }
     return runtime;
+  }
+
+  /** The events of the module that issues credentials, which revoke them (each module's access replica reads them). */
+  get credentialEvents(): CredentialEvents | undefined {
+    return this.all.find((m) => m.credentials)?.credentials;
   }
 
   /** The modules running here, as the kernel runs them (with the replicas it attaches). */

@@ -1,11 +1,11 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { EventRegistry } from '../contracts/registry.js';
 import { parseWith } from '../contracts/validation.js';
-import { ForbiddenError, UnauthorizedError, UnavailableError, ValidationError } from '../errors.js';
+import { UnavailableError, ValidationError } from '../errors.js';
 import type { EventStore } from '../types/eventStore.js';
 import { stamped } from '../modules/moduleEvents.js';
 import type { ModuleContext } from '../types/module.js';
@@ -13,21 +13,20 @@ import type { ModuleRuntime } from '../runtime/runtime.js';
 import { openApiDocument } from '../http/openapi.js';
 import { operationsRoutes } from './operationsRoutes.js';
 import { problemHandler, sendProblem } from '../http/problem.js';
-import { EndedSessions, REVOKED_SESSIONS } from '../http/revokedSessions.js';
-import type { Caller, RouteDefinition } from '../types/http.js';
+import { Authenticator, principalOf, revocationCheck, type RevocationCheck } from '../http/access.js';
+import { ACCESS, Revocations } from '../http/accessReplica.js';
+import type { RouteDefinition } from '../types/http.js';
 
 export interface HttpAppOptions {
   runtime: ModuleRuntime;
   store: EventStore;
   registry: EventRegistry;
   log: Logger;
-  /** When set, `/admin/*` needs `Authorization: Bearer <adminToken>`; otherwise loopback clients only. */
+  /** The admin credential (`Authorization: Bearer <adminToken>`); without it, routes for the admin answer local clients only. */
   adminToken?: string;
   /** How long a `Min-Position` request waits for the module to catch up (API.md: 5 s). */
   minPositionWaitMs?: number;
 }
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /**
  * One express app: each running module's routes under `/<module>`, health, admin and the
@@ -62,19 +61,27 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.use(requireJsonBody);
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], strict: false }));
 
-  const verified = new VerifiedTokens();
+  const access = new Authenticator(runtime.tokens, options.adminToken);
   const operations = operationsRoutes(runtime, store, registry);
   const mounted: { prefix: string; tag: string; routes: readonly RouteDefinition[] }[] = [
     { prefix: '/health', tag: 'operations', routes: operations.health },
     { prefix: '/admin', tag: 'operations', routes: operations.admin },
   ];
-  app.use('/health', router(operations.health, () => null, options));
-  app.use('/admin', adminGuard(options.adminToken), router(operations.admin, () => null, options));
+  // Each module checks tokens against its own access replica; /admin/* against the first one here.
+  const revocations = new Map<string, RevocationCheck>();
+  for (const module of runtime.modules) {
+    if (!module.projections.some((p) => p.name === ACCESS)) continue;
+    const ctx = runtime.context(module.name);
+    const checker = new Revocations(runtime.credentialEvents!, runtime.runner(module.name, ACCESS), ctx.db, store);
+    revocations.set(module.name, revocationCheck(checker, () => ctx.catchUp(2000, ACCESS), module.name));
+  }
+  const anyRevocations = revocations.values().next().value;
+  app.use('/health', router(operations.health, () => null, options, access));
+  app.use('/admin', router(operations.admin, () => null, options, access, anyRevocations));
   for (const module of runtime.modules) {
     if (module.routes.length === 0) continue;
     const ctx = runtime.context(module.name);
-    const auth = module.routes.some((r) => r.auth) ? authenticator(ctx, new EndedSessions(runtime.runner(module.name, REVOKED_SESSIONS), ctx.db, store), verified) : undefined;
-    app.use(`/${module.name}`, router(module.routes, () => ctx, options, auth));
+    app.use(`/${module.name}`, router(module.routes, () => ctx, options, access, revocations.get(module.name)));
     mounted.push({ prefix: `/${module.name}`, tag: module.name, routes: module.routes });
   }
   const document = openApiDocument(mounted);
@@ -95,25 +102,6 @@ const requireJsonBody: RequestHandler = (req, res, next) => {
   next();
 };
 
-function adminGuard(adminToken: string | undefined): RequestHandler {
-  const expected = adminToken ? Buffer.from(adminToken) : undefined;
-  return (req, _res, next) => {
-    if (!expected) {
-      if (LOOPBACK.has(req.socket.remoteAddress ?? '')) return next();
-      return next(new ForbiddenError('admin endpoints answer only clients on loopback unless SEAMS_ADMIN_TOKEN is set'));
-    }
-    const given = Buffer.from(bearer(req) ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return next(new UnauthorizedError('admin endpoints need Authorization: Bearer <SEAMS_ADMIN_TOKEN>'));
-    next();
-  };
-}
-
-function bearer(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  const match = header ? /^Bearer ([^\s]+)$/i.exec(header) : null;
-  return match?.[1];
-}
-
 function headerInteger(req: Request, name: string, pattern: RegExp): number | undefined {
   const raw = req.headers[name.toLowerCase()];
   if (raw === undefined) return undefined;
@@ -126,27 +114,26 @@ function headerInteger(req: Request, name: string, pattern: RegExp): number | un
   return value;
 }
 
-type Authenticate = (req: Request) => Promise<Caller>;
-
-function router(routes: readonly RouteDefinition[], context: () => ModuleContext | null, options: HttpAppOptions, auth?: Authenticate): Router {
+function router(routes: readonly RouteDefinition[], context: () => ModuleContext | null, options: HttpAppOptions, access: Authenticator, revocations?: RevocationCheck): Router {
   const r = express.Router();
   for (const definition of routes) {
     r[definition.method](definition.path, (req: Request, res: Response, next: NextFunction) => {
-      handle(definition, context(), req, res, options, auth).catch(next);
+      handle(definition, context(), req, res, options, access, revocations).catch(next);
     });
   }
   return r;
 }
 
-async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Request, res: Response, options: HttpAppOptions, auth: Authenticate | undefined): Promise<void> {
+async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Request, res: Response, options: HttpAppOptions, access: Authenticator, revocations: RevocationCheck | undefined): Promise<void> {
   const minPosition = headerInteger(req, 'Min-Position', /^(\d+)$/);
   const ifMatch = headerInteger(req, 'If-Match', /^(?:W\/)?"?(\d+)"?$/);
+  // Who is asking comes first: a request without the credential it needs is a 401 at once, before any wait.
+  const caller = await access.authorize(req, route.access, revocations);
   if (minPosition !== undefined && ctx && !(await ctx.waitFor(minPosition, options.minPositionWaitMs ?? 5000))) {
     throw new UnavailableError(`module ${ctx.name} has not reached position ${minPosition} yet; retry shortly`, 1);
   }
-  const caller = route.auth && auth ? await auth(req) : null;
   let log: Logger | undefined;
-  const meta = { correlationId: String(req.id), actor: caller?.userId };
+  const meta = { correlationId: String(req.id), actor: caller ? principalOf(caller) : undefined };
   const input = {
     // Everything the handler appends carries this request's id and caller.
     ctx: (ctx && { ...ctx, events: stamped(ctx.events, meta) }) as ModuleContext,
@@ -169,45 +156,4 @@ async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Re
   res.status(result.status);
   if (result.body === undefined) res.end();
   else res.json(result.body);
-}
-
-/**
- * A module's authentication: verifies the bearer token locally, then asks whether its session
- * has ended, from the module's own replica of ended sessions and the logouts committed since
- * (EndedSessions): a logout is honoured by every module at once. Only when the replica is far
- * behind does the check wait for it to catch up with the log.
- */
-function authenticator(ctx: ModuleContext, sessions: EndedSessions, verified: VerifiedTokens): Authenticate {
-  return async (req) => {
-    const token = bearer(req);
-    if (!token) throw new UnauthorizedError('this endpoint needs Authorization: Bearer <token>');
-    const caller = await verified.verify(token, ctx);
-    let ended = await sessions.check(caller.sessionId);
-    if (ended === undefined && (await ctx.catchUp(2000, REVOKED_SESSIONS))) ended = await sessions.check(caller.sessionId);
-    if (ended === undefined) throw new UnavailableError(`module ${ctx.name} cannot check sessions right now`, 1);
-    if (ended) throw new UnauthorizedError('this session has ended (logged out)');
-    return { userId: caller.userId, sessionId: caller.sessionId };
-  };
-}
-
-/**
- * Tokens whose signature was verified, until they expire: a signed token cannot change, so its
- * HMAC (computed on the thread pool, beside the databases' work) is checked once, not on every
- * request. Revocation is not cached here: it is asked on every request. Bounded: the oldest
- * entry goes when full.
- */
-class VerifiedTokens {
-  private readonly tokens = new Map<string, Caller & { expiresAtMs: number }>();
-
-  constructor(private readonly capacity = 10_000) {}
-
-  async verify(token: string, ctx: ModuleContext): Promise<Caller> {
-    const known = this.tokens.get(token);
-    if (known && known.expiresAtMs > Date.now()) return known;
-    if (known) this.tokens.delete(token);
-    const caller = await ctx.tokens.verify(token);
-    if (this.tokens.size >= this.capacity) this.tokens.delete(this.tokens.keys().next().value!);
-    this.tokens.set(token, { userId: caller.userId, sessionId: caller.sessionId, expiresAtMs: caller.expiresAt.getTime() });
-    return caller;
-  }
 }

@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError, decideAndAppend, newEvent, type Decider, type ModuleEvents } from '../../kernel/index.js';
+import { NotFoundError, decideAndAppend, newEvent, type Decider, type ModuleEvents } from '../../kernel/index.js';
 import { ConversationStarted, MessagePosted, type ConversationEvent } from './events.js';
 
 export interface Conversation {
@@ -24,9 +24,9 @@ export const conversation: Decider<Conversation, ConversationCommand, Conversati
   },
 };
 
+/** Only participants see a conversation: to anyone else it does not exist (404, like an unknown id, so ids cannot be probed). */
 export function assertParticipant(state: Conversation, conversationId: string, userId: string): void {
-  if (!state.participants) throw new NotFoundError(`no conversation ${conversationId}`);
-  if (!state.participants.includes(userId)) throw new ForbiddenError('only participants may read or post in this conversation');
+  if (!state.participants?.includes(userId)) throw new NotFoundError(`no conversation ${conversationId}`);
 }
 
 export const handleConversation = (events: ModuleEvents, command: ConversationCommand) =>

@@ -252,7 +252,7 @@ describe('HTTP operations and general rules', function () {
   describe('GET /openapi.json', () => {
     let doc: {
       openapi: string;
-      paths: Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: Schema } } }; parameters: { name: string; in: string; required: boolean; schema: Schema }[]; security?: unknown[]; responses: Record<string, unknown> }>>;
+      paths: Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: Schema } } }; parameters: { name: string; in: string; required: boolean; schema: Schema }[]; security?: unknown[]; 'x-access'?: unknown; responses: Record<string, unknown> }>>;
       components: { schemas: Record<string, Schema>; securitySchemes: Record<string, unknown> };
     };
     interface Schema {
@@ -281,7 +281,8 @@ describe('HTTP operations and general rules', function () {
           const operation = doc.paths[path]?.[r.method];
           expect(operation, `${r.method.toUpperCase()} ${path}`).to.be.an('object');
           if (r.body) expect(operation!.requestBody?.content['application/json'].schema, `${path} request body`).to.be.an('object');
-          if (r.auth) expect(operation!.security, `${path} security`).to.deep.equal([{ bearer: [] }]);
+          expect(operation!['x-access'], `${path} x-access`).to.deep.equal(r.access);
+          if (r.access !== 'anyone') expect(operation!.security, `${path} security`).to.deep.equal([{ bearer: [] }]);
           counted++;
         }
       }

@@ -114,10 +114,10 @@ describe('HTTP chat', function () {
       expect(reply.body).to.deep.equal({ messages: [] });
     });
 
-    it('403 for a non-participant posting or reading; nothing appended', async () => {
+    it('404 for a non-participant posting or reading, as for an unknown conversation; nothing appended', async () => {
       const before = await app.headPosition();
-      expectProblem(await post(eve, fx.conversationId, 'let me in'), 403);
-      expectProblem(await list(eve, fx.conversationId), 403);
+      expectProblem(await post(eve, fx.conversationId, 'let me in'), 404);
+      expectProblem(await list(eve, fx.conversationId), 404);
       expect(await app.headPosition()).to.equal(before);
     });
 
