@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -15,6 +15,7 @@ import { operationsRoutes } from './operationsRoutes.js';
 import { problemHandler, sendProblem } from '../http/problem.js';
 import { Authenticator, principalOf, revocationCheck, type RevocationCheck } from '../http/access.js';
 import { ACCESS, Revocations } from '../http/accessReplica.js';
+import { IdempotencyKeys, idempotencyKey, requestHash } from '../http/idempotency.js';
 import type { RouteDefinition } from '../types/http.js';
 
 export interface HttpAppOptions {
@@ -26,6 +27,8 @@ export interface HttpAppOptions {
   adminToken?: string;
   /** How long a `Min-Position` request waits for the module to catch up (API.md: 5 s). */
   minPositionWaitMs?: number;
+  /** The deployment's secret, which seals the answers kept for idempotency keys (random when not given: kept answers then do not survive a restart). */
+  secret?: Uint8Array;
 }
 
 /**
@@ -62,6 +65,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], strict: false }));
 
   const access = new Authenticator(runtime.tokens, options.adminToken);
+  const secret = options.secret ?? randomBytes(32);
   const operations = operationsRoutes(runtime, store, registry);
   const mounted: { prefix: string; tag: string; routes: readonly RouteDefinition[] }[] = [
     { prefix: '/health', tag: 'operations', routes: operations.health },
@@ -81,7 +85,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   for (const module of runtime.modules) {
     if (module.routes.length === 0) continue;
     const ctx = runtime.context(module.name);
-    app.use(`/${module.name}`, router(module.routes, () => ctx, options, access, revocations.get(module.name)));
+    const keys = new IdempotencyKeys(ctx.db, secret);
+    app.use(`/${module.name}`, router(module.routes, () => ctx, options, access, revocations.get(module.name), keys));
     mounted.push({ prefix: `/${module.name}`, tag: module.name, routes: module.routes });
   }
   const document = openApiDocument(mounted);
@@ -114,21 +119,29 @@ function headerInteger(req: Request, name: string, pattern: RegExp): number | un
   return value;
 }
 
-function router(routes: readonly RouteDefinition[], context: () => ModuleContext | null, options: HttpAppOptions, access: Authenticator, revocations?: RevocationCheck): Router {
+interface RouteGuards {
+  access: Authenticator;
+  revocations?: RevocationCheck;
+  /** The module's kept idempotency keys (module routes only). */
+  keys?: IdempotencyKeys;
+}
+
+function router(routes: readonly RouteDefinition[], context: () => ModuleContext | null, options: HttpAppOptions, access: Authenticator, revocations?: RevocationCheck, keys?: IdempotencyKeys): Router {
   const r = express.Router();
   for (const definition of routes) {
     r[definition.method](definition.path, (req: Request, res: Response, next: NextFunction) => {
-      handle(definition, context(), req, res, options, access, revocations).catch(next);
+      handle(definition, context(), req, res, options, { access, revocations, keys }).catch(next);
     });
   }
   return r;
 }
 
-async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Request, res: Response, options: HttpAppOptions, access: Authenticator, revocations: RevocationCheck | undefined): Promise<void> {
+async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Request, res: Response, options: HttpAppOptions, guards: RouteGuards): Promise<void> {
   const minPosition = headerInteger(req, 'Min-Position', /^(\d+)$/);
   const ifMatch = headerInteger(req, 'If-Match', /^(?:W\/)?"?(\d+)"?$/);
   // Who is asking comes first: a request without the credential it needs is a 401 at once, before any wait.
-  const caller = await access.authorize(req, route.access, revocations);
+  const key = route.method === 'post' ? idempotencyKey(req.headers['idempotency-key']) : undefined;
+  const caller = await guards.access.authorize(req, route.access, guards.revocations);
   if (minPosition !== undefined && ctx && !(await ctx.waitFor(minPosition, options.minPositionWaitMs ?? 5000))) {
     throw new UnavailableError(`module ${ctx.name} has not reached position ${minPosition} yet; retry shortly`, 1);
   }
@@ -149,7 +162,11 @@ async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Re
       return (log ??= (ctx?.log ?? options.log).child({ reqId: String(req.id) }));
     },
   };
-  const result = await route.handle(input);
+  const handled = key !== undefined && guards.keys
+    ? await guards.keys.run(caller ? principalOf(caller) : `anonymous:${input.ip}`, key, requestHash(req.originalUrl, req.body), () => route.handle(input))
+    : { result: await route.handle(input), replayed: false };
+  const { result } = handled;
+  if (handled.replayed) res.setHeader('Idempotent-Replayed', 'true');
   if (result.position !== undefined) res.setHeader('Event-Position', String(result.position));
   if (result.revision !== undefined) res.setHeader('ETag', `"${result.revision}"`);
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);

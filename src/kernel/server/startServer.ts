@@ -58,6 +58,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
   const registry = registryOf(modules);
   const store = await openStore(config, registry);
   const coordination = config.cluster ? await Coordination.open(config) : undefined;
+  const secret = loadTokenSecret(config.dataDir);
   const runtime = await ModuleRuntime.start({
     modules,
     run: config.modules,
@@ -65,7 +66,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
     database: moduleDatabaseConfig(config),
     log,
     config,
-    tokens: tokenService(loadTokenSecret(config.dataDir)),
+    tokens: tokenService(secret),
     cluster: coordination && {
       coordination,
       processId: config.processId ?? `${hostname()}:${port}`,
@@ -75,7 +76,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
     },
   });
   server.off('request', starting);
-  server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken }));
+  server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken, secret }));
   let closing: Promise<void> | undefined;
   return {
     server,
