@@ -10,6 +10,7 @@ import type { ModuleDatabaseConfig, SeamsConfig } from './types/config.js';
  */
 const schema = z.object({
   PORT: wholeNumber(0, 65535).default(3000),
+  HOST: z.string().min(1).max(255).default('127.0.0.1'),
   SEAMS_DATA_DIR: z.string().min(1).default('./data'),
   SEAMS_STORE: z.enum(['sqlite', 'postgres', 'eventstoredb']).default('sqlite'),
   DATABASE_URL: z.string().optional(),
@@ -38,6 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
   if (e.SEAMS_STORE === 'eventstoredb' && !e.EVENTSTORE_URL) throw new ValidationError('configuration: SEAMS_STORE=eventstoredb needs EVENTSTORE_URL');
   return {
     port: e.PORT,
+    host: e.HOST,
     dataDir: resolve(e.SEAMS_DATA_DIR),
     store: e.SEAMS_STORE,
     databaseUrl: e.DATABASE_URL,
@@ -54,6 +56,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
     // Modules read their own variables from the same environment (defineConfig).
     env,
   };
+}
+
+/** A host name that only this machine reaches. */
+export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+
+/**
+ * Without SEAMS_ADMIN_TOKEN the admin routes answer local clients only, which is safe only on a
+ * server nobody else reaches: listening elsewhere, or in a cluster (whose members call each
+ * other's admin routes and must prove who they are), needs the token. Refused with one line.
+ */
+export function assertServable(config: Pick<SeamsConfig, 'host' | 'adminToken' | 'cluster'>): void {
+  const host = config.host ?? '127.0.0.1';
+  if (config.adminToken) return;
+  if (!isLoopbackHost(host)) throw new ValidationError(`configuration: HOST=${host} needs SEAMS_ADMIN_TOKEN (without it the admin endpoints trust local clients, so the server listens on loopback only)`);
+  if (config.cluster) throw new ValidationError('configuration: cluster mode needs SEAMS_ADMIN_TOKEN, the secret cluster members authenticate their calls to each other with');
 }
 
 /** Module databases (and cluster leases) are on PostgreSQL with the Postgres store, or beside EventStoreDB when DATABASE_URL is given. */

@@ -73,7 +73,7 @@ export class ModuleRuntime {
     readonly log: Logger,
   ) {
     const { cluster } = options;
-    const remote = cluster && new RemoteModules(cluster.coordination, { freshMs: (cluster.leaseTtlMs ?? 10_000) * 1.5, adminToken: cluster.adminToken });
+    const remote = cluster && new RemoteModules(cluster.coordination, { freshMs: (cluster.leaseTtlMs ?? 10_000) * 1.5, adminToken: cluster.adminToken, log });
     this.router = new MessageRouter(all, (name) => this.running.get(name), remote, options.queries);
     this.tokens = options.tokens ?? tokenService(randomBytes(32));
     this.config = Object.freeze(options.config ?? { ...loadConfig(), ...(options.database.kind === 'sqlite' ? { dataDir: options.database.dataDir } : {}) });

@@ -1,12 +1,15 @@
 /** The deployment's configuration, read from the environment by loadConfig (config.ts). */
 export interface SeamsConfig {
   port: number;
+  /** The address to listen on (default 127.0.0.1); anything but loopback needs adminToken. */
+  host?: string;
   dataDir: string;
   store: 'sqlite' | 'postgres' | 'eventstoredb';
   databaseUrl?: string;
   eventstoreUrl?: string;
   /** Modules to run in this process; undefined means all. */
   modules?: string[];
+  /** The admin credential (SEAMS_ADMIN_TOKEN); cluster members also send it to each other. */
   adminToken?: string;
   logLevel: string;
   /** PostgreSQL: prefix of the store's and the modules' schema names. */

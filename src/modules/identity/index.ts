@@ -1,5 +1,6 @@
 import { defineModule } from '../../kernel/index.js';
 import { cli } from './cli.js';
+import { identityConfig } from './config.js';
 import { LoggedOut, OperatorRevoked, ServiceTokenRevoked, publicEvents } from './contracts.js';
 import { privateEvents } from './events.js';
 import { routes } from './routes.js';
@@ -11,6 +12,7 @@ export const identity = defineModule({
   publicEvents,
   privateEvents,
   streams: ['account', 'session', 'roles', 'serviceToken'],
+  config: identityConfig,
   // Every module with routes that need a credential keeps its own access replica, from these events.
   credentials: { endsSession: LoggedOut, revokesServiceToken: ServiceTokenRevoked, revokesRoles: OperatorRevoked },
   projections: [registeredUsers],

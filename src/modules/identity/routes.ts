@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, UnauthorizedError, UnprocessableError, created, loadState, noContent, ok, principalOf, route } from '../../kernel/index.js';
 import { account, accountId, handleAccount } from './account.js';
-import { checkNotLocked, clearFailures, recordFailure } from './loginThrottle.js';
-import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
+import { identityConfig } from './config.js';
+import { decoyHash, hashPassword, paramsOfCost, verifyPassword } from './passwords.js';
 import { currentRoles, handleRoles } from './roles.js';
 import { SERVICE_SCOPES, handleServiceToken } from './serviceToken.js';
 import { handleSession } from './session.js';
+import { admitLogin, admitRegistration, loginSucceeded } from './throttles.js';
 import { isRegistered } from './views/users.js';
 
 const SESSION_TTL_MS = 24 * 60 * 60_000;
@@ -15,33 +16,39 @@ const email = z.email().max(254);
 const password = z.string().min(8).max(200);
 const userParams = z.object({ userId: z.uuid() });
 
+/** The scrypt parameters hashes are made with now. */
+const hashParams = (ctx: { settings: unknown }) => paramsOfCost(identityConfig.of(ctx).IDENTITY_SCRYPT_COST);
+
 export const registerRoute = route.post('/registrations', {
-  summary: 'register a user: 201 with the new userId, 409 when the email is taken',
+  summary: 'register a user: 201 with the new userId, 409 when the email is taken; 429 beyond the registrations allowed per client address',
   access: 'anyone',
   body: z.object({ email, password, displayName: z.string().trim().min(1).max(100) }),
   responses: { 201: z.object({ userId: z.uuid() }) },
-  async handle({ ctx, body }) {
+  async handle({ ctx, body, ip }) {
+    await admitRegistration(ctx, ip);
     const userId = randomUUID();
-    const { result } = await handleAccount(ctx.events, { userId, email: body.email, displayName: body.displayName, passwordHash: await hashPassword(body.password) });
+    const passwordHash = await hashPassword(body.password, hashParams(ctx));
+    const { result } = await handleAccount(ctx.events, { kind: 'register', userId, email: body.email, displayName: body.displayName, passwordHash });
     return created({ userId }, { position: result!.position });
   },
 });
 
 export const loginRoute = route.post('/sessions', {
-  summary: 'log in: 201 with a bearer token and the roles it carries; 401 bad credentials; 429 after repeated failures',
+  summary: 'log in: 201 with a bearer token and the roles it carries; 401 bad credentials; 429 after repeated failures (per account and address) or too many attempts from the address',
   access: 'anyone',
   body: z.object({ email, password: z.string().max(200) }),
   responses: { 201: z.object({ token: z.string().meta({ secret: true }), sessionId: z.uuid(), userId: z.uuid(), roles: z.array(z.string()), expiresAt: z.string() }) },
-  async handle({ ctx, body }) {
+  async handle({ ctx, body, ip }) {
     const id = accountId(body.email);
-    await checkNotLocked(ctx, id);
+    // Counted before the password is checked: parallel guesses are limited as sequential ones.
+    await admitLogin(ctx, id, ip);
     const { state } = await loadState(ctx.events, ctx.events.stream('account', id), account);
-    const valid = await verifyPassword(body.password, state.passwordHash ?? (await decoyHash));
-    if (!valid || !state.userId) {
-      await recordFailure(ctx, id);
-      throw new UnauthorizedError('wrong email or password');
-    }
-    await clearFailures(ctx, id);
+    const params = hashParams(ctx);
+    const { valid, outdated } = await verifyPassword(body.password, state.passwordHash ?? (await decoyHash(params)), params);
+    if (!valid || !state.userId) throw new UnauthorizedError('wrong email or password');
+    await loginSucceeded(ctx, id, ip);
+    // A hash made with weaker parameters than today's is replaced now, while the password is at hand.
+    if (outdated) await handleAccount(ctx.events, { kind: 'rehash', email: body.email, passwordHash: await hashPassword(body.password, params) });
     const userId = state.userId;
     const sessionId = randomUUID();
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
