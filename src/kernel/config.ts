@@ -19,6 +19,7 @@ const schema = z.object({
   SEAMS_ADMIN_TOKEN: z.string().min(16, 'SEAMS_ADMIN_TOKEN must be at least 16 characters').optional(),
   SEAMS_PG_SCHEMA_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case identifier prefix').optional(),
   SEAMS_PG_MODULE_ROLES: z.enum(['true', 'false']).default('false'),
+  SEAMS_PG_ROLE_SECRET: z.string().min(32, 'SEAMS_PG_ROLE_SECRET must be at least 32 characters').optional(),
   SEAMS_CLUSTER: z.enum(['true', 'false']).optional(),
   SEAMS_PROCESS_ID: z.string().min(1).max(200).optional(),
   SEAMS_PUBLIC_URL: z.url().optional(),
@@ -49,6 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
     logLevel: e.LOG_LEVEL,
     pgSchemaPrefix: e.SEAMS_PG_SCHEMA_PREFIX,
     pgModuleRoles: e.SEAMS_PG_MODULE_ROLES === 'true',
+    pgRoleSecret: e.SEAMS_PG_ROLE_SECRET,
     cluster: e.SEAMS_CLUSTER ? e.SEAMS_CLUSTER === 'true' : e.SEAMS_MODULES !== undefined,
     processId: e.SEAMS_PROCESS_ID,
     publicUrl: e.SEAMS_PUBLIC_URL,
@@ -79,6 +81,6 @@ export const usesPostgres = (config: Pick<SeamsConfig, 'store' | 'databaseUrl'>)
 /** Where module databases live for this configuration. */
 export function moduleDatabaseConfig(config: SeamsConfig): ModuleDatabaseConfig {
   return usesPostgres(config)
-    ? { kind: 'postgres', connectionString: config.databaseUrl!, schemaPrefix: config.pgSchemaPrefix, moduleRoles: config.pgModuleRoles }
+    ? { kind: 'postgres', connectionString: config.databaseUrl!, schemaPrefix: config.pgSchemaPrefix, moduleRoles: config.pgModuleRoles, rolePasswords: { secret: config.pgRoleSecret, dataDir: config.dataDir } }
     : { kind: 'sqlite', dataDir: config.dataDir };
 }

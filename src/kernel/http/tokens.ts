@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { UnauthorizedError } from '../errors.js';
+import { privateDir } from '../privateFiles.js';
 import type { TokenService } from '../types/http.js';
 
 const ROLES = z.array(z.string().max(50)).max(20);
@@ -47,7 +48,7 @@ export function loadTokenSecret(dataDir: string, fromEnv = process.env.SEAMS_TOK
   }
   const file = join(dataDir, 'token-secret');
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
+    privateDir(dataDir);
     writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
   }
   chmodSync(file, 0o600);

@@ -16,6 +16,8 @@ export interface SeamsConfig {
   pgSchemaPrefix?: string;
   /** PostgreSQL: a role per module with rights on its own schema only. */
   pgModuleRoles?: boolean;
+  /** PostgreSQL: the secret the module roles' passwords are derived from (else generated into the data directory). */
+  pgRoleSecret?: string;
   /** Several processes share the work: leases, peers, calls over HTTP (on when SEAMS_MODULES is set). */
   cluster?: boolean;
   processId?: string;
@@ -41,4 +43,9 @@ export type ModuleDatabaseConfig =
       schemaPrefix?: string;
       /** Create a role per module that owns its schema, and connect as that role. */
       moduleRoles?: boolean;
+      /**
+       * Where the module roles' passwords come from: derived from `secret` (SEAMS_PG_ROLE_SECRET,
+       * the same on every member of a cluster), or generated once into `<dataDir>/pg-roles/<role>` (0600).
+       */
+      rolePasswords?: { secret?: string; dataDir?: string };
     };
