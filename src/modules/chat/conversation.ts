@@ -29,5 +29,22 @@ export function assertParticipant(state: Conversation, conversationId: string, u
   if (!state.participants?.includes(userId)) throw new NotFoundError(`no conversation ${conversationId}`);
 }
 
-export const handleConversation = (events: ModuleEvents, command: ConversationCommand) =>
-  decideAndAppend(events, events.stream('conversation', command.conversationId), conversation, command);
+/**
+ * The conversation as its rules need it, from its first event alone (who takes part never
+ * changes): posting to or reading a long conversation costs no more than a short one.
+ */
+export async function loadConversation(events: ModuleEvents, conversationId: string): Promise<Conversation> {
+  const [first] = await events.readStream(events.stream('conversation', conversationId), { maxCount: 1 });
+  return first ? conversation.evolve(conversation.initialState(), first as ConversationEvent) : conversation.initialState();
+}
+
+/**
+ * Starts a conversation on a new stream, or posts to one: a message is decided on who takes
+ * part and appended to the existing stream (messages may interleave; no message depends on another).
+ */
+export async function handleConversation(events: ModuleEvents, command: ConversationCommand) {
+  const stream = events.stream('conversation', command.conversationId);
+  if (command.kind === 'start') return decideAndAppend(events, stream, conversation, command);
+  const appended = conversation.decide(command, await loadConversation(events, command.conversationId));
+  return { appended, result: await events.append(stream, appended, { expectedRevision: 'stream_exists' }) };
+}
