@@ -111,7 +111,7 @@ describe('HTTP chat', function () {
       const conversation = await start(bob, [ada.userId]);
       const reply = await list(ada, conversation.body.conversationId, eventPosition(conversation));
       expectStatus(reply, 200);
-      expect(reply.body).to.deep.equal({ messages: [] });
+      expect(reply.body).to.deep.equal({ messages: [], nextBefore: null });
     });
 
     it('404 for a non-participant posting or reading, as for an unknown conversation; nothing appended', async () => {

@@ -44,7 +44,7 @@ describe('orders: the order process (spec)', () => {
     spec
       .given([placedForUnknownCustomer()])
       .when(input.event(CustomerRegistered, { customerId, ownerId: someoneElse, name: 'Eve', email: 'eve@example.com', creditLimitCents: 5000 }))
-      .then({ send: [invalidate('unknown-customer')], status: 'completed', cancelled: ['customer-wait'] });
+      .then({ send: [invalidate('unknown-customer')], status: 'completed', cancelled: ['customer-wait', 'reserve-refused'] });
   });
 
   it('the wait running out: invalid (unknown-customer), or customer-deleted if the replica says so by then', () => {
