@@ -49,14 +49,15 @@ export function startShop(options: { config?: Partial<SeamsConfig>; dataDir?: st
 }
 
 /**
- * The member who opens the tests' customers and places their orders, one per app: an operator,
+ * The member who opens the tests' customers and places their orders, one per data directory: an operator,
  * so that it may also set credit limits. Who may see whose customers, orders and mails is the
  * authorization table's (test/kernel/server/access.test.ts) and the routes tests' own.
  */
-const shoppers = new WeakMap<TestApp, Promise<{ userId: string; token: string }>>();
+const shoppers = new Map<string, Promise<{ userId: string; token: string }>>();
 export function shopper(app: TestApp): Promise<{ userId: string; token: string }> {
-  let member = shoppers.get(app);
-  if (!member) shoppers.set(app, (member = app.operator('Shopper')));
+  // By data directory: after a restart on the same directory it is the same member, with the same (still valid) token.
+  let member = shoppers.get(app.dir);
+  if (!member) shoppers.set(app.dir, (member = app.operator('Shopper')));
   return member;
 }
 
