@@ -209,3 +209,36 @@ describe('who may do what: the authorization table, every route × every caller,
     expect(wrong, `${wrong.length} of ${cells} cells`).to.deep.equal([]);
   });
 });
+
+describe('who may do what: the admin credential and the order of checks', function () {
+  let app: TestApp;
+  before(async () => {
+    app = await startApp(); // no SEAMS_ADMIN_TOKEN: admin routes answer local clients only
+  });
+  after(async () => app?.stop());
+
+  it('authentication comes first: a request that needs a token and has none (or a bad one) is a 401 at once, before any Min-Position wait', async () => {
+    const unreachable = { 'min-position': String(Number.MAX_SAFE_INTEGER) };
+    for (const [method, path] of [
+      ['GET', `/customers/${crypto.randomUUID()}`],
+      ['GET', '/communications/mails'],
+      ['POST', `/orders/${crypto.randomUUID()}/cancellation`],
+      ['GET', '/jobs'],
+    ] as const) {
+      expect((await app.request(method, path, { headers: unreachable })).status, `${method} ${path}`).to.equal(401);
+      expect((await app.request(method, path, { headers: unreachable, token: 'not.a.token' })).status, `${method} ${path}`).to.equal(401);
+    }
+  });
+
+  it('without SEAMS_ADMIN_TOKEN a local client is the admin on admin routes only; a request a proxy forwarded is not, whatever its socket', async () => {
+    expect((await app.request('GET', '/admin/projections')).status).to.equal(200);
+    for (const header of ['x-forwarded-for', 'forwarded', 'x-real-ip', 'x-forwarded-host']) {
+      const reply = await app.request('GET', '/admin/projections', { headers: { [header]: header === 'forwarded' ? 'for=203.0.113.7' : '203.0.113.7' } });
+      expect(reply.status, header).to.equal(401);
+    }
+    // Not a member either: a local client without a token is anonymous on member routes.
+    expect((await app.request('GET', '/communications/mails')).status).to.equal(401);
+    const user = await app.signUp('Not an operator');
+    expect((await app.request('GET', '/admin/projections', { token: user.token })).status).to.equal(403);
+  });
+});
