@@ -25,10 +25,12 @@ const purgedAt = new WeakMap<Knex, number>();
 const retryAfter = (until: number, now: number) => Math.max(1, Math.ceil((until - now) / 1000));
 
 /** Admits one login attempt for the account from the address, counting it as a failure until it succeeds; 429 when locked or over the address's limit. */
-export async function admitLogin(ctx: ModuleContext, accountId: string, address: string, now = Date.now()): Promise<void> {
+export async function admitLogin(ctx: ModuleContext, accountId: string, address: string): Promise<void> {
   const settings = identityConfig.of(ctx);
-  await purge(ctx.db, now);
+  await purge(ctx.db, Date.now());
   await ctx.db.transaction(async (trx) => {
+    // The time once this attempt holds the rows: attempts are counted in the order they get them.
+    const now = Date.now();
     await countForAddress(trx, address, 'login', settings.IDENTITY_LOGINS_PER_ADDRESS_PER_MINUTE, 60_000, now);
     const where = { account_id: accountId, address };
     await trx('login_attempts').insert({ ...where, failures: 0, locked_until: 0, last_attempt_at: now }).onConflict(['account_id', 'address']).ignore();
@@ -51,10 +53,10 @@ export async function loginSucceeded(ctx: ModuleContext, accountId: string, addr
 }
 
 /** Admits one registration from the address; 429 over its limit. */
-export async function admitRegistration(ctx: ModuleContext, address: string, now = Date.now()): Promise<void> {
+export async function admitRegistration(ctx: ModuleContext, address: string): Promise<void> {
   const settings = identityConfig.of(ctx);
-  await purge(ctx.db, now);
-  await ctx.db.transaction((trx) => countForAddress(trx, address, 'registration', settings.IDENTITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR, 60 * 60_000, now));
+  await purge(ctx.db, Date.now());
+  await ctx.db.transaction((trx) => countForAddress(trx, address, 'registration', settings.IDENTITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR, 60 * 60_000, Date.now()));
 }
 
 /** Counts an attempt in the address's current window (fixed windows of `windowMs`); 429 when the window is full. */
