@@ -243,6 +243,57 @@ describe('HTTP orders: the order process', function () {
   });
 });
 
+describe('HTTP orders: whose customers, orders and mails', function () {
+  this.timeout(30_000);
+  let app: TestApp;
+  let tea: string;
+  before(async () => {
+    app = await startShop();
+    [tea] = (await createItems(app, [1250])) as [string];
+  });
+  after(async () => app?.stop());
+
+  it('a member’s order of their own customer is theirs: they read it and its mail; another member gets 404 and no mail', async () => {
+    const [ada, eve] = [await app.signUp('Ada'), await app.signUp('Eve')];
+    const { customerId, email } = await registerCustomer(app, {}, ada.token);
+    const orderId = await placeOrder(app, customerId, [{ itemId: tea, quantity: 1 }], ada.token);
+    expect(await untilStatus(app, orderId, 'confirmed')).to.deep.include({ totalCents: 1250 });
+    expect((await getOrder(app, orderId, ada.token)).status).to.equal('confirmed');
+    expectProblem(await app.request('GET', `/orders/${orderId}`, { token: eve.token }), 404);
+    const before = await app.headPosition();
+    expectProblem(await app.request('POST', `/orders/${orderId}/cancellation`, { token: eve.token }), 404);
+    expect(await app.headPosition()).to.equal(before);
+    await untilQuiet(app);
+    const mails = await mailsTo(app, email, ada.token);
+    expect(mails.map((m) => m.subject)).to.deep.equal([`Your order ${orderId} is confirmed`]);
+    expect((await eventsAbout(app, orderId, ['communications.MailRequested']))[0]!.data.recipientUserId).to.equal(ada.userId);
+    expect(await mailsTo(app, email, eve.token)).to.deep.equal([]);
+  });
+
+  it('an order for another member’s customer is treated as for an unknown customer: invalid, unknown-customer, nothing reserved', async () => {
+    const [ada, eve] = [await app.signUp('Ada'), await app.signUp('Eve')];
+    const { customerId } = await registerCustomer(app, {}, ada.token);
+    const orderId = await placeOrder(app, customerId, [{ itemId: tea, quantity: 1 }], eve.token);
+    expect(await untilDecided(app, orderId)).to.deep.include({ status: 'invalid', reason: 'unknown-customer' });
+    expect(await eventsAbout(app, orderId, [CreditReserved.type])).to.deep.equal([]);
+    expect((await getCustomer(app, customerId, ada.token)).reservedCents).to.equal(0);
+  });
+
+  it('cancellation honours If-Match: a stale revision is a 412 and changes nothing; the current one cancels', async () => {
+    const { customerId } = await registerCustomer(app);
+    const orderId = await placeOrder(app, customerId, [{ itemId: tea, quantity: 1 }]);
+    await untilStatus(app, orderId, 'confirmed');
+    const etag = (await app.request('GET', `/orders/${orderId}`, await as(app))).headers.get('etag')!;
+    expect(etag).to.equal('"1"');
+    const before = await app.headPosition();
+    expectProblem(await cancel(app, orderId, { 'if-match': '"0"' }), 412);
+    expect(await app.headPosition()).to.equal(before);
+    expect((await getOrder(app, orderId)).cancellationRequested).to.equal(undefined);
+    expectStatus(await cancel(app, orderId, { 'if-match': etag }), 202);
+    await untilStatus(app, orderId, 'cancelled');
+  });
+});
+
 describe('HTTP orders: a customer registered during the wait', function () {
   this.timeout(30_000);
   let app: TestApp;
