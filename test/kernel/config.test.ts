@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { assertServable } from '../../src/kernel/config.js';
-import { ValidationError, loadConfig } from '../../src/kernel/host.js';
+import { modules } from '../../src/application.js';
+import { ValidationError, loadConfig, runCli } from '../../src/kernel/host.js';
 import { REPO_ROOT } from '../support/serverProcess.js';
 import { tempDir } from '../support/tempDir.js';
 
@@ -55,8 +56,9 @@ describe('configuration: a server that may not start says so in one line and exi
   });
 
   it('seams serve --modules … (a cluster member) without SEAMS_ADMIN_TOKEN', async () => {
-    const { code, stderr } = await start(['src/cli.ts', 'serve', '--modules', 'catalog'], {});
+    const err: string[] = [];
+    const code = await runCli(['serve', '--modules', 'catalog'], { modules, io: { out: () => undefined, err: (s) => err.push(s), isTTY: false } });
     expect(code).to.not.equal(0);
-    expect(stderr.trim().split('\n')).to.deep.equal(['seams: configuration: cluster mode needs SEAMS_ADMIN_TOKEN, the secret cluster members authenticate their calls to each other with']);
+    expect(err).to.deep.equal(['seams: configuration: cluster mode needs SEAMS_ADMIN_TOKEN, the secret cluster members authenticate their calls to each other with']);
   });
 });

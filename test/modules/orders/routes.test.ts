@@ -260,10 +260,10 @@ describe('HTTP orders: whose customers, orders and mails', function () {
     expect(await untilStatus(app, orderId, 'confirmed')).to.deep.include({ totalCents: 1250 });
     expect((await getOrder(app, orderId, ada.token)).status).to.equal('confirmed');
     expectProblem(await app.request('GET', `/orders/${orderId}`, { token: eve.token }), 404);
+    await untilQuiet(app);
     const before = await app.headPosition();
     expectProblem(await app.request('POST', `/orders/${orderId}/cancellation`, { token: eve.token }), 404);
     expect(await app.headPosition()).to.equal(before);
-    await untilQuiet(app);
     const mails = await mailsTo(app, email, ada.token);
     expect(mails.map((m) => m.subject)).to.deep.equal([`Your order ${orderId} is confirmed`]);
     expect((await eventsAbout(app, orderId, ['communications.MailRequested']))[0]!.data.recipientUserId).to.equal(ada.userId);
