@@ -112,7 +112,7 @@ export const issueServiceTokenRoute = route.post('/service-tokens', {
     const issued = { tokenId, name: body.name, scopes, expiresAt: expiresAt.toISOString() };
     const { result } = await handleServiceToken(ctx.events, { kind: 'issue', ...issued, issuedBy: principalOf(caller) });
     const token = await ctx.tokens.issueService({ tokenId, scopes }, expiresAt);
-    return created({ ...issued, token }, { position: result!.position });
+    return created({ tokenId, token, name: issued.name, scopes, expiresAt: issued.expiresAt }, { position: result!.position });
   },
 });
 
