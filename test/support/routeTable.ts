@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenService } from '../../src/kernel/host.js';
-import type { TestApp } from './httpHarness.js';
+import { startApp, type TestApp } from './httpHarness.js';
 import { eventually } from './http.js';
 
 export const CALLERS = ['anonymous', 'owner', 'other member', 'operator', 'admin', 'jobs:submit', 'jobs:read', 'jobs:report', 'revoked session', 'revoked service token', 'expired token'] as const;
@@ -172,4 +172,17 @@ export async function routeTable(app: TestApp, adminToken: string): Promise<{ to
     },
   };
   return { tokens, table };
+}
+
+/** The application (with an admin credential) and its route table, for the tests of one describe block: made before them, stopped after. */
+export function useRouteTable(): { app: TestApp; adminToken: string; tokens: Record<CallerKind, string | undefined>; table: Record<string, Entry> } {
+  const adminToken = 'the-admin-credential-of-this-test';
+  const fixture = { adminToken, table: {} } as ReturnType<typeof useRouteTable>;
+  before(async function () {
+    this.timeout(60_000);
+    fixture.app = await startApp({ config: { adminToken } });
+    Object.assign(fixture, await routeTable(fixture.app, adminToken));
+  });
+  after(async () => fixture.app?.stop());
+  return fixture;
 }

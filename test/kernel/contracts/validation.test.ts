@@ -6,7 +6,7 @@ import { dropSchema } from '../../../src/kernel/event-store/postgres/connection.
 import { startApp, type TestApp } from '../../support/httpHarness.js';
 import { UNSTORABLE_TEXTS, eventPosition, expectProblem, expectStatus } from '../../support/http.js';
 import { describePostgres, randomSchema } from '../../support/postgres.js';
-import { CALLERS, routeTable, type CallerKind, type Entry } from '../../support/routeTable.js';
+import { CALLERS, useRouteTable } from '../../support/routeTable.js';
 
 /** The body with every string in it (keys too) replaced by `text`. */
 function poisoned(value: unknown, text: string): unknown {
@@ -35,18 +35,10 @@ describe('text no store can hold: U+0000 and unpaired surrogates', () => {
 
 describe('text no store can hold, refused in every text field of every route (400, nothing appended)', function () {
   this.timeout(120_000);
-  const adminToken = 'the-admin-credential-of-this-test';
-  let app: TestApp;
-  let tokens: Record<CallerKind, string | undefined>;
-  let table: Record<string, Entry> = {};
-  before(async () => {
-    app = await startApp({ config: { adminToken } });
-    ({ tokens, table } = await routeTable(app, adminToken));
-  });
-  after(async () => app?.stop());
+  const fx = useRouteTable();
 
   it('every route that takes a body, with each unstorable text in every string of it', async () => {
-    const withBodies = Object.entries(table).filter(([route]) => /^(POST|PATCH|PUT) /.test(route));
+    const withBodies = Object.entries(fx.table).filter(([route]) => /^(POST|PATCH|PUT) /.test(route));
     let tried = 0;
     for (const [route, entry] of withBodies) {
       const caller = CALLERS.find((kind) => entry.expected[kind] < 300)!;
@@ -54,11 +46,11 @@ describe('text no store can hold, refused in every text field of every route (40
       if (built.body === undefined || !JSON.stringify(built.body).includes('"')) continue;
       for (const text of UNSTORABLE_TEXTS) {
         const requestId = crypto.randomUUID();
-        const before = await app.headPosition();
-        const reply = await app.request(route.split(' ')[0]!, built.path, { token: built.token ?? tokens[caller], body: poisoned(built.body, text), headers: { 'x-request-id': requestId } });
+        const before = await fx.app.headPosition();
+        const reply = await fx.app.request(route.split(' ')[0]!, built.path, { token: built.token ?? fx.tokens[caller], body: poisoned(built.body, text), headers: { 'x-request-id': requestId } });
         expectProblem(reply, 400);
         expect(reply.body.detail, route).to.match(/U\+0000 or an unpaired surrogate/);
-        const since = await app.server.store.readAll({ after: before, maxCount: 1000 });
+        const since = await fx.app.server.store.readAll({ after: before, maxCount: 1000 });
         expect(since.filter((e) => e.metadata.correlationId === requestId), route).to.deep.equal([]);
         tried++;
       }
@@ -67,10 +59,10 @@ describe('text no store can hold, refused in every text field of every route (40
   });
 
   it('in a job payload, in query parameters and in path parameters', async () => {
-    const submit = await app.request('POST', '/jobs', { token: tokens['jobs:submit'], body: { type: 'render', payload: { scene: { title: 'nul\u0000byte' } } } });
+    const submit = await fx.app.request('POST', '/jobs', { token: fx.tokens['jobs:submit'], body: { type: 'render', payload: { scene: { title: 'nul\u0000byte' } } } });
     expectProblem(submit, 400, 'payload.scene.title');
-    expectProblem(await app.request('GET', '/communications/mails?to=a%00b%40example.com', { token: tokens.operator }), 400, 'to');
-    expectProblem(await app.request('GET', '/catalog/items/%00'), 400, 'itemId');
+    expectProblem(await fx.app.request('GET', '/communications/mails?to=a%00b%40example.com', { token: fx.tokens.operator }), 400, 'to');
+    expectProblem(await fx.app.request('GET', '/catalog/items/%00'), 400, 'itemId');
   });
 });
 

@@ -6,44 +6,35 @@
  */
 import { expect } from 'chai';
 import { startApp, type TestApp } from '../../support/httpHarness.js';
-import { CALLERS, routeTable, type CallerKind, type Entry } from '../../support/routeTable.js';
+import { CALLERS, useRouteTable } from '../../support/routeTable.js';
 
 describe('who may do what: the authorization table, every route × every caller, on the real server', function () {
   this.timeout(120_000);
-  const adminToken = 'the-admin-credential-of-this-test';
-  let app: TestApp;
-  let tokens: Record<CallerKind, string | undefined>;
-  let table: Record<string, Entry> = {};
-  const request = (method: string, path: string, init: { token?: string; body?: unknown } = {}) => app.request(method, path, init);
-
-  before(async () => {
-    app = await startApp({ config: { adminToken } });
-    ({ tokens, table } = await routeTable(app, adminToken));
-  });
-  after(async () => app?.stop());
+  const fx = useRouteTable();
+  const request = (method: string, path: string, init: { token?: string; body?: unknown } = {}) => fx.app.request(method, path, init);
 
   let routes: string[] = [];
   before(async () => {
-    const doc = (await app.request('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await fx.app.request('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
     routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
   });
 
   it('has an entry for every route of the application, and no entry for a route it does not have', () => {
-    const modules = app.server.runtime.modules.flatMap((m) => m.routes.map((r) => `${r.method.toUpperCase()} /${m.name}${r.path}`.replace(/:(\w+)/g, '{$1}')));
+    const modules = fx.app.server.runtime.modules.flatMap((m) => m.routes.map((r) => `${r.method.toUpperCase()} /${m.name}${r.path}`.replace(/:(\w+)/g, '{$1}')));
     expect(routes, 'the OpenAPI document lists every module route').to.include.members(modules);
-    expect(Object.keys(table).sort(), 'entries').to.deep.equal([...routes].sort());
-    for (const [route, entry] of Object.entries(table)) expect(Object.keys(entry.expected).sort(), route).to.deep.equal([...CALLERS].sort());
+    expect(Object.keys(fx.table).sort(), 'entries').to.deep.equal([...routes].sort());
+    for (const [route, entry] of Object.entries(fx.table)) expect(Object.keys(entry.expected).sort(), route).to.deep.equal([...CALLERS].sort());
   });
 
   it(`every cell: each route × each of the ${CALLERS.length} callers gets its expected status`, async () => {
     const wrong: string[] = [];
     let cells = 0;
-    for (const [route, entry] of Object.entries(table)) {
+    for (const [route, entry] of Object.entries(fx.table)) {
       const method = route.split(' ')[0]!;
       for (const caller of CALLERS) {
         const expected = entry.expected[caller];
         const built = await entry.request(caller, expected < 300);
-        const reply = await request(method, built.path, { token: built.token ?? tokens[caller], body: built.body });
+        const reply = await request(method, built.path, { token: built.token ?? fx.tokens[caller], body: built.body });
         cells++;
         if (reply.status !== expected) wrong.push(`${route} as ${caller}: ${reply.status}, expected ${expected} (${reply.text.slice(0, 160)})`);
         else if (expected >= 400) expect(reply.headers.get('content-type'), `${route} as ${caller}`).to.match(/^application\/problem\+json/);

@@ -2,33 +2,25 @@ import { expect } from 'chai';
 import type { RouteDefinition } from '../../../src/kernel/host.js';
 import { startApp, type TestApp } from '../../support/httpHarness.js';
 import { expectProblem, expectStatus, withModule } from '../../support/http.js';
-import { CALLERS, routeTable, type CallerKind, type Entry } from '../../support/routeTable.js';
+import { CALLERS, useRouteTable } from '../../support/routeTable.js';
 
 /** Events the requests with this X-Request-Id appended after `after` (it is their correlation id). */
 const appendedBy = async (app: TestApp, requestId: string, after: number) => (await app.server.store.readAll({ after, maxCount: 1000 })).filter((e) => e.metadata.correlationId === requestId);
 
 describe('Idempotency-Key on every POST of every module (API.md, "General rules")', function () {
   this.timeout(120_000);
-  const adminToken = 'the-admin-credential-of-this-test';
-  let app: TestApp;
-  let tokens: Record<CallerKind, string | undefined>;
-  let table: Record<string, Entry> = {};
-  before(async () => {
-    app = await startApp({ config: { adminToken } });
-    ({ tokens, table } = await routeTable(app, adminToken));
-  });
-  after(async () => app?.stop());
+  const fx = useRouteTable();
 
   it('a repeat answers the first answer again (status, body, Event-Position) with no second effect; another request under the key is a 422', async () => {
-    const posts = Object.entries(table).filter(([route]) => route.startsWith('POST /') && !/^POST \/(admin|health)\//.test(route));
+    const posts = Object.entries(fx.table).filter(([route]) => route.startsWith('POST /') && !/^POST \/(admin|health)\//.test(route));
     expect(posts.map(([route]) => route)).to.have.length.at.least(12);
     for (const [route, entry] of posts) {
       const caller = CALLERS.find((kind) => entry.expected[kind] < 300)!;
       const built = await entry.request(caller, true);
-      const token = built.token ?? tokens[caller];
+      const token = built.token ?? fx.tokens[caller];
       const key = crypto.randomUUID();
-      const send = (body: unknown, requestId: string) => app.request('POST', built.path, { token, body, headers: { 'idempotency-key': key, 'x-request-id': requestId } });
-      const before = await app.headPosition();
+      const send = (body: unknown, requestId: string) => fx.app.request('POST', built.path, { token, body, headers: { 'idempotency-key': key, 'x-request-id': requestId } });
+      const before = await fx.app.headPosition();
       const first = await send(built.body, `first-${key}`);
       expect(first.status, `${route}: ${first.text}`).to.be.within(200, 299);
       const again = await send(built.body, `again-${key}`);
@@ -38,19 +30,19 @@ describe('Idempotency-Key on every POST of every module (API.md, "General rules"
       expect(again.headers.get('idempotent-replayed'), route).to.equal('true');
       const other = await send(built.body === undefined ? { another: 'body' } : { ...(built.body as object), another: 'body' }, `other-${key}`);
       expectProblem(other, 422);
-      expect(await appendedBy(app, `again-${key}`, before), `${route}: appended by the repeat`).to.deep.equal([]);
-      expect(await appendedBy(app, `other-${key}`, before), `${route}: appended by the other request`).to.deep.equal([]);
+      expect(await appendedBy(fx.app, `again-${key}`, before), `${route}: appended by the repeat`).to.deep.equal([]);
+      expect(await appendedBy(fx.app, `other-${key}`, before), `${route}: appended by the other request`).to.deep.equal([]);
     }
   });
 
   it('a login answered again gives the same token, which works; the kept answer is sealed at rest', async () => {
-    const ada = await app.signUp('Replay');
+    const ada = await fx.app.signUp('Replay');
     const key = crypto.randomUUID();
-    const login = () => app.request('POST', '/identity/sessions', { body: { email: ada.email, password: ada.password }, headers: { 'idempotency-key': key } });
+    const login = () => fx.app.request('POST', '/identity/sessions', { body: { email: ada.email, password: ada.password }, headers: { 'idempotency-key': key } });
     const [first, again] = [await login(), await login()];
     expect(again.body.token).to.equal(first.body.token);
-    expectStatus(await app.request('GET', '/communications/mails', { token: again.body.token }), 200);
-    const rows = await app.server.runtime.context('identity').db('idempotency_keys').where({ key });
+    expectStatus(await fx.app.request('GET', '/communications/mails', { token: again.body.token }), 200);
+    const rows = await fx.app.server.runtime.context('identity').db('idempotency_keys').where({ key });
     expect(rows).to.have.length(1);
     expect(rows[0].caller).to.equal('anonymous:127.0.0.1');
     expect(rows[0].answer).not.to.include(first.body.token);
@@ -58,9 +50,9 @@ describe('Idempotency-Key on every POST of every module (API.md, "General rules"
   });
 
   it('kept per caller: another caller with the same key gets its own answer', async () => {
-    const [ada, bob] = [await app.signUp('Ada'), await app.signUp('Bob')];
+    const [ada, bob] = [await fx.app.signUp('Ada'), await fx.app.signUp('Bob')];
     const key = 'the-same-key-for-two-callers';
-    const create = (token: string) => app.request('POST', '/catalog/items', { token, body: { title: 'Lamp', priceCents: 5 }, headers: { 'idempotency-key': key } });
+    const create = (token: string) => fx.app.request('POST', '/catalog/items', { token, body: { title: 'Lamp', priceCents: 5 }, headers: { 'idempotency-key': key } });
     const [a, b] = [await create(ada.token), await create(bob.token)];
     expectStatus(a, 201);
     expectStatus(b, 201);
@@ -69,11 +61,11 @@ describe('Idempotency-Key on every POST of every module (API.md, "General rules"
   });
 
   it('kept 24 hours: a key older than that is used again as new', async () => {
-    const ada = await app.signUp('Ada');
+    const ada = await fx.app.signUp('Ada');
     const key = crypto.randomUUID();
-    const create = () => app.request('POST', '/catalog/items', { token: ada.token, body: { title: 'Lamp', priceCents: 5 }, headers: { 'idempotency-key': key } });
+    const create = () => fx.app.request('POST', '/catalog/items', { token: ada.token, body: { title: 'Lamp', priceCents: 5 }, headers: { 'idempotency-key': key } });
     const first = await create();
-    await app.server.runtime.context('catalog').db('idempotency_keys').where({ key }).update({ created_at: Date.now() - 24 * 60 * 60_000 - 1000 });
+    await fx.app.server.runtime.context('catalog').db('idempotency_keys').where({ key }).update({ created_at: Date.now() - 24 * 60 * 60_000 - 1000 });
     const later = await create();
     expectStatus(later, 201);
     expect(later.body.itemId).not.to.equal(first.body.itemId);
