@@ -3,7 +3,7 @@ import { ACCESS, accessReplica } from '../http/accessReplica.js';
 import type { ModuleDefinition } from '../types/module.js';
 
 /** Does the module have a route that needs a credential? */
-export const needsCredentials = (m: ModuleDefinition) => m.routes.some((r) => r.access !== 'anyone');
+const needsCredentials = (m: ModuleDefinition) => m.routes.some((r) => r.access !== 'anyone');
 
 /**
  * The application's modules as the kernel runs them: every module with routes that need a

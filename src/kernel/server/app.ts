@@ -139,8 +139,8 @@ function router(routes: readonly RouteDefinition[], context: () => ModuleContext
 async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Request, res: Response, options: HttpAppOptions, guards: RouteGuards): Promise<void> {
   const minPosition = headerInteger(req, 'Min-Position', /^(\d+)$/);
   const ifMatch = headerInteger(req, 'If-Match', /^(?:W\/)?"?(\d+)"?$/);
-  // Who is asking comes first: a request without the credential it needs is a 401 at once, before any wait.
   const key = route.method === 'post' ? idempotencyKey(req.headers['idempotency-key']) : undefined;
+  // Who is asking comes first: a request without the credential it needs is a 401 at once, before any wait.
   const caller = await guards.access.authorize(req, route.access, guards.revocations);
   if (minPosition !== undefined && ctx && !(await ctx.waitFor(minPosition, options.minPositionWaitMs ?? 5000))) {
     throw new UnavailableError(`module ${ctx.name} has not reached position ${minPosition} yet; retry shortly`, 1);
