@@ -90,6 +90,7 @@ export async function routeTable(app: TestApp, adminToken: string): Promise<{ to
     'revoked service token': revokedService.token,
     'expired token': expired,
   });
+  const spareTokenId = await newServiceToken();
   const itemId = (await ok('POST', '/catalog/items', ada.token, { title: 'Lamp', priceCents: 100 })).body.itemId;
   fx.itemId = itemId;
   fx.customerId = await newCustomer();
@@ -128,10 +129,14 @@ export async function routeTable(app: TestApp, adminToken: string): Promise<{ to
         return { path: '/identity/sessions/current', token: who.token };
       },
     },
-    'POST /identity/operators': { expected: expectedFor({ admin: 201 }), request: async () => ({ path: '/identity/operators', body: { userId: (await newUser()).userId } }) },
-    'DELETE /identity/operators/{userId}': { expected: expectedFor({ admin: 204 }), request: async () => ({ path: `/identity/operators/${(await app.operator('To be revoked')).userId}` }) },
+    // A fresh user for each grant or revocation that goes through (so Olga stays an operator); the refused ones name Bob.
+    'POST /identity/operators': { expected: expectedFor({ admin: 201 }), request: async (_c, succeeds) => ({ path: '/identity/operators', body: { userId: succeeds ? (await newUser()).userId : bob.userId } }) },
+    'DELETE /identity/operators/{userId}': {
+      expected: expectedFor({ admin: 204 }),
+      request: async (_c, succeeds) => ({ path: `/identity/operators/${succeeds ? (await app.operator('To be revoked')).userId : bob.userId}` }),
+    },
     'POST /identity/service-tokens': { expected: expectedFor(admins(201)), request: async () => ({ path: '/identity/service-tokens', body: { name: 'table', scopes: ['jobs:read'] } }) },
-    'DELETE /identity/service-tokens/{tokenId}': { expected: expectedFor(admins(204)), request: async () => ({ path: `/identity/service-tokens/${await newServiceToken()}` }) },
+    'DELETE /identity/service-tokens/{tokenId}': { expected: expectedFor(admins(204)), request: async (_c, succeeds) => ({ path: `/identity/service-tokens/${succeeds ? await newServiceToken() : spareTokenId}` }) },
 
     'GET /users/{userId}': { expected: anyone(200), request: async () => ({ path: `/users/${ada.userId}` }) },
     // Self only: even an operator may not change someone's profile (403, as API.md says: profiles are public).
