@@ -51,7 +51,7 @@ export function startShop(options: { config?: Partial<SeamsConfig>; dataDir?: st
 /**
  * The member who opens the tests' customers and places their orders, one per data directory: an operator,
  * so that it may also set credit limits. Who may see whose customers, orders and mails is the
- * authorization table's (test/kernel/server/access.test.ts) and the routes tests' own.
+ * authorization table's (test/kernel/http/access.test.ts) and the routes tests' own.
  */
 const shoppers = new Map<string, Promise<{ userId: string; token: string }>>();
 export function shopper(app: TestApp): Promise<{ userId: string; token: string }> {
