@@ -14,6 +14,7 @@ import { positiveInteger } from '../src/kernel/cli/argParsers.js';
 import pino from 'pino';
 import { loadConfig, startServer, type EventStore, type RecordedEvent } from '../src/kernel/host.js';
 import { JobScheduled } from '../src/modules/jobs/contracts.js';
+import { identity } from '../src/modules/identity/index.js';
 import { jobs as jobsModule } from '../src/modules/jobs/index.js';
 import { tempDir } from '../test/support/tempDir.js';
 
@@ -40,9 +41,14 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function run(index: number): Promise<Figures> {
   const dir = await tempDir('seams-bench-jobs-');
   const config = { ...loadConfig({}), port: 0, dataDir: dir.path, logLevel: 'silent', env: { JOBS_POOL_SIZE: String(opts.jobs * 2) } };
-  const server = await startServer([jobsModule], config, pino({ level: 'silent' }));
+  // identity issues the end system's service token (and keeps what revokes it); jobs does the work.
+  const server = await startServer([identity, jobsModule], config, pino({ level: 'silent' }));
   const base = `http://127.0.0.1:${server.port}`;
   try {
+    // Without SEAMS_ADMIN_TOKEN a local client is the admin: it issues the token the end system submits with.
+    const issued = await fetch(`${base}/identity/service-tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench', scopes: ['jobs:submit', 'jobs:read'] }) });
+    if (issued.status !== 201) throw new Error(`POST /identity/service-tokens: ${issued.status} ${await issued.text()}`);
+    const authorization = `Bearer ${((await issued.json()) as { token: string }).token}`;
     let next = 0;
     const intakeStarted = performance.now();
     const client = async () => {
@@ -52,7 +58,7 @@ async function run(index: number): Promise<Figures> {
           const due = intakeStarted + (n * 1000) / opts.rate;
           if (due > performance.now()) await new Promise((resolve) => setTimeout(resolve, due - performance.now()));
         }
-        const res = await fetch(`${base}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: TYPE, payload: { n, frames: [1, 2, 3] } }) });
+        const res = await fetch(`${base}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ type: TYPE, payload: { n, frames: [1, 2, 3] } }) });
         if (res.status !== 202) throw new Error(`POST /jobs: ${res.status} ${await res.text()}`);
         await res.arrayBuffer();
       }
@@ -62,7 +68,7 @@ async function run(index: number): Promise<Figures> {
 
     // Wait until the pool holds a slot for every job and every job is scheduled.
     for (;;) {
-      const pool = (await (await fetch(`${base}/jobs/pools/${TYPE}`)).json()) as { reserved: number };
+      const pool = (await (await fetch(`${base}/jobs/pools/${TYPE}`, { headers: { authorization } })).json()) as { reserved: number };
       if (pool.reserved === opts.jobs && (await countScheduled(server.store)) === opts.jobs) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -10,6 +10,7 @@ import type { ModuleDatabaseConfig, SeamsConfig } from './types/config.js';
  */
 const schema = z.object({
   PORT: wholeNumber(0, 65535).default(3000),
+  HOST: z.string().min(1).max(255).default('127.0.0.1'),
   SEAMS_DATA_DIR: z.string().min(1).default('./data'),
   SEAMS_STORE: z.enum(['sqlite', 'postgres', 'eventstoredb']).default('sqlite'),
   DATABASE_URL: z.string().optional(),
@@ -18,6 +19,7 @@ const schema = z.object({
   SEAMS_ADMIN_TOKEN: z.string().min(16, 'SEAMS_ADMIN_TOKEN must be at least 16 characters').optional(),
   SEAMS_PG_SCHEMA_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case identifier prefix').optional(),
   SEAMS_PG_MODULE_ROLES: z.enum(['true', 'false']).default('false'),
+  SEAMS_PG_ROLE_SECRET: z.string().min(32, 'SEAMS_PG_ROLE_SECRET must be at least 32 characters').optional(),
   SEAMS_CLUSTER: z.enum(['true', 'false']).optional(),
   SEAMS_PROCESS_ID: z.string().min(1).max(200).optional(),
   SEAMS_PUBLIC_URL: z.url().optional(),
@@ -40,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
   if (e.SEAMS_STORE === 'eventstoredb' && !e.EVENTSTORE_URL) throw new ValidationError('configuration: SEAMS_STORE=eventstoredb needs EVENTSTORE_URL');
   return {
     port: e.PORT,
+    host: e.HOST,
     dataDir: resolve(e.SEAMS_DATA_DIR),
     store: e.SEAMS_STORE,
     databaseUrl: e.DATABASE_URL,
@@ -50,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
     logFormat: e.LOG_FORMAT,
     pgSchemaPrefix: e.SEAMS_PG_SCHEMA_PREFIX,
     pgModuleRoles: e.SEAMS_PG_MODULE_ROLES === 'true',
+    pgRoleSecret: e.SEAMS_PG_ROLE_SECRET,
     cluster: e.SEAMS_CLUSTER ? e.SEAMS_CLUSTER === 'true' : e.SEAMS_MODULES !== undefined,
     processId: e.SEAMS_PROCESS_ID,
     publicUrl: e.SEAMS_PUBLIC_URL,
@@ -60,12 +64,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
   };
 }
 
+/** A host name that only this machine reaches. */
+export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+
+/**
+ * Without SEAMS_ADMIN_TOKEN the admin routes answer local clients only, which is safe only on a
+ * server nobody else reaches: listening elsewhere, or in a cluster (whose members call each
+ * other's admin routes and must prove who they are), needs the token. Refused with one line.
+ */
+export function assertServable(config: Pick<SeamsConfig, 'host' | 'adminToken' | 'cluster'>): void {
+  const host = config.host ?? '127.0.0.1';
+  if (config.adminToken) return;
+  if (!isLoopbackHost(host)) throw new ValidationError(`configuration: HOST=${host} needs SEAMS_ADMIN_TOKEN (without it the admin endpoints trust local clients, so the server listens on loopback only)`);
+  if (config.cluster) throw new ValidationError('configuration: cluster mode needs SEAMS_ADMIN_TOKEN, the secret cluster members authenticate their calls to each other with');
+}
+
 /** Module databases (and cluster leases) are on PostgreSQL with the Postgres store, or beside EventStoreDB when DATABASE_URL is given. */
 export const usesPostgres = (config: Pick<SeamsConfig, 'store' | 'databaseUrl'>) => config.store === 'postgres' || (config.store === 'eventstoredb' && Boolean(config.databaseUrl));
 
 /** Where module databases live for this configuration. */
 export function moduleDatabaseConfig(config: SeamsConfig): ModuleDatabaseConfig {
   return usesPostgres(config)
-    ? { kind: 'postgres', connectionString: config.databaseUrl!, schemaPrefix: config.pgSchemaPrefix, moduleRoles: config.pgModuleRoles }
+    ? { kind: 'postgres', connectionString: config.databaseUrl!, schemaPrefix: config.pgSchemaPrefix, moduleRoles: config.pgModuleRoles, rolePasswords: { secret: config.pgRoleSecret, dataDir: config.dataDir } }
     : { kind: 'sqlite', dataDir: config.dataDir };
 }

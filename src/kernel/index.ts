@@ -31,7 +31,7 @@ export { answerQuery, defineModule, handleCommand } from './modules/defineModule
 export { defineConfig } from './modules/moduleConfig.js';
 export { decideAndAppend, loadState, type DecideOptions } from './modules/decider.js';
 export { findCaughtUp } from './modules/findCaughtUp.js';
-export type { CommandHandler, Decider, ModuleContext, ModuleEvents } from './types/module.js';
+export type { CommandHandler, Decider, ModuleCliCommand, ModuleContext, ModuleEvents } from './types/module.js';
 
 // Read models: views of its own events (rows written once in zod), replicas of other modules' data.
 export { defineProjection, on } from './projections/defineProjection.js';
@@ -46,7 +46,8 @@ export type { ProcessDefinition, ProcessStep, ProcessTx } from './types/process.
 // HTTP routes.
 export { route } from './http/route.js';
 export { accepted, created, noContent, ok } from './http/responses.js';
-export type { Caller, HttpResult, RouteInput } from './types/http.js';
+export { isOperator, principalOf } from './http/access.js';
+export type { Caller, HttpResult, MemberCaller, RouteInput, ServiceCaller } from './types/http.js';
 
 // Specifications: an aggregate's and a process's rules, tested without I/O.
 export { deciderSpec } from './testing/deciderSpec.js';

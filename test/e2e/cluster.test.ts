@@ -40,7 +40,8 @@ function clusterScenario(label: string, storeEnv: () => Promise<{ env: Record<st
     before(async () => {
       dir = await tempDir('seams-cluster-');
       ({ env, cleanup: cleanupStore } = await storeEnv());
-      env = { ...env, SEAMS_TOKEN_SECRET: randomBytes(32).toString('hex'), SEAMS_LEASE_TTL_MS: '1000' };
+      // Members call each other's admin routes with SEAMS_ADMIN_TOKEN: a cluster does not start without it.
+      env = { ...env, SEAMS_TOKEN_SECRET: randomBytes(32).toString('hex'), SEAMS_ADMIN_TOKEN: randomBytes(24).toString('hex'), SEAMS_LEASE_TTL_MS: '1000' };
       await Promise.all((Object.keys(GROUPS) as (keyof typeof GROUPS)[]).map((g) => startMember(g)));
       gateway = await startServerProcess({ dataDir: dir.path, env, command: ['src/cli.ts', 'serve', '--gateway'], startTimeoutMs: 60_000 });
     });

@@ -32,15 +32,21 @@ describe('HTTP jobs across a restart', function () {
       }),
     );
     app = await startApp({ config: { dataDir: dir.path, env: { JOBS_POOL_SIZE: '2' } }, modules });
+    // The end system's token, issued once: it stays valid across restarts (the signing secret is in the data directory).
+    endSystem ??= (await app.serviceToken(['jobs:submit', 'jobs:read', 'jobs:report'])).token;
     return app;
   };
+  let endSystem: string | undefined;
+  beforeEach(() => {
+    endSystem = undefined;
+  });
   const submit = async (a: TestApp, type: string) => {
-    const reply = await a.request('POST', '/jobs', { body: { type, payload: { frames: 1 } } });
+    const reply = await a.request('POST', '/jobs', { token: endSystem, body: { type, payload: { frames: 1 } } });
     expectStatus(reply, 202);
     return reply.body.jobId as string;
   };
-  const statuses = async (a: TestApp, ids: string[]) => Promise.all(ids.map(async (id) => (await a.request('GET', `/jobs/${id}`)).body.status as string));
-  const pool = async (a: TestApp, type: string) => (await a.request('GET', `/jobs/pools/${type}`)).body;
+  const statuses = async (a: TestApp, ids: string[]) => Promise.all(ids.map(async (id) => (await a.request('GET', `/jobs/${id}`, { token: endSystem })).body.status as string));
+  const pool = async (a: TestApp, type: string) => (await a.request('GET', `/jobs/pools/${type}`, { token: endSystem })).body;
   const stop = async () => {
     await app!.stop();
     app = undefined;
@@ -73,11 +79,11 @@ describe('HTTP jobs across a restart', function () {
 
     // Restart again with the line still waiting: a slot freed after this start goes to the line.
     a = await start();
-    expectStatus(await a.request('POST', `/jobs/${firstScheduled}/execution-reports`, { body: { status: 'succeeded' } }), 202);
+    expectStatus(await a.request('POST', `/jobs/${firstScheduled}/execution-reports`, { token: endSystem, body: { status: 'succeeded' } }), 202);
     await eventually(async () => (await statuses(a, jobs)).sort().join() === 'prepared,scheduled,scheduled,succeeded');
     expect(await pool(a, 'render')).to.deep.equal({ type: 'render', size: 2, reserved: 2, waiting: 1 });
     for (const jobId of jobs) {
-      const history = (await a.request('GET', `/jobs/${jobId}/history`)).body.history as { status: string }[];
+      const history = (await a.request('GET', `/jobs/${jobId}/history`, { token: endSystem })).body.history as { status: string }[];
       const expected = ['accepted', 'validated', 'prepared', 'scheduled', 'succeeded'];
       expect(expected.slice(0, history.length), jobId).to.deep.equal(history.map((h) => h.status));
     }

@@ -17,6 +17,7 @@ import {
   processInstance,
   registerCustomer,
   resetCreditFaults,
+  shopper,
   startShop,
   untilDecided,
   untilInstance,
@@ -82,7 +83,7 @@ describe('HTTP orders: crashes, restarts and duplicate deliveries', function () 
 
     // Releasing the credit fails until the restart: the server goes down in the middle of compensation.
     creditFaults.release = true;
-    expectStatus(await a.request('POST', `/orders/${orderId}/cancellation`), 202);
+    expectStatus(await a.request('POST', `/orders/${orderId}/cancellation`, { token: (await shopper(a)).token }), 202);
     await untilInstance(a, 'order_process', orderId, (i) => i.status === 'compensating' && i.attempts >= 1);
     expect(await getOrder(a, orderId)).to.deep.include({ status: 'confirmed', cancellationRequested: true });
     expect((await getCustomer(a, customerId)).reservedCents).to.equal(2500);
@@ -131,9 +132,9 @@ describe('HTTP orders: crashes, restarts and duplicate deliveries', function () 
     const invalid = await placeOrder(a, ada.customerId, [{ itemId: unknownId(), quantity: 1 }]);
     const deleted = await placeOrder(a, bob.customerId, [{ itemId: cake, quantity: 3 }]);
     for (const orderId of [confirmed, cancelled, rejected, invalid, deleted]) await untilDecided(a, orderId);
-    expectStatus(await a.request('POST', `/orders/${cancelled}/cancellation`), 202);
+    expectStatus(await a.request('POST', `/orders/${cancelled}/cancellation`, { token: (await shopper(a)).token }), 202);
     await untilStatus(a, cancelled, 'cancelled');
-    expectStatus(await a.request('DELETE', `/customers/${bob.customerId}`), 204);
+    expectStatus(await a.request('DELETE', `/customers/${bob.customerId}`, { token: (await shopper(a)).token }), 204);
     await untilStatus(a, deleted, 'invalid');
     await untilQuiet(a);
 

@@ -23,6 +23,8 @@ async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30
   }
 }
 
+const ADMIN_TOKEN = randomBytes(24).toString('hex');
+
 describe('traces across two processes (OTLP/HTTP to an in-memory collector)', function () {
   this.timeout(120_000);
   const spans: SpanRecord[] = [];
@@ -45,6 +47,8 @@ describe('traces across two processes (OTLP/HTTP to an in-memory collector)', fu
     dir = await tempDir('seams-traces-');
     const env = {
       SEAMS_TOKEN_SECRET: randomBytes(32).toString('hex'),
+      // Members call each other's admin routes with SEAMS_ADMIN_TOKEN: a cluster does not start without it.
+      SEAMS_ADMIN_TOKEN: ADMIN_TOKEN,
       SEAMS_LEASE_TTL_MS: '1000',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
       OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -66,13 +70,13 @@ describe('traces across two processes (OTLP/HTTP to an in-memory collector)', fu
     const [orders, mail] = members as [ServerProcess, ServerProcess];
     const ada = await signUp(orders.base, 'Ada');
     const email = `grace-${randomUUID()}@example.com`;
-    const customer = await requestJson(orders.base, 'POST', '/customers', { body: { name: 'Grace', email, creditLimitCents: 5000 } });
+    const customer = await requestJson(orders.base, 'POST', '/customers', { token: ada.token, body: { name: 'Grace', email } });
     const item = await requestJson(orders.base, 'POST', '/catalog/items', { token: ada.token, body: { title: 'Lamp', priceCents: 1200 } });
     const minPosition = String(Math.max(Number(customer.headers.get('event-position')), Number(item.headers.get('event-position'))));
-    const order = await requestJson(orders.base, 'POST', '/orders', { body: { customerId: customer.body.customerId, lines: [{ itemId: item.body.itemId, quantity: 1 }] }, headers: { 'min-position': minPosition } });
+    const order = await requestJson(orders.base, 'POST', '/orders', { token: ada.token, body: { customerId: customer.body.customerId, lines: [{ itemId: item.body.itemId, quantity: 1 }] }, headers: { 'min-position': minPosition } });
     expect(order.status, order.text).to.equal(202);
     const requestId = order.headers.get('x-request-id')!;
-    await eventually(async () => ((await requestJson(mail.base, 'GET', `/communications/mails?to=${encodeURIComponent(email)}`)).body.mails[0]?.status === 'sent' ? true : undefined));
+    await eventually(async () => ((await requestJson(mail.base, 'GET', `/communications/mails?to=${encodeURIComponent(email)}`, { token: ada.token })).body.mails[0]?.status === 'sent' ? true : undefined));
 
     const delivered = await eventually(async () => spans.find((s) => s.service === 'mail-process' && s.name === 'seams.command communications.DeliverMail' && spans.some((x) => x.parentSpanId === s.spanId && x.name === 'seams.append')));
     const root = spans.find((s) => s.name === 'POST /orders')!;
@@ -95,7 +99,7 @@ describe('traces across two processes (OTLP/HTTP to an in-memory collector)', fu
       'mail-process: seams.command communications.DeliverMail',
     ]);
     // The request id is the conversation's, on the other side too: the mail's events carry it.
-    const conversation = await requestJson(mail.base, 'GET', `/admin/events?correlation=${requestId}`);
+    const conversation = await requestJson(mail.base, 'GET', `/admin/events?correlation=${requestId}`, { token: ADMIN_TOKEN });
     expect(conversation.body.events.map((e: { type: string }) => e.type)).to.include.members(['communications.MailRequested', 'communications.MailSent']);
     const sendMail = spans.find((s) => s.service === 'mail-process' && s.name === 'seams.command communications.SendMail')!;
     expect(sendMail.attributes['seams.correlation_id']).to.equal(requestId);

@@ -36,12 +36,12 @@ export async function startBrokenApp(faults: Faults, config: Parameters<typeof s
 
 /** A customer, an item and an order for it: the order's id, once its process has set ReserveCredit aside (with `faults.credit`). */
 export async function placeOrder(app: TestApp, token: string): Promise<{ orderId: string; customerId: string; itemId: string }> {
-  const customer = await app.request('POST', '/customers', { body: { name: 'Grace', email: `grace-${crypto.randomUUID()}@example.com`, creditLimitCents: 5000 } });
+  const customer = await app.request('POST', '/customers', { token, body: { name: 'Grace', email: `grace-${crypto.randomUUID()}@example.com` } });
   expectStatus(customer, 201);
   const item = await app.request('POST', '/catalog/items', { token, body: { title: 'Lamp', priceCents: 1200 } });
   expectStatus(item, 201);
   const position = Math.max(Number(customer.headers.get('event-position')), Number(item.headers.get('event-position')));
-  const order = await app.request('POST', '/orders', { body: { customerId: customer.body.customerId, lines: [{ itemId: item.body.itemId, quantity: 3 }] }, headers: { 'min-position': String(position) } });
+  const order = await app.request('POST', '/orders', { token, body: { customerId: customer.body.customerId, lines: [{ itemId: item.body.itemId, quantity: 3 }] }, headers: { 'min-position': String(position) } });
   expectStatus(order, 202);
   return { orderId: order.body.orderId, customerId: customer.body.customerId, itemId: item.body.itemId };
 }

@@ -11,12 +11,23 @@ export interface Reply<T = any> {
 }
 
 /**
+ * The modules' settings in tests: cheap password hashing (the default, N = 2^17, costs ~0.5 s a
+ * hash) and address limits no test reaches by accident (every test client is on loopback).
+ * Tests of those settings give their own.
+ */
+export const TEST_ENV: Readonly<Record<string, string>> = {
+  IDENTITY_SCRYPT_COST: '10',
+  IDENTITY_LOGINS_PER_ADDRESS_PER_MINUTE: '1000000',
+  IDENTITY_REGISTRATIONS_PER_ADDRESS_PER_HOUR: '1000000',
+};
+
+/**
  * The real application on a random port, on SQLite in a temporary directory. With `dataDir` it
  * starts on an existing directory instead (a restart), which `stop` then leaves in place.
  */
 export async function startApp(options: { config?: Partial<SeamsConfig>; modules?: typeof applicationModules; dataDir?: string } = {}) {
   const dir = options.dataDir ? { path: options.dataDir, cleanup: async () => {} } : await tempDir('seams-http-');
-  const config: SeamsConfig = { port: 0, dataDir: dir.path, store: 'sqlite', logLevel: 'silent', ...options.config };
+  const config: SeamsConfig = { port: 0, dataDir: dir.path, store: 'sqlite', logLevel: 'silent', ...options.config, env: { ...TEST_ENV, ...options.config?.env } };
   const server: RunningServer = await startServer(options.modules ?? applicationModules, config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const base = `http://127.0.0.1:${server.port}`;
 
@@ -48,12 +59,35 @@ export async function startApp(options: { config?: Partial<SeamsConfig>; modules
     return { userId: registered.body.userId as string, token: session.body.token as string, sessionId: session.body.sessionId as string, email, password, position: Number(session.headers.get('event-position')) };
   }
 
+  /** What opens admin routes: the admin token when one is configured; otherwise nothing (a local client without a bearer is the admin). */
+  const adminToken = config.adminToken;
+
+  /** A member made an operator (with the admin credential), logged in again so that the token carries the role. */
+  async function operator(displayName = 'Operator') {
+    const member = await signUp(displayName);
+    const granted = await request('POST', '/identity/operators', { body: { userId: member.userId }, token: adminToken });
+    if (granted.status !== 201) throw new Error(`granting the operator role failed: ${granted.status} ${granted.text}`);
+    const session = await request('POST', '/identity/sessions', { body: { email: member.email, password: member.password } });
+    if (session.status !== 201) throw new Error(`login failed: ${session.status} ${session.text}`);
+    return { ...member, token: session.body.token as string, sessionId: session.body.sessionId as string, position: Number(session.headers.get('event-position')) };
+  }
+
+  /** A service token with these scopes, issued with the admin credential. */
+  async function serviceToken(scopes: string[], options: { name?: string; expiresInDays?: number } = {}) {
+    const issued = await request('POST', '/identity/service-tokens', { body: { name: options.name ?? 'end system', scopes, ...(options.expiresInDays ? { expiresInDays: options.expiresInDays } : {}) }, token: adminToken });
+    if (issued.status !== 201) throw new Error(`issuing a service token failed: ${issued.status} ${issued.text}`);
+    return { tokenId: issued.body.tokenId as string, token: issued.body.token as string, position: Number(issued.headers.get('event-position')) };
+  }
+
   return {
     base,
     dir: dir.path,
     server,
     request,
     signUp,
+    operator,
+    serviceToken,
+    adminToken,
     headPosition: () => server.store.headPosition(),
     async stop() {
       await server.close();

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ModuleRuntime, SqliteEventStore, loadConfig, registryOf, type RuntimeOptions } from '../../src/kernel/host.js';
+import { identity } from '../../src/modules/identity/index.js';
 import { jobsModule, type JobsOptions } from '../../src/modules/jobs/index.js';
 import { handleJob } from '../../src/modules/jobs/job.js';
 import { quietLog } from './runtimeHarness.js';
@@ -12,10 +13,12 @@ export async function startJobs(
   dataDir: string,
   options: { poolSize?: number; jobs?: JobsOptions; logDir?: string; startProjections?: boolean; processes?: RuntimeOptions['processes'] } = {},
 ) {
-  const modules = [jobsModule(options.jobs)];
+  // identity issues the credentials jobs' routes check (its access replica); only jobs runs here.
+  const modules = [identity, jobsModule(options.jobs)];
   const store = await SqliteEventStore.open({ filename: join(options.logDir ?? dataDir, 'events.sqlite'), registry: registryOf(modules), pollIntervalMs: 20 });
   const runtime = await ModuleRuntime.start({
     modules,
+    run: ['jobs'],
     store,
     database: { kind: 'sqlite', dataDir },
     log: quietLog,
@@ -34,7 +37,7 @@ export async function startJobs(
       const jobId = crypto.randomUUID();
       const events = ctx().events;
       const stamp = { correlationId: requestId, causationId: requestId };
-      await handleJob({ ...events, append: (stream, list, options = {}) => events.append(stream, list, { ...options, metadata: { ...stamp, ...options.metadata } }) }, { kind: 'accept', jobId, type, payload });
+      await handleJob({ ...events, append: (stream, list, options = {}) => events.append(stream, list, { ...options, metadata: { ...stamp, ...options.metadata } }) }, { kind: 'accept', jobId, type, submittedBy: 'service:jobs-harness', payload });
       return jobId;
     },
     /** The job's events' types, without the `jobs.` prefix. */

@@ -48,6 +48,19 @@ export function startShop(options: { config?: Partial<SeamsConfig>; dataDir?: st
   return startApp({ modules: shopModules, dataDir: options.dataDir, config: { ...options.config, env: { ORDERS_CUSTOMER_WAIT_MS: '200', ...options.config?.env } } });
 }
 
+/**
+ * The member who opens the tests' customers and places their orders, one per data directory: an operator,
+ * so that it may also set credit limits. Who may see whose customers, orders and mails is the
+ * authorization table's (test/kernel/http/access.test.ts) and the routes tests' own.
+ */
+const shoppers = new Map<string, Promise<{ userId: string; token: string }>>();
+export function shopper(app: TestApp): Promise<{ userId: string; token: string }> {
+  // By data directory: after a restart on the same directory it is the same member, with the same (still valid) token.
+  let member = shoppers.get(app.dir);
+  if (!member) shoppers.set(app.dir, (member = app.operator('Shopper')));
+  return member;
+}
+
 export interface Line {
   itemId: string;
   quantity: number;
@@ -65,22 +78,24 @@ export async function createItems(app: TestApp, prices: number[]): Promise<strin
   return ids;
 }
 
-export async function registerCustomer(app: TestApp, body: { name?: string; email?: string; creditLimitCents?: number } = {}) {
+/** Opens a customer account, as the shopper unless `token` says who. */
+export async function registerCustomer(app: TestApp, body: { name?: string; email?: string; creditLimitCents?: number } = {}, token?: string) {
   const email = body.email ?? `${crypto.randomUUID()}@example.com`;
-  const reply = await app.request('POST', '/customers', { body: { name: body.name ?? 'Ada', email, ...(body.creditLimitCents !== undefined ? { creditLimitCents: body.creditLimitCents } : {}) } });
+  const as = token ?? (await shopper(app)).token;
+  const reply = await app.request('POST', '/customers', { token: as, body: { name: body.name ?? 'Ada', email, ...(body.creditLimitCents !== undefined ? { creditLimitCents: body.creditLimitCents } : {}) } });
   expectStatus(reply, 201);
   return { customerId: reply.body.customerId as string, email, position: Number(reply.headers.get('event-position')) };
 }
 
-export async function placeOrder(app: TestApp, customerId: string, lines: Line[]): Promise<string> {
-  const reply = await app.request('POST', '/orders', { body: { customerId, lines } });
+export async function placeOrder(app: TestApp, customerId: string, lines: Line[], token?: string): Promise<string> {
+  const reply = await app.request('POST', '/orders', { token: token ?? (await shopper(app)).token, body: { customerId, lines } });
   expectStatus(reply, 202);
   expect(reply.body.status).to.equal('pending');
   return reply.body.orderId;
 }
 
-export const getOrder = async (app: TestApp, orderId: string) => {
-  const reply = await app.request('GET', `/orders/${orderId}`);
+export const getOrder = async (app: TestApp, orderId: string, token?: string) => {
+  const reply = await app.request('GET', `/orders/${orderId}`, { token: token ?? (await shopper(app)).token });
   expectStatus(reply, 200);
   return reply.body as { orderId: string; customerId: string; status: string; totalCents?: number; reason?: string; cancellationRequested?: true };
 };
@@ -99,10 +114,10 @@ export const untilDecided = (app: TestApp, orderId: string) =>
     return order.status !== 'pending' && order;
   });
 
-export const getCustomer = async (app: TestApp, customerId: string) => {
-  const reply = await app.request('GET', `/customers/${customerId}`);
+export const getCustomer = async (app: TestApp, customerId: string, token?: string) => {
+  const reply = await app.request('GET', `/customers/${customerId}`, { token: token ?? (await shopper(app)).token });
   expectStatus(reply, 200);
-  return reply.body as { customerId: string; name: string; email: string; creditLimitCents: number; reservedCents: number };
+  return reply.body as { customerId: string; ownerId: string | null; name: string; email: string; creditLimitCents: number; reservedCents: number };
 };
 
 /** Waits until the customers read model shows this much reserved. */
@@ -121,8 +136,9 @@ export interface MailView {
   error?: string;
 }
 
-export async function mailsTo(app: TestApp, to: string): Promise<MailView[]> {
-  const reply = await app.request('GET', `/communications/mails?to=${encodeURIComponent(to)}`);
+/** The mails to this address that `token`'s member may read (default: the shopper's, on whose behalf order mails go). */
+export async function mailsTo(app: TestApp, to: string, token?: string): Promise<MailView[]> {
+  const reply = await app.request('GET', `/communications/mails?to=${encodeURIComponent(to)}`, { token: token ?? (await shopper(app)).token });
   expectStatus(reply, 200);
   return reply.body.mails;
 }

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_ENV } from './httpHarness.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -64,7 +65,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const env = cleanEnv();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', ...(options.command ?? ['src/main.ts'])], {
     cwd: REPO_ROOT,
-    env: { ...env, PORT: String(port), SEAMS_DATA_DIR: options.dataDir, LOG_LEVEL: options.logLevel ?? 'warn', ...options.env },
+    env: { ...env, ...TEST_ENV, PORT: String(port), SEAMS_DATA_DIR: options.dataDir, LOG_LEVEL: options.logLevel ?? 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -4,6 +4,7 @@ import type { ModuleDefinition } from '../types/module.js';
 import { eventsCommand } from './eventsCommand.js';
 import { processIo, UsageError, type CliIo } from './io.js';
 import { migrateCommand } from './migrateCommand.js';
+import { moduleCommands } from './moduleCommands.js';
 import { modulesCommand } from './modulesCommand.js';
 import { projectionsCommand, type WithSession } from './projectionsCommand.js';
 import { processesCommand } from './processesCommand.js';
@@ -34,7 +35,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   };
 
   const program = new Command('seams')
-    .description('operate a seams application: projections, processes, events, migrations, modules')
+    .description('operate a seams application: projections, processes, events, migrations, modules, and the commands modules add (users)')
     .option('--data-dir <dir>', 'data directory (default: $SEAMS_DATA_DIR or ./data)')
     .hook('preAction', (cmd) => {
       dataDir = cmd.opts<{ dataDir?: string }>().dataDir;
@@ -45,6 +46,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   program.addCommand(modulesCommand(options.modules, io));
   program.addCommand(processesCommand(withSession, io));
   program.addCommand(serveCommand(options.modules, io));
+  for (const command of moduleCommands(options.modules, withSession, io)) program.addCommand(command);
   options.extend?.(program, withSession);
 
   const configure = (cmd: Command) => {

@@ -39,7 +39,7 @@ export function serveCommand(modules: readonly ModuleDefinition[], io: CliIo): C
       if (options.gateway) {
         const coordination = await Coordination.open(config);
         const app = createGateway({ coordination, modules: modules.map((m) => m.name), freshMs: (config.leaseTtlMs ?? 10_000) * 1.5, log });
-        const server: Server = app.listen(config.port);
+        const server: Server = app.listen(config.port, config.host ?? '127.0.0.1');
         server.on('clientError', answerClientError);
         await new Promise((resolve) => server.once('listening', resolve));
         io.err(`seams gateway listening on http://localhost:${config.port}`);

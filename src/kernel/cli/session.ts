@@ -8,6 +8,8 @@ import { registryOf } from '../modules/registry.js';
 import type { ModuleDefinition } from '../types/module.js';
 import { openModuleDatabase } from '../modules/moduleDatabase.js';
 import { assertOwnership } from '../modules/ownership.js';
+import { ModuleRuntime } from '../runtime/runtime.js';
+import type { ModuleContext } from '../types/module.js';
 import { UsageError } from './io.js';
 
 /**
@@ -17,6 +19,7 @@ import { UsageError } from './io.js';
 export class CliSession {
   private store?: EventStore;
   private readonly dbs = new Map<string, Knex>();
+  private readonly runtimes = new Map<string, ModuleRuntime>();
   readonly config: SeamsConfig;
   readonly log = pino({ level: 'silent' });
 
@@ -46,7 +49,19 @@ export class CliSession {
     return db;
   }
 
+  /** A module's context (its database and events), opened here without running its projections. */
+  async context(module: string): Promise<ModuleContext> {
+    let runtime = this.runtimes.get(module);
+    if (!runtime) {
+      const name = this.module(module).name;
+      runtime = await ModuleRuntime.start({ modules: this.modules, run: [name], store: await this.openStore(), database: moduleDatabaseConfig(this.config), config: this.config, log: this.log, startProjections: false });
+      this.runtimes.set(module, runtime);
+    }
+    return runtime.context(module);
+  }
+
   async close(): Promise<void> {
+    for (const runtime of this.runtimes.values()) await runtime.stop();
     for (const db of this.dbs.values()) await db.destroy();
     await this.store?.close();
   }

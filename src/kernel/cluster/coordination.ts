@@ -4,6 +4,7 @@ import { usesPostgres } from '../config.js';
 import type { SeamsConfig } from '../types/config.js';
 import { openPostgres, ensureSchema } from '../event-store/postgres/connection.js';
 import { migrateLatest } from '../migrate.js';
+import { privateDir, privateSqliteFile } from '../privateFiles.js';
 import { openSqlite } from '../sqlite/connection.js';
 
 export interface Peer {
@@ -27,7 +28,7 @@ export class Coordination {
       db = openPostgres(config.databaseUrl!, schema, 2);
       await ensureSchema(db, schema);
     } else {
-      db = openSqlite({ filename: join(config.dataDir, 'cluster.sqlite'), cacheKiB: 512 });
+      db = openSqlite({ filename: privateSqliteFile(join(privateDir(config.dataDir), 'cluster.sqlite')), cacheKiB: 512 });
     }
     await migrateLatest(db, 'cluster', 'cluster_migrations');
     return new Coordination(db);

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { RemoteError, UnavailableError } from '../errors.js';
 import { inSpan, SpanKind, traceparentOf } from '../telemetry/tracing.js';
 import type { CommandMeta } from '../types/module.js';
@@ -5,15 +6,18 @@ import { LivePeers, type Coordination, type Peer } from './coordination.js';
 
 /**
  * Reaches modules that run in another process, over HTTP: queries to `POST /admin/queries/:type`,
- * commands to `POST /admin/commands/:type` of a live peer that serves the module. A refusal
- * (4xx) comes back as the same status; anything else is "unavailable" (worth retrying).
+ * commands to `POST /admin/commands/:type` of a live peer that serves the module, with the
+ * cluster's shared secret (SEAMS_ADMIN_TOKEN) as the bearer: members prove who they are, never by
+ * their address. A refusal of the request (4xx) comes back as the same status; a refusal of the
+ * member itself (401, 403: the secrets differ) is logged as an error and is "unavailable" (worth
+ * retrying, never taken as the command's answer); anything else is "unavailable" too.
  */
 export class RemoteModules {
   private readonly peers: LivePeers;
 
   constructor(
     coordination: Coordination,
-    private readonly options: { freshMs: number; adminToken?: string; timeoutMs?: number },
+    private readonly options: { freshMs: number; adminToken?: string; timeoutMs?: number; log: Logger },
   ) {
     this.peers = new LivePeers(coordination, options.freshMs);
   }
@@ -61,6 +65,10 @@ export class RemoteModules {
     const parsed = text ? JSON.parse(text) : undefined;
     if (res.ok) return parsed;
     const detail = (parsed as { detail?: string } | undefined)?.detail ?? res.statusText;
+    if (res.status === 401 || res.status === 403) {
+      this.options.log.error({ peer: peer.processId, url: `${peer.url}${path}`, status: res.status, detail }, 'a cluster member refused this one: is SEAMS_ADMIN_TOKEN the same on every member? (kept for retry)');
+      throw new UnavailableError(`module ${module} at ${peer.url} refused this cluster member (${res.status}: ${detail})`);
+    }
     if (res.status >= 400 && res.status < 500) throw new RemoteError(res.status, detail);
     throw new UnavailableError(`module ${module} at ${peer.url}: ${detail}`);
   }

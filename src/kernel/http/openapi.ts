@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RouteDefinition } from '../types/http.js';
+import { describe } from './access.js';
 
 /** The OpenAPI 3.1 document, generated from the routes' own zod schemas. */
 export function openApiDocument(mounted: { prefix: string; tag: string; routes: readonly RouteDefinition[] }[]): object {
@@ -33,7 +34,10 @@ export function openApiDocument(mounted: { prefix: string; tag: string; routes: 
       paths[path][r.method] = {
         tags: [tag],
         summary: r.summary,
-        ...(r.auth ? { security: [{ bearer: [] }] } : {}),
+        // Who may call it, as the kernel enforces it: `x-access` lists the grants (see docs/API.md, "Who may do what").
+        description: `Who may call it: ${describe(r.access)}.`,
+        'x-access': r.access,
+        ...(r.access !== 'anyone' ? { security: [{ bearer: [] }] } : {}),
         parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query'), ...headers],
         ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(r.body, 'input') } } } } : {}),
         responses,
@@ -45,7 +49,7 @@ export function openApiDocument(mounted: { prefix: string; tag: string; routes: 
     info: { title: 'seams', version: '0.1.0', description: 'HTTP API of the seams reference application (see docs/API.md).' },
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a member\'s session token, a service token, or the admin credential (SEAMS_ADMIN_TOKEN)' } },
       schemas: {
         Problem: schema(
           z.object({ type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), errors: z.array(z.object({ path: z.string(), message: z.string() })).optional() }),

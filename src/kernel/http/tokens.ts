@@ -1,31 +1,38 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
 import { UnauthorizedError } from '../errors.js';
+import { privateDir } from '../privateFiles.js';
 import type { TokenService } from '../types/http.js';
+
+const ROLES = z.array(z.string().max(50)).max(20);
+const memberClaims = z.object({ typ: z.literal('member'), sub: z.string(), sid: z.string(), roles: ROLES, rv: z.number().int().min(-1), exp: z.number() });
+const serviceClaims = z.object({ typ: z.literal('service'), jti: z.string(), scp: ROLES, exp: z.number() });
+const claims = z.discriminatedUnion('typ', [memberClaims, serviceClaims]);
 
 /** Signs and verifies bearer tokens (TokenService) with one secret: any module verifies them on its own. */
 export function tokenService(secret: Uint8Array): TokenService {
+  const sign = (payload: Record<string, unknown>, expiresAt: Date) =>
+    new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(Math.floor(expiresAt.getTime() / 1000)).sign(secret);
   return {
-    async issue({ userId, sessionId }, expiresAt) {
-      return new SignJWT({ sid: sessionId })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(userId)
-        .setIssuedAt()
-        .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-        .sign(secret);
-    },
+    issueMember: ({ userId, sessionId, roles, rolesRevision }, expiresAt) => sign({ typ: 'member', sub: userId, sid: sessionId, roles, rv: rolesRevision }, expiresAt),
+    issueService: ({ tokenId, scopes }, expiresAt) => sign({ typ: 'service', jti: tokenId, scp: scopes }, expiresAt),
     async verify(token) {
+      let payload: unknown;
       try {
-        const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] });
-        if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
-          throw new Error('claims missing');
-        }
-        return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp * 1000) };
+        ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] }));
       } catch {
         throw new UnauthorizedError('the bearer token is invalid or expired');
       }
+      const parsed = claims.safeParse(payload);
+      if (!parsed.success) throw new UnauthorizedError('the bearer token is invalid or expired');
+      const c = parsed.data;
+      const expiresAt = new Date(c.exp * 1000);
+      return c.typ === 'member'
+        ? { kind: 'member', userId: c.sub, sessionId: c.sid, roles: c.roles, rolesRevision: c.rv, expiresAt }
+        : { kind: 'service', tokenId: c.jti, scopes: c.scp, expiresAt };
     },
   };
 }
@@ -41,7 +48,7 @@ export function loadTokenSecret(dataDir: string, fromEnv = process.env.SEAMS_TOK
   }
   const file = join(dataDir, 'token-secret');
   if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
+    privateDir(dataDir);
     writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
   }
   chmodSync(file, 0o600);

@@ -1,4 +1,4 @@
-import { PreconditionFailedError, WrongExpectedRevisionError } from '../errors.js';
+import { NotFoundError, PreconditionFailedError, WrongExpectedRevisionError } from '../errors.js';
 import type { EventMetadata } from '../types/eventStore.js';
 import type { Decider, Decision, ModuleEvents } from '../types/module.js';
 
@@ -9,8 +9,13 @@ export async function loadState<State>(events: ModuleEvents, stream: string, dec
   return { state, revision: past.length > 0 ? past[past.length - 1]!.revision : -1 };
 }
 
-export interface DecideOptions {
-  /** An HTTP If-Match revision: it must equal the stream's current revision (412 otherwise). */
+export interface DecideOptions<State = any> {
+  /**
+   * Whether the caller may see the aggregate: when not, it does not exist for them (404, like an
+   * unknown id, so ids cannot be probed), checked before If-Match and before deciding.
+   */
+  visible?: (state: State) => boolean;
+  /** An HTTP If-Match revision: it must equal the stream's current revision (412 otherwise, nothing appended). */
   ifMatch?: number;
   metadata?: Omit<EventMetadata, 'module'>;
   /** A conflict with a concurrent writer is decided again on the new state, this many times. */
@@ -28,7 +33,7 @@ export async function decideAndAppend<State, Command>(
   stream: string,
   decider: Decider<State, Command, any>,
   command: Command,
-  options: DecideOptions = {},
+  options: DecideOptions<State> = {},
 ): Promise<Decision<State>> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -39,8 +44,9 @@ export async function decideAndAppend<State, Command>(
   }
 }
 
-async function decideOnce<State, Command>(events: ModuleEvents, stream: string, decider: Decider<State, Command, any>, command: Command, options: DecideOptions): Promise<Decision<State>> {
+async function decideOnce<State, Command>(events: ModuleEvents, stream: string, decider: Decider<State, Command, any>, command: Command, options: DecideOptions<State>): Promise<Decision<State>> {
   const { state, revision } = await loadState(events, stream, decider);
+  if (options.visible && !options.visible(state)) throw new NotFoundError(`no ${describeStream(stream)}`);
   if (options.ifMatch !== undefined && options.ifMatch !== revision) {
     throw new PreconditionFailedError(`If-Match: revision ${options.ifMatch} is not the current revision ${revision} of ${stream}`);
   }
@@ -51,4 +57,10 @@ async function decideOnce<State, Command>(events: ModuleEvents, stream: string, 
     metadata: options.metadata,
   });
   return { state, revision, appended, result };
+}
+
+/** `customers.customer-<id>` → `customer <id>`. */
+function describeStream(stream: string): string {
+  const match = /^[^.]+\.([A-Za-z0-9]+)-(.+)$/.exec(stream);
+  return match ? `${match[1]} ${match[2]}` : stream;
 }

@@ -1,9 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import knexFactory from 'knex';
 import { checkSchemaName, ensureSchema } from '../event-store/postgres/connection.js';
 import { MIGRATIONS_ROOT, migrateLatest } from '../migrate.js';
+import { ValidationError } from '../errors.js';
+import { privateDir, privateSqliteFile } from '../privateFiles.js';
 import { openSqlite } from '../sqlite/connection.js';
 import type { ModuleDatabaseConfig } from '../types/config.js';
 
@@ -36,17 +39,21 @@ export async function openModuleDatabase(module: string, config: ModuleDatabaseC
 }
 
 function openSqliteModule(module: string, dataDir: string): Knex {
-  mkdirSync(join(dataDir, 'modules'), { recursive: true });
-  return openSqlite({ filename: moduleDatabaseFile(dataDir, module) });
+  privateDir(dataDir);
+  privateDir(join(dataDir, 'modules'));
+  return openSqlite({ filename: privateSqliteFile(moduleDatabaseFile(dataDir, module)) });
 }
 
 async function openPostgresModule(module: string, config: Extract<ModuleDatabaseConfig, { kind: 'postgres' }>): Promise<Knex> {
   const schema = moduleSchema(module, config.schemaPrefix);
+  const password = config.moduleRoles ? rolePassword(schema, config.rolePasswords ?? {}) : undefined;
   const admin = knexFactory({ client: 'pg', connection: { connectionString: config.connectionString }, pool: { min: 0, max: 1 } });
   try {
-    if (config.moduleRoles) {
+    if (password) {
       // The role owns its schema and nothing else: no other module's role can even look into it.
       await admin.raw(`DO $$ BEGIN CREATE ROLE "${schema}" LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+      // Set on every start, so the role works under password authentication with the password this process has.
+      await admin.raw(`ALTER ROLE "${schema}" WITH LOGIN PASSWORD '${password}'`);
       await admin.raw(`CREATE SCHEMA IF NOT EXISTS "${schema}" AUTHORIZATION "${schema}"`);
       await admin.raw(`ALTER SCHEMA "${schema}" OWNER TO "${schema}"`);
       await admin.raw(`REVOKE ALL ON SCHEMA "${schema}" FROM PUBLIC`);
@@ -58,18 +65,42 @@ async function openPostgresModule(module: string, config: Extract<ModuleDatabase
   }
   return knexFactory({
     client: 'pg',
-    connection: { connectionString: config.moduleRoles ? asRole(config.connectionString, schema) : config.connectionString },
+    connection: { connectionString: password ? asRole(config.connectionString, schema, password) : config.connectionString },
     searchPath: [schema],
     pool: { min: 0, max: 5 },
   });
 }
 
 /** The same server and database, as another role (pg lets the URL's user win over a `user` option). */
-function asRole(connectionString: string, role: string): string {
+function asRole(connectionString: string, role: string, password: string): string {
   const url = new URL(connectionString);
   url.username = role;
-  url.password = '';
+  url.password = password;
   return url.toString();
+}
+
+/**
+ * A module role's password: derived from the secret when one is given (so every member of a
+ * cluster, on any machine, agrees), else generated once into `<dataDir>/pg-roles/<role>`, 0600.
+ * Base64url: it can stand in SQL quotes and in a URL as it is.
+ */
+export function rolePassword(role: string, from: { secret?: string; dataDir?: string }): string {
+  if (from.secret) return createHmac('sha256', from.secret).update(`seams pg role ${role}`).digest('base64url');
+  if (!from.dataDir) throw new ValidationError('PostgreSQL module roles need SEAMS_PG_ROLE_SECRET or a data directory to keep their passwords in');
+  const file = join(privateDir(join(from.dataDir, 'pg-roles')), role);
+  if (!existsSync(file)) {
+    // Written whole beside it, then linked into place: another process of this data directory sees all of it or none, and the first one wins.
+    const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(draft, randomBytes(24).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    try {
+      linkSync(draft, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(draft);
+    }
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 export async function migrateModuleDatabase(db: Knex, module: string): Promise<string[]> {

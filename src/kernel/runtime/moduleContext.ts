@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { OwnershipError } from '../errors.js';
+import { privateDir } from '../privateFiles.js';
 import { moduleEvents } from '../modules/moduleEvents.js';
 import { traceparentOf } from '../telemetry/tracing.js';
 import type { ProjectionRunner } from '../projections/projectionRunner.js';
@@ -50,9 +50,10 @@ export function buildContext(parts: ContextParts): ModuleContext {
     config: parts.config,
     settings: parts.settings,
     filesDir: () => {
-      const dir = join(parts.config.dataDir, 'modules', `${definition.name}-files`);
-      mkdirSync(dir, { recursive: true });
-      return dir;
+      // Private like the rest of the data directory (0700); files the module writes there are its to keep 0600.
+      privateDir(parts.config.dataDir);
+      privateDir(join(parts.config.dataDir, 'modules'));
+      return privateDir(join(parts.config.dataDir, 'modules', `${definition.name}-files`));
     },
     query: async (query, args) => {
       if (!definition.asks.some((q) => q.type === query.type)) {

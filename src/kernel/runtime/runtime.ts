@@ -16,7 +16,7 @@ import { ProjectionRunner, type RunnerOptions } from '../projections/projectionR
 import type { ModuleDatabaseConfig, SeamsConfig } from '../types/config.js';
 import type { EventStore } from '../types/eventStore.js';
 import type { TokenService } from '../types/http.js';
-import type { CommandMeta, ModuleContext, ModuleDefinition } from '../types/module.js';
+import type { CommandMeta, CredentialEvents, ModuleContext, ModuleDefinition } from '../types/module.js';
 import type { InstanceDetail, InstanceSummary, ProcessDefinition } from '../types/process.js';
 import type { ProjectionStatus } from '../types/projection.js';
 import { assembleModules } from './assemble.js';
@@ -63,7 +63,8 @@ interface RunningModule {
 export class ModuleRuntime {
   private readonly running = new Map<string, RunningModule>();
   private readonly router: MessageRouter;
-  private readonly tokens: TokenService;
+  /** Signs and verifies bearer tokens (the deployment's secret). */
+  readonly tokens: TokenService;
   private readonly config: SeamsConfig;
   private leadership: Leadership | undefined;
 
@@ -73,7 +74,7 @@ export class ModuleRuntime {
     readonly log: Logger,
   ) {
     const { cluster } = options;
-    const remote = cluster && new RemoteModules(cluster.coordination, { freshMs: (cluster.leaseTtlMs ?? 10_000) * 1.5, adminToken: cluster.adminToken });
+    const remote = cluster && new RemoteModules(cluster.coordination, { freshMs: (cluster.leaseTtlMs ?? 10_000) * 1.5, adminToken: cluster.adminToken, log });
     this.router = new MessageRouter(all, (name) => this.running.get(name), remote, options.queries);
     this.tokens = options.tokens ?? tokenService(randomBytes(32));
     this.config = Object.freeze(options.config ?? { ...loadConfig(), ...(options.database.kind === 'sqlite' ? { dataDir: options.database.dataDir } : {}) });
@@ -102,6 +103,11 @@ export class ModuleRuntime {
   /** Every module of the application (those running elsewhere too), as the kernel runs them. */
   get application(): readonly ModuleDefinition[] {
     return this.all;
+  }
+
+  /** The events of the module that issues credentials, which revoke them (each module's access replica reads them). */
+  get credentialEvents(): CredentialEvents | undefined {
+    return this.all.find((m) => m.credentials)?.credentials;
   }
 
   /** The modules running here, as the kernel runs them (with the replicas it attaches). */

@@ -6,6 +6,7 @@ import { commandsSetAside, resubmit } from '../runtime/processInspection.js';
 import type { ModuleRuntime } from '../runtime/runtime.js';
 import type { EventStore } from '../types/eventStore.js';
 import { ok } from '../http/responses.js';
+import { ADMIN } from '../http/access.js';
 import { route } from '../http/route.js';
 import type { RouteDefinition } from '../types/http.js';
 import { summarize } from '../cli/modulesCommand.js';
@@ -49,6 +50,7 @@ export function adminActions(runtime: ModuleRuntime, store: EventStore): RouteDe
   return [
     route.post('/projections/:module/:projection/retry', {
       summary: 'try the event a stopped projection failed at again (after its cause was fixed)',
+      access: ADMIN,
       params: target,
       responses: { 200: z.object({ module: z.string(), projection: z.string(), position: z.number().int() }) },
       handle: async ({ params, meta }) => {
@@ -61,6 +63,7 @@ export function adminActions(runtime: ModuleRuntime, store: EventStore): RouteDe
     }),
     route.post('/projections/:module/:projection/skip', {
       summary: 'pass over the event a stopped projection failed at, for good (recorded in the log with the reason)',
+      access: ADMIN,
       params: target,
       body: z.object({ reason: z.string().trim().min(1).max(1000) }),
       responses: { 200: z.object({ module: z.string(), projection: z.string(), position: z.number().int() }) },
@@ -73,6 +76,7 @@ export function adminActions(runtime: ModuleRuntime, store: EventStore): RouteDe
     }),
     route.post('/projections/:module/:projection/rebuild', {
       summary: 'rebuild a projection from the log into new tables beside the serving ones; swapped in when caught up (progress: GET /admin/projections, `building`)',
+      access: ADMIN,
       params: target,
       responses: { 202: z.object({ module: z.string(), projection: z.string(), headPosition: z.number().int() }) },
       handle: async ({ params, meta }) => {
@@ -89,12 +93,14 @@ export function adminActions(runtime: ModuleRuntime, store: EventStore): RouteDe
     }),
     route.get('/set-aside-commands', {
       summary: 'commands processes gave up (refused, or out of retries), newest first: what may be resubmitted',
+      access: ADMIN,
       query: z.object({ type: z.string().max(100).optional() }),
       responses: { 200: z.object({ commands: z.array(commandSummary) }) },
       handle: async ({ query }) => ok({ commands: await commandsSetAside(runtime.inspected(), query) }),
     }),
     route.post('/processes/:type/:id/commands/:commandId/resubmit', {
       summary: 'deliver a set-aside command again, under its own id (so it still acts at most once)',
+      access: ADMIN,
       params: z.object({ type: z.string().max(100), id: z.string().max(200), commandId: z.string().max(100) }),
       responses: { 200: commandSummary.pick({ type: true, instance: true, commandId: true, command: true, status: true }) },
       handle: async ({ params, meta }) => {
@@ -113,6 +119,7 @@ export function adminActions(runtime: ModuleRuntime, store: EventStore): RouteDe
     }),
     route.get('/modules', {
       summary: 'the module graph: what each module publishes, consumes, handles, sends and asks, and whether it runs here',
+      access: ADMIN,
       responses: { 200: z.object({ modules: z.array(z.object({ module: z.string(), runsHere: z.boolean() }).passthrough()) }) },
       handle: async () => ok({ modules: runtime.application.map((m) => ({ ...summarize(m), runsHere: runtime.modules.some((r) => r.name === m.name) })) }),
     }),

@@ -1,11 +1,11 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { EventRegistry } from '../contracts/registry.js';
 import { parseWith } from '../contracts/validation.js';
-import { ForbiddenError, UnauthorizedError, UnavailableError, ValidationError } from '../errors.js';
+import { UnavailableError, ValidationError } from '../errors.js';
 import type { EventStore } from '../types/eventStore.js';
 import { stampedContext } from '../modules/moduleEvents.js';
 import { SeamsMetrics } from '../telemetry/metrics.js';
@@ -17,7 +17,9 @@ import type { ModuleRuntime } from '../runtime/runtime.js';
 import { openApiDocument } from '../http/openapi.js';
 import { operationsRoutes } from './operationsRoutes.js';
 import { problemHandler, sendProblem } from '../http/problem.js';
-import { EndedSessions, REVOKED_SESSIONS } from '../http/revokedSessions.js';
+import { Authenticator, isLocalClient, principalOf, revocationCheck, type RevocationCheck } from '../http/access.js';
+import { ACCESS, Revocations } from '../http/accessReplica.js';
+import { IdempotencyKeys, idempotencyKey, requestHash } from '../http/idempotency.js';
 import type { Caller, RouteDefinition } from '../types/http.js';
 
 export interface HttpAppOptions {
@@ -25,17 +27,17 @@ export interface HttpAppOptions {
   store: EventStore;
   registry: EventRegistry;
   log: Logger;
-  /** When set, `/admin/*` needs `Authorization: Bearer <adminToken>`; otherwise loopback clients only. */
+  /** The admin credential (`Authorization: Bearer <adminToken>`); without it, routes for the admin answer local clients only. */
   adminToken?: string;
   /** How long a `Min-Position` request waits for the module to catch up (API.md: 5 s). */
   minPositionWaitMs?: number;
+  /** The deployment's secret, which seals the answers kept for idempotency keys (random when not given: kept answers then do not survive a restart). */
+  secret?: Uint8Array;
   /** `/health/ready` fails while a projection is more than this many seconds behind. */
   readyMaxLagS?: number;
   /** Where requests are measured (and `/metrics` reads); a fresh registry when not given. */
   metrics?: SeamsMetrics;
 }
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /**
  * One express app: each running module's routes under `/<module>`, health, admin and the
@@ -72,22 +74,33 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.use(requireJsonBody);
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], strict: false }));
 
-  const verified = new VerifiedTokens();
+  const access = new Authenticator(runtime.tokens, options.adminToken);
+  const secret = options.secret ?? randomBytes(32);
   const operations = operationsRoutes(runtime, store, registry, { readyMaxLagS: options.readyMaxLagS });
   const mounted: { prefix: string; tag: string; routes: readonly RouteDefinition[] }[] = [
     { prefix: '/health', tag: 'operations', routes: operations.health },
     { prefix: '/admin', tag: 'operations', routes: operations.admin },
   ];
-  app.use('/health', router(operations.health, () => null, options));
-  const admin = adminGuard(options.adminToken);
-  mountPages(app, admin, options.adminToken);
-  app.use('/admin', admin, router(operations.admin, () => null, options));
-  app.get('/metrics', admin, metricsRoute(runtime, metrics));
+  // Each module checks tokens against its own access replica; /admin/* against the first one here.
+  const revocations = new Map<string, RevocationCheck>();
+  for (const module of runtime.modules) {
+    if (!module.projections.some((p) => p.name === ACCESS)) continue;
+    const ctx = runtime.context(module.name);
+    const checker = new Revocations(runtime.credentialEvents!, runtime.runner(module.name, ACCESS), ctx.db, store);
+    revocations.set(module.name, revocationCheck(checker, () => ctx.catchUp(2000, ACCESS), module.name));
+  }
+  const anyRevocations = revocations.values().next().value;
+  app.use('/health', router(operations.health, () => null, options, access));
+  // Pages a browser opens (the console among them) and /metrics are let in like /admin/* routes.
+  const adminOnly = adminGuard(access, anyRevocations);
+  mountPages(app, adminOnly, options.adminToken);
+  app.use('/admin', router(operations.admin, () => null, options, access, anyRevocations));
+  app.get('/metrics', adminOnly, metricsRoute(runtime, metrics));
   for (const module of runtime.modules) {
     if (module.routes.length === 0) continue;
     const ctx = runtime.context(module.name);
-    const auth = module.routes.some((r) => r.auth) ? authenticator(ctx, new EndedSessions(runtime.runner(module.name, REVOKED_SESSIONS), ctx.db, store), verified) : undefined;
-    app.use(`/${module.name}`, router(module.routes, () => ctx, options, auth));
+    const keys = new IdempotencyKeys(ctx.db, secret);
+    app.use(`/${module.name}`, router(module.routes, () => ctx, options, access, revocations.get(module.name), keys));
     mounted.push({ prefix: `/${module.name}`, tag: module.name, routes: module.routes });
   }
   const document = openApiDocument(mounted);
@@ -108,43 +121,22 @@ const requireJsonBody: RequestHandler = (req, res, next) => {
   next();
 };
 
-function adminGuard(adminToken: string | undefined): RequestHandler {
-  const expected = adminToken ? Buffer.from(adminToken) : undefined;
+/** Express middleware letting in what an `/admin/*` route lets in: the admin credential and operators. */
+function adminGuard(access: Authenticator, revocations: RevocationCheck | undefined): RequestHandler {
   return (req, res, next) => {
-    if (!expected) {
-      if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) return next(new ForbiddenError('admin endpoints answer only clients on loopback unless SEAMS_ADMIN_TOKEN is set'));
-      res.locals[ADMIN_ACTOR] = operatorName(req, 'loopback');
-      return next();
-    }
-    // A browser cannot send a bearer token when it opens a page: the console's sign-in keeps it in a cookie (pages.ts).
-    const given = Buffer.from(bearer(req) ?? adminCookie(req) ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return next(new UnauthorizedError('admin endpoints need Authorization: Bearer <SEAMS_ADMIN_TOKEN>'));
-    res.locals[ADMIN_ACTOR] = operatorName(req, 'admin token');
-    next();
+    access.authorize(req, ['admin', 'operator'], revocations).then(() => next(), next);
   };
 }
 
-/** Who acts through an admin endpoint, as the log records it: the name the console sends (`X-Operator`), and the credential used. */
-const ADMIN_ACTOR = 'seamsAdminActor';
-function operatorName(req: Request, credential: string): string {
+/**
+ * Who acts, as the log records it: a member's or service token's principal; for the admin
+ * credential, the name the console sends (`X-Operator`) and how it was let in.
+ */
+function actorOf(req: Request, caller: Caller, adminToken: string | undefined): string {
+  if (caller.kind !== 'admin') return principalOf(caller);
+  const credential = !adminToken && isLocalClient(req) ? 'loopback' : 'admin token';
   const name = req.headers['x-operator'];
   return typeof name === 'string' && /^[\p{L}\p{N} ._@-]{1,100}$/u.test(name.trim()) ? `${name.trim()} (${credential})` : credential;
-}
-
-/** The admin token the console's sign-in stored (HttpOnly, SameSite=Strict: another site cannot send it). */
-function adminCookie(req: Request): string | undefined {
-  const match = /(?:^|;\s*)seams_admin=([^;\s]+)/.exec(req.headers.cookie ?? '');
-  try {
-    return match ? decodeURIComponent(match[1]!) : undefined;
-  } catch {
-    return undefined; // malformed: no credential (a 401, never a 500)
-  }
-}
-
-function bearer(req: Request): string | undefined {
-  const header = req.headers.authorization;
-  const match = header ? /^Bearer ([^\s]+)$/i.exec(header) : null;
-  return match?.[1];
 }
 
 function headerInteger(req: Request, name: string, pattern: RegExp): number | undefined {
@@ -159,28 +151,35 @@ function headerInteger(req: Request, name: string, pattern: RegExp): number | un
   return value;
 }
 
-type Authenticate = (req: Request) => Promise<Caller>;
+interface RouteGuards {
+  access: Authenticator;
+  revocations?: RevocationCheck;
+  /** The module's kept idempotency keys (module routes only). */
+  keys?: IdempotencyKeys;
+}
 
-function router(routes: readonly RouteDefinition[], context: () => ModuleContext | null, options: HttpAppOptions, auth?: Authenticate): Router {
+function router(routes: readonly RouteDefinition[], context: () => ModuleContext | null, options: HttpAppOptions, access: Authenticator, revocations?: RevocationCheck, keys?: IdempotencyKeys): Router {
   const r = express.Router();
   for (const definition of routes) {
     r[definition.method](definition.path, (req: Request, res: Response, next: NextFunction) => {
       res.locals[ROUTE] = req.baseUrl + definition.path;
-      handle(definition, context(), req, res, options, auth).catch(next);
+      handle(definition, context(), req, res, options, { access, revocations, keys }).catch(next);
     });
   }
   return r;
 }
 
-async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Request, res: Response, options: HttpAppOptions, auth: Authenticate | undefined): Promise<void> {
+async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Request, res: Response, options: HttpAppOptions, guards: RouteGuards): Promise<void> {
   const minPosition = headerInteger(req, 'Min-Position', /^(\d+)$/);
   const ifMatch = headerInteger(req, 'If-Match', /^(?:W\/)?"?(\d+)"?$/);
+  const key = route.method === 'post' ? idempotencyKey(req.headers['idempotency-key']) : undefined;
+  // Who is asking comes first: a request without the credential it needs is a 401 at once, before any wait.
+  const caller = await guards.access.authorize(req, route.access, guards.revocations);
   if (minPosition !== undefined && ctx && !(await ctx.waitFor(minPosition, options.minPositionWaitMs ?? 5000))) {
     throw new UnavailableError(`module ${ctx.name} has not reached position ${minPosition} yet; retry shortly`, 1);
   }
-  const caller = route.auth && auth ? await auth(req) : null;
   let log: Logger | undefined;
-  const meta = { correlationId: String(req.id), actor: caller?.userId ?? (res.locals[ADMIN_ACTOR] as string | undefined) };
+  const meta = { correlationId: String(req.id), actor: caller ? actorOf(req, caller, options.adminToken) : undefined };
   const input = {
     // Everything the handler appends or sends carries this request's id (the conversation, and its cause) and caller.
     ctx: (ctx && stampedContext(ctx, { ...meta, causationId: meta.correlationId })) as ModuleContext,
@@ -196,52 +195,15 @@ async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Re
       return (log ??= (ctx?.log ?? options.log).child({ reqId: String(req.id) }));
     },
   };
-  const result = await route.handle(input);
+  const handled = key !== undefined && guards.keys
+    ? await guards.keys.run(caller ? principalOf(caller) : `anonymous:${input.ip}`, key, requestHash(req.originalUrl, req.body), () => route.handle(input))
+    : { result: await route.handle(input), replayed: false };
+  const { result } = handled;
+  if (handled.replayed) res.setHeader('Idempotent-Replayed', 'true');
   if (result.position !== undefined) res.setHeader('Event-Position', String(result.position));
   if (result.revision !== undefined) res.setHeader('ETag', `"${result.revision}"`);
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
   res.status(result.status);
   if (result.body === undefined) res.end();
   else res.json(result.body);
-}
-
-/**
- * A module's authentication: verifies the bearer token locally, then asks whether its session
- * has ended, from the module's own replica of ended sessions and the logouts committed since
- * (EndedSessions): a logout is honoured by every module at once. Only when the replica is far
- * behind does the check wait for it to catch up with the log.
- */
-function authenticator(ctx: ModuleContext, sessions: EndedSessions, verified: VerifiedTokens): Authenticate {
-  return async (req) => {
-    const token = bearer(req);
-    if (!token) throw new UnauthorizedError('this endpoint needs Authorization: Bearer <token>');
-    const caller = await verified.verify(token, ctx);
-    let ended = await sessions.check(caller.sessionId);
-    if (ended === undefined && (await ctx.catchUp(2000, REVOKED_SESSIONS))) ended = await sessions.check(caller.sessionId);
-    if (ended === undefined) throw new UnavailableError(`module ${ctx.name} cannot check sessions right now`, 1);
-    if (ended) throw new UnauthorizedError('this session has ended (logged out)');
-    return { userId: caller.userId, sessionId: caller.sessionId };
-  };
-}
-
-/**
- * Tokens whose signature was verified, until they expire: a signed token cannot change, so its
- * HMAC (computed on the thread pool, beside the databases' work) is checked once, not on every
- * request. Revocation is not cached here: it is asked on every request. Bounded: the oldest
- * entry goes when full.
- */
-class VerifiedTokens {
-  private readonly tokens = new Map<string, Caller & { expiresAtMs: number }>();
-
-  constructor(private readonly capacity = 10_000) {}
-
-  async verify(token: string, ctx: ModuleContext): Promise<Caller> {
-    const known = this.tokens.get(token);
-    if (known && known.expiresAtMs > Date.now()) return known;
-    if (known) this.tokens.delete(token);
-    const caller = await ctx.tokens.verify(token);
-    if (this.tokens.size >= this.capacity) this.tokens.delete(this.tokens.keys().next().value!);
-    this.tokens.set(token, { userId: caller.userId, sessionId: caller.sessionId, expiresAtMs: caller.expiresAt.getTime() });
-    return caller;
-  }
 }

@@ -6,6 +6,7 @@ import type { EventStore } from '../types/eventStore.js';
 import type { ModuleRuntime } from '../runtime/runtime.js';
 import { redactor } from '../http/redact.js';
 import { noContent, ok } from '../http/responses.js';
+import { ADMIN } from '../http/access.js';
 import { route } from '../http/route.js';
 import { conversation } from '../processes/conversation.js';
 import { commandsOfConversation } from '../runtime/processInspection.js';
@@ -50,13 +51,14 @@ const instanceSummary = z.object({
   updatedAt: z.string(),
 });
 
-/** Health and operator endpoints (API.md, "operations"); `/admin/*` is guarded by the app. */
+/** Health and operator endpoints (API.md, "operations"). */
 export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, registry: EventRegistry, options: { readyMaxLagS?: number } = {}): { health: RouteDefinition[]; admin: RouteDefinition[] } {
   const redact = redactor(registry);
   const health = [
-    route.get('/live', { summary: 'the process is up', responses: { 200: z.object({ status: z.literal('live') }) }, handle: async () => ok({ status: 'live' }) }),
+    route.get('/live', { summary: 'the process is up', access: 'anyone', responses: { 200: z.object({ status: z.literal('live') }) }, handle: async () => ok({ status: 'live' }) }),
     route.get('/ready', {
       summary: 'the store answers, no projection has stopped, and (with SEAMS_READY_MAX_LAG_S) none is further behind than that',
+      access: 'anyone',
       responses: { 200: z.object({ status: z.literal('ready'), headPosition: z.number().int() }) },
       handle: async () => {
         let head: number;
@@ -78,17 +80,20 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
   const admin = [
     route.get('/projections', {
       summary: 'position, head, lag and state of every projection in this process',
+      access: ADMIN,
       responses: { 200: z.array(projectionStatus) },
       handle: async () => ok(await runtime.projectionStatus()),
     }),
     route.get('/processes', {
       summary: 'process-manager instances: status, current step, attempts and next wake-up',
+      access: ADMIN,
       query: z.object({ type: z.string().max(100).optional(), status: z.enum(['running', 'compensating', 'completed', 'failed', 'compensated']).optional() }),
       responses: { 200: z.object({ processes: z.array(instanceSummary) }) },
       handle: async ({ query }) => ok({ processes: await runtime.processInstances(query) }),
     }),
     route.get('/processes/:type/:id', {
       summary: 'one process instance with its state, commands and timers',
+      access: ADMIN,
       params: z.object({ type: z.string().max(100), id: z.string().max(200) }),
       responses: { 200: instanceSummary.extend({ state: z.unknown(), completedSteps: z.array(z.unknown()), commands: z.array(z.unknown()), timers: z.array(z.unknown()) }) },
       handle: async ({ params }) => {
@@ -99,6 +104,7 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
     }),
     route.post('/queries/:type', {
       summary: 'answer a public query for a module running in this process (modules in other processes call it)',
+      access: ADMIN,
       params: z.object({ type: z.string().max(200) }),
       body: z.unknown(),
       responses: { 200: z.unknown() },
@@ -106,6 +112,7 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
     }),
     route.post('/commands/:type', {
       summary: 'take a command for a module running in this process, once per command id (modules in other processes send it)',
+      access: ADMIN,
       params: z.object({ type: z.string().max(200) }),
       body: z.object({ data: z.unknown(), meta: z.object({ commandId: z.string().min(1).max(100), correlationId: z.string().optional(), causationId: z.string().optional(), actor: z.string().optional(), traceparent: z.string().max(100).optional() }) }),
       responses: { 204: null },
@@ -116,6 +123,7 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
     }),
     route.get('/streams/:stream', {
       summary: 'the raw events of one stream (secret fields redacted)',
+      access: ADMIN,
       params: z.object({ stream: z.string().min(1).max(200) }),
       query: z.object({ from: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(), limit: wholeNumber(1, 1000).default(100) }),
       responses: { 200: z.object({ stream: z.string(), events: z.array(recordedEvent) }) },
@@ -127,6 +135,7 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
     }),
     route.get('/events', {
       summary: 'the raw log after a global position (secret fields redacted); with `correlation`, one conversation: its events in order, and the commands processes running here sent in it',
+      access: ADMIN,
       query: z.object({
         after: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(0),
         limit: wholeNumber(1, 1000).default(100),

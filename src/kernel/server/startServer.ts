@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import { Coordination } from '../cluster/coordination.js';
-import { loadConfig, moduleDatabaseConfig } from '../config.js';
+import { assertServable, loadConfig, moduleDatabaseConfig } from '../config.js';
 import { openStore } from '../event-store/openStore.js';
 import type { SeamsConfig } from '../types/config.js';
 import type { EventStore } from '../types/eventStore.js';
@@ -47,6 +47,7 @@ async function drainProjections(runtime: ModuleRuntime, store: EventStore, timeo
 
 /** Starts the whole application (or the modules of SEAMS_MODULES): store, modules, HTTP. */
 export async function startServer(modules: readonly ModuleDefinition[], config: SeamsConfig = loadConfig(), log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  assertServable(config);
   // Listen first: in a cluster this process announces its address, which needs the port.
   // Until the modules are up, every request gets a quick 503 rather than hanging.
   const starting = (_req: IncomingMessage, res: ServerResponse) => endWithProblem(res, 503, 'starting', 1);
@@ -54,7 +55,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, () => resolve());
+    server.listen(config.port, config.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -64,6 +65,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
   const metrics = new SeamsMetrics({ processMetrics: true });
   const store = instrumentedStore(await openStore(config, registry), metrics);
   const coordination = config.cluster ? await Coordination.open(config) : undefined;
+  const secret = loadTokenSecret(config.dataDir);
   const runtime = await ModuleRuntime.start({
     modules,
     run: config.modules,
@@ -71,7 +73,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
     database: moduleDatabaseConfig(config),
     log,
     config,
-    tokens: tokenService(loadTokenSecret(config.dataDir)),
+    tokens: tokenService(secret),
     cluster: coordination && {
       coordination,
       processId,
@@ -81,7 +83,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
     },
   });
   server.off('request', starting);
-  server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken, readyMaxLagS: config.readyMaxLagS, metrics }));
+  server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken, secret, readyMaxLagS: config.readyMaxLagS, metrics }));
   let closing: Promise<void> | undefined;
   return {
     server,

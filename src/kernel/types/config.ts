@@ -1,12 +1,15 @@
 /** The deployment's configuration, read from the environment by loadConfig (config.ts). */
 export interface SeamsConfig {
   port: number;
+  /** The address to listen on (default 127.0.0.1); anything but loopback needs adminToken. */
+  host?: string;
   dataDir: string;
   store: 'sqlite' | 'postgres' | 'eventstoredb';
   databaseUrl?: string;
   eventstoreUrl?: string;
   /** Modules to run in this process; undefined means all. */
   modules?: string[];
+  /** The admin credential (SEAMS_ADMIN_TOKEN); cluster members also send it to each other. */
   adminToken?: string;
   logLevel: string;
   /** `json` (one object per line) or `pretty` (readable); unset: pretty on a terminal, JSON otherwise. */
@@ -15,6 +18,8 @@ export interface SeamsConfig {
   pgSchemaPrefix?: string;
   /** PostgreSQL: a role per module with rights on its own schema only. */
   pgModuleRoles?: boolean;
+  /** PostgreSQL: the secret the module roles' passwords are derived from (else generated into the data directory). */
+  pgRoleSecret?: string;
   /** Several processes share the work: leases, peers, calls over HTTP (on when SEAMS_MODULES is set). */
   cluster?: boolean;
   processId?: string;
@@ -42,4 +47,9 @@ export type ModuleDatabaseConfig =
       schemaPrefix?: string;
       /** Create a role per module that owns its schema, and connect as that role. */
       moduleRoles?: boolean;
+      /**
+       * Where the module roles' passwords come from: derived from `secret` (SEAMS_PG_ROLE_SECRET,
+       * the same on every member of a cluster), or generated once into `<dataDir>/pg-roles/<role>` (0600).
+       */
+      rolePasswords?: { secret?: string; dataDir?: string };
     };

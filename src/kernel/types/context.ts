@@ -42,19 +42,54 @@ export interface SendOptions {
   actor?: string;
 }
 
-/** The caller behind a verified, unrevoked bearer token. */
-export interface Caller {
-  userId: string;
-  sessionId: string;
+/**
+ * Who made a request (API.md, "Who may do what"): a member (a user's session token, with the
+ * roles identity signed into it), a machine (a service token with scopes), or the deployment's
+ * admin credential. Verified by every module on its own; revocations come from identity's events.
+ */
+export type Caller = MemberCaller | ServiceCaller | AdminCaller;
+
+export interface MemberCaller {
+  readonly kind: 'member';
+  readonly userId: string;
+  readonly sessionId: string;
+  /** Roles granted when the token was issued (`operator`); a revocation since rejects the token. */
+  readonly roles: readonly string[];
 }
+
+export interface ServiceCaller {
+  readonly kind: 'service';
+  readonly tokenId: string;
+  /** What the token may do, e.g. `jobs:submit`, `jobs:read`, `jobs:report`. */
+  readonly scopes: readonly string[];
+}
+
+export interface AdminCaller {
+  readonly kind: 'admin';
+}
+
+/** What a signed token says, once its signature and expiry are checked (revocation is asked separately). */
+export type Credential = (
+  | (Omit<MemberCaller, 'kind'> & {
+      kind: 'member';
+      /** The revision of the user's roles stream when the token was issued: a role revoked at a later revision rejects it. */
+      rolesRevision: number;
+    })
+  | ServiceCaller
+) & { expiresAt: Date };
+
+export type MemberClaims = Omit<Extract<Credential, { kind: 'member' }>, 'kind' | 'expiresAt'>;
+export type ServiceClaims = Omit<ServiceCaller, 'kind'>;
 
 /**
  * Bearer tokens are signed JWTs (HS256) that any module verifies on its own, with no call to
- * identity. Revocation (logout) is not in the token: each module keeps a replica of ended sessions.
+ * identity. Revocation (a logout, a revoked role or service token) is not in the token: each
+ * module keeps the kernel's access replica, fed by identity's public events.
  */
 export interface TokenService {
-  issue(caller: Caller, expiresAt: Date): Promise<string>;
-  verify(token: string): Promise<Caller & { expiresAt: Date }>;
+  issueMember(claims: MemberClaims, expiresAt: Date): Promise<string>;
+  issueService(claims: ServiceClaims, expiresAt: Date): Promise<string>;
+  verify(token: string): Promise<Credential>;
 }
 
 /** Everything a module's code receives. It holds this module's database handle and no other. */

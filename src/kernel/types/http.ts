@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Caller, ModuleContext } from './context.js';
+import type { AdminCaller, Caller, MemberCaller, ModuleContext, ServiceCaller } from './context.js';
 
-export type { Caller, TokenService } from './context.js';
+export type { AdminCaller, Caller, Credential, MemberCaller, ServiceCaller, TokenService } from './context.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -20,14 +20,27 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
-export interface RouteInput<P, Q, B> {
+/**
+ * Who may call a route, checked by the kernel before anything else (401 without a credential,
+ * 403 with one that grants none of these): any member (`member`, operators included), an
+ * operator (`operator`), the admin credential (`admin`), or a service token with a scope
+ * (`scope:jobs:read`). `anyone` needs no credential. What a caller may see of a resource (its
+ * own customer, job...) is the route's business: someone else's is a 404.
+ */
+export type Grant = 'member' | 'operator' | 'admin' | `scope:${string}`;
+export type Access = 'anyone' | readonly Grant[];
+
+/** The caller a route with these grants receives. */
+export type CallerOf<G> = G extends 'member' | 'operator' ? MemberCaller : G extends 'admin' ? AdminCaller : G extends `scope:${string}` ? ServiceCaller : never;
+
+export interface RouteInput<P, Q, B, C extends Caller | null = Caller | null> {
   /** The module's context; its `events` stamp every append with this request's id and caller. */
   ctx: ModuleContext;
   params: P;
   query: Q;
   body: B;
-  /** Set on routes with `auth: true`; null elsewhere. */
-  caller: Caller | null;
+  /** The verified caller, allowed by the route's `access`; null on routes anyone may call. */
+  caller: C;
   /** The If-Match revision, when the client sent one. */
   ifMatch?: number;
   /** The request's correlation id and the acting user (already on every event `ctx.events` appends). */
@@ -43,7 +56,8 @@ export interface RouteDefinition {
   /** Path under the module's mount point, express syntax (`/items/:itemId`). */
   path: string;
   summary: string;
-  auth: boolean;
+  /** Who may call it (enforced by the kernel, shown in the OpenAPI document). */
+  access: Access;
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;

@@ -48,10 +48,42 @@ export interface ModuleDefinition {
   /** Its settings (environment variables), when it has any. */
   readonly config?: ModuleConfig;
   /**
-   * Set by the module that issues sessions (identity): the event that ends one. The kernel keeps
-   * a replica of ended sessions from it in every module with authenticated routes.
+   * Set by the module that issues credentials (identity): its events that revoke them. The kernel
+   * keeps an access replica from them in every module with routes that need a credential.
    */
-  readonly endsSessions?: EventContract<string, z.ZodType<{ sessionId: string }>>;
+  readonly credentials?: CredentialEvents;
+  /** Commands it adds to the `seams` CLI (identity: `seams users grant-operator <email>`). */
+  readonly cli?: readonly ModuleCliCommand[];
+}
+
+/**
+ * A `seams` command a module adds, run on the module's context (its database and events) of the
+ * data directory, with or without a server running: `users grant-operator <email>`.
+ */
+export interface ModuleCliCommand {
+  /** Group and name, e.g. `users grant-operator`. */
+  readonly name: `${string} ${string}`;
+  readonly description: string;
+  /** Positional arguments, in order (all required). */
+  readonly args: readonly string[];
+  /** Does the work; returns the line to print. A SeamsError it throws is one line and a non-zero exit. */
+  run(ctx: ModuleContext, args: Readonly<Record<string, string>>): Promise<string>;
+}
+
+/**
+ * The events that revoke credentials, as the kernel reads them: each module rejects what they
+ * revoke on its own, without asking the issuer.
+ */
+export interface CredentialEvents {
+  /** Ends one session: its token is rejected afterwards (a logout). */
+  readonly endsSession: EventContract<string, z.ZodType<{ sessionId: string }>>;
+  /** Revokes one service token. */
+  readonly revokesServiceToken: EventContract<string, z.ZodType<{ tokenId: string }>>;
+  /**
+   * Takes a role from a user, on a stream of the user's roles: every token of that user issued
+   * at a lower revision of that stream (its `rolesRevision`) is rejected afterwards.
+   */
+  readonly revokesRoles: EventContract<string, z.ZodType<{ userId: string }>>;
 }
 
 /** Pure business logic of one aggregate: fold past events into state, decide new events. */

@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError, decideAndAppend, newEvent, type Decider, type ModuleEvents } from '../../kernel/index.js';
+import { NotFoundError, decideAndAppend, newEvent, type Decider, type ModuleEvents } from '../../kernel/index.js';
 import { ConversationStarted, MessagePosted, type ConversationEvent } from './events.js';
 
 export interface Conversation {
@@ -24,10 +24,27 @@ export const conversation: Decider<Conversation, ConversationCommand, Conversati
   },
 };
 
+/** Only participants see a conversation: to anyone else it does not exist (404, like an unknown id, so ids cannot be probed). */
 export function assertParticipant(state: Conversation, conversationId: string, userId: string): void {
-  if (!state.participants) throw new NotFoundError(`no conversation ${conversationId}`);
-  if (!state.participants.includes(userId)) throw new ForbiddenError('only participants may read or post in this conversation');
+  if (!state.participants?.includes(userId)) throw new NotFoundError(`no conversation ${conversationId}`);
 }
 
-export const handleConversation = (events: ModuleEvents, command: ConversationCommand) =>
-  decideAndAppend(events, events.stream('conversation', command.conversationId), conversation, command);
+/**
+ * The conversation as its rules need it, from its first event alone (who takes part never
+ * changes): posting to or reading a long conversation costs no more than a short one.
+ */
+export async function loadConversation(events: ModuleEvents, conversationId: string): Promise<Conversation> {
+  const [first] = await events.readStream(events.stream('conversation', conversationId), { maxCount: 1 });
+  return first ? conversation.evolve(conversation.initialState(), first as ConversationEvent) : conversation.initialState();
+}
+
+/**
+ * Starts a conversation on a new stream, or posts to one: a message is decided on who takes
+ * part and appended to the existing stream (messages may interleave; no message depends on another).
+ */
+export async function handleConversation(events: ModuleEvents, command: ConversationCommand) {
+  const stream = events.stream('conversation', command.conversationId);
+  if (command.kind === 'start') return decideAndAppend(events, stream, conversation, command);
+  const appended = conversation.decide(command, await loadConversation(events, command.conversationId));
+  return { appended, result: await events.append(stream, appended, { expectedRevision: 'stream_exists' }) };
+}

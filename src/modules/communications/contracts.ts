@@ -4,7 +4,8 @@ import { defineCommand, type EventContract } from '../../kernel/index.js';
 /**
  * communications' public face: one command. It sends mail and knows nothing of why: other
  * modules turn their own events into SendMail. One mail per idempotencyKey, however often the
- * command arrives (the first one's content wins).
+ * command arrives (the first one's content wins). `recipientUserId` is the member the mail is
+ * sent on behalf of: they (and operators) may read it; without it, operators only.
  */
 export const SendMail = defineCommand(
   'communications.SendMail',
@@ -13,6 +14,7 @@ export const SendMail = defineCommand(
     subject: z.string().min(1).max(998),
     body: z.string().max(1_000_000),
     idempotencyKey: z.string().min(1).max(200),
+    recipientUserId: z.uuid().optional(),
   }),
 );
 

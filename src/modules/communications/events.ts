@@ -5,11 +5,11 @@ import { defineEvent, type RecordedEventOf } from '../../kernel/index.js';
 export const MAIL_STATUSES = ['pending', 'sent', 'failed'] as const;
 export type MailStatus = (typeof MAIL_STATUSES)[number];
 
-/** A mail asked for (once per idempotency key). → pending */
+/** A mail asked for (once per idempotency key), on behalf of `recipientUserId` when given (who may read it). → pending */
 export const MailRequested = defineEvent(
   'communications.MailRequested',
   1,
-  z.object({ mailId: z.uuid(), to: z.string(), subject: z.string(), body: z.string(), idempotencyKey: z.string() }),
+  z.object({ mailId: z.uuid(), to: z.string(), subject: z.string(), body: z.string(), idempotencyKey: z.string(), recipientUserId: z.uuid().optional() }),
 );
 /** → sent */
 export const MailSent = defineEvent('communications.MailSent', 1, z.object({ mailId: z.uuid(), sentAt: z.string(), via: z.enum(['smtp', 'file']), messageId: z.string() }));

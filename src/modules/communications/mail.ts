@@ -11,7 +11,7 @@ export interface Mail {
 }
 
 export type MailCommand =
-  | { kind: 'request'; mailId: string; to: string; subject: string; body: string; idempotencyKey: string }
+  | { kind: 'request'; mailId: string; to: string; subject: string; body: string; idempotencyKey: string; recipientUserId?: string }
   | { kind: 'markSent'; mailId: string; sentAt: string; via: 'smtp' | 'file'; messageId: string }
   | { kind: 'markFailed'; mailId: string; error: string; failedAt: string };
 

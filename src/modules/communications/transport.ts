@@ -49,10 +49,10 @@ export async function deliver(ctx: Pick<ModuleContext, 'settings' | 'filesDir'>,
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const info = await transport.sendMail(message);
   const dir = mailDir(ctx);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `${mail.mailId}.eml`);
-  // Written whole or not at all: a crash leaves no half message behind.
-  writeFileSync(`${file}.tmp`, info.message as Buffer);
+  // Written whole or not at all: a crash leaves no half message behind. Readable by the server's user only.
+  writeFileSync(`${file}.tmp`, info.message as Buffer, { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
   return { via: 'file', messageId: info.messageId };
 }

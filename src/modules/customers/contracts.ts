@@ -6,10 +6,16 @@ import { defineCommand, defineEvent } from '../../kernel/index.js';
  * release credit with commands, each answered by one of the events below; a reservation is
  * keyed by the order it is for, so sending a command again changes nothing.
  */
+/**
+ * A customer account, opened by a member: `ownerId` is who may see and change it (and its orders).
+ * Version 2 added `ownerId`; customers opened before (version 1) belong to no member (null), so
+ * only operators see them.
+ */
 export const CustomerRegistered = defineEvent(
   'customers.CustomerRegistered',
-  1,
-  z.object({ customerId: z.uuid(), name: z.string(), email: z.string(), creditLimitCents: z.number().int().min(0) }),
+  2,
+  z.object({ customerId: z.uuid(), ownerId: z.uuid().nullable(), name: z.string(), email: z.string(), creditLimitCents: z.number().int().min(0) }),
+  { upcasters: { 1: (data: object) => ({ ...data, ownerId: null }) } },
 );
 
 /** The customer is gone; every open reservation was released just before (CreditReleased). */

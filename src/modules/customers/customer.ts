@@ -8,6 +8,8 @@ import type { CustomerEvent } from './events.js';
  */
 export interface Customer {
   customerId: string | null;
+  /** The member who opened it (null: opened before accounts had owners). */
+  ownerId: string | null;
   deleted: boolean;
   creditLimitCents: number;
   /** Open reservations: order id → amount. */
@@ -17,7 +19,7 @@ export interface Customer {
 }
 
 export type CustomerCommand =
-  | { kind: 'register'; customerId: string; name: string; email: string; creditLimitCents: number }
+  | { kind: 'register'; customerId: string; ownerId: string; name: string; email: string; creditLimitCents: number }
   | { kind: 'reserve'; customerId: string; orderId: string; amountCents: number }
   | { kind: 'release'; customerId: string; orderId: string }
   | { kind: 'delete'; customerId: string };
@@ -25,11 +27,11 @@ export type CustomerCommand =
 export const reservedCents = (state: Customer) => Object.values(state.reservations).reduce((sum, amount) => sum + amount, 0);
 
 export const customer: Decider<Customer, CustomerCommand, CustomerEvent> = {
-  initialState: () => ({ customerId: null, deleted: false, creditLimitCents: 0, reservations: {}, decided: {} }),
+  initialState: () => ({ customerId: null, ownerId: null, deleted: false, creditLimitCents: 0, reservations: {}, decided: {} }),
   evolve(state, event) {
     switch (event.type) {
       case CustomerRegistered.type:
-        return { ...state, customerId: event.data.customerId, creditLimitCents: event.data.creditLimitCents };
+        return { ...state, customerId: event.data.customerId, ownerId: event.data.ownerId, creditLimitCents: event.data.creditLimitCents };
       case CustomerDeleted.type:
         return { ...state, deleted: true };
       case CreditReserved.type:
@@ -46,7 +48,8 @@ export const customer: Decider<Customer, CustomerCommand, CustomerEvent> = {
     switch (command.kind) {
       case 'register':
         if (state.customerId) throw new ConflictError(`customer ${command.customerId} exists already`);
-        return [newEvent(CustomerRegistered, { customerId: command.customerId, name: command.name, email: command.email, creditLimitCents: command.creditLimitCents })];
+        const { customerId, ownerId, name, email, creditLimitCents } = command;
+        return [newEvent(CustomerRegistered, { customerId, ownerId, name, email, creditLimitCents })];
       case 'reserve': {
         if (!state.customerId) throw new NotFoundError(`no customer ${command.customerId}`);
         // Decided before (the command delivered again): nothing new, even if the customer is gone since.
@@ -64,8 +67,8 @@ export const customer: Decider<Customer, CustomerCommand, CustomerEvent> = {
         return [newEvent(CreditReleased, { customerId: command.customerId, orderId: command.orderId, amountCents })];
       }
       case 'delete':
-        if (!state.customerId) throw new NotFoundError(`no customer ${command.customerId}`);
-        if (state.deleted) return [];
+        // A deleted customer is gone: deleting it again finds nothing (404), as for an unknown id.
+        if (!state.customerId || state.deleted) throw new NotFoundError(`no customer ${command.customerId}`);
         // Deleting a customer releases what it had reserved, so no credit stays held by nobody.
         return [
           ...Object.entries(state.reservations).map(([orderId, amountCents]) => newEvent(CreditReleased, { customerId: command.customerId, orderId, amountCents })),
@@ -79,5 +82,5 @@ export const customer: Decider<Customer, CustomerCommand, CustomerEvent> = {
  * Decides a command on the customer's stream. A concurrent write to the same stream (an HTTP
  * delete racing a reservation) is a revision conflict: the decision is taken again on the new state.
  */
-export const handleCustomer = (events: ModuleEvents, command: CustomerCommand, options: DecideOptions = {}) =>
+export const handleCustomer = (events: ModuleEvents, command: CustomerCommand, options: DecideOptions<Customer> = {}) =>
   decideAndAppend(events, events.stream('customer', command.customerId), customer, command, { conflictRetries: 4, ...options });

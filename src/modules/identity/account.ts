@@ -16,19 +16,30 @@ export interface Account {
 }
 
 export interface Register {
+  kind: 'register';
   userId: string;
   email: string;
   displayName: string;
   passwordHash: string;
 }
 
-export const account: Decider<Account, Register, AccountEvent> = {
+/** A new hash of the same password, made with stronger parameters (at a login). */
+export interface Rehash {
+  kind: 'rehash';
+  email: string;
+  passwordHash: string;
+}
+
+export type AccountCommand = Register | Rehash;
+
+export const account: Decider<Account, AccountCommand, AccountEvent> = {
   initialState: () => ({ userId: null, passwordHash: null }),
   evolve(state, event) {
     if (event.type === UserRegistered.type) return { ...state, userId: event.data.userId };
     return { ...state, passwordHash: event.data.passwordHash };
   },
   decide(command, state) {
+    if (command.kind === 'rehash') return state.userId ? [newEvent(PasswordSet, { userId: state.userId, passwordHash: command.passwordHash })] : [];
     if (state.userId) throw new ConflictError('this email is already registered');
     return [
       newEvent(UserRegistered, { userId: command.userId, email: normalizeEmail(command.email), displayName: command.displayName }),
@@ -37,10 +48,11 @@ export const account: Decider<Account, Register, AccountEvent> = {
   },
 };
 
-/** Registers an account on its email's stream; two registrations of one email at once: the loser's append conflicts (409). */
-export async function handleAccount(events: ModuleEvents, command: Register) {
+/** Decides on an account's email stream; two registrations of one email at once: the loser's append conflicts (409). */
+export async function handleAccount(events: ModuleEvents, command: AccountCommand) {
   try {
-    return await decideAndAppend(events, events.stream('account', accountId(command.email)), account, command, { metadata: { actor: command.userId } });
+    const actor = command.kind === 'register' ? { metadata: { actor: command.userId } } : {};
+    return await decideAndAppend(events, events.stream('account', accountId(command.email)), account, command, actor);
   } catch (error) {
     if (error instanceof WrongExpectedRevisionError) throw new ConflictError('this email is already registered');
     throw error;

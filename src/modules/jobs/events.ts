@@ -11,7 +11,14 @@ import { JobCompensated, JobFailed, JobRunning, JobScheduled, JobSucceeded, jobT
 export const JOB_STATUSES = ['accepted', 'validated', 'prepared', 'scheduled', 'running', 'succeeded', 'failed', 'compensated'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export const JobAccepted = defineEvent('jobs.JobAccepted', 1, z.object({ jobId: z.uuid(), type: jobType, payload: z.unknown() }));
+/**
+ * A job taken in, from `submittedBy` (a member's user id, or `service:<tokenId>`: who may see it
+ * besides operators and `jobs:read` tokens). Version 2 added `submittedBy`; jobs accepted before
+ * have null, and only operators and `jobs:read` tokens see them.
+ */
+export const JobAccepted = defineEvent('jobs.JobAccepted', 2, z.object({ jobId: z.uuid(), type: jobType, submittedBy: z.string().nullable(), payload: z.unknown() }), {
+  upcasters: { 1: (data: object) => ({ ...data, submittedBy: null }) },
+});
 export const JobValidated = defineEvent('jobs.JobValidated', 1, z.object({ jobId: z.uuid(), type: jobType }));
 export const JobPrepared = defineEvent('jobs.JobPrepared', 1, z.object({ jobId: z.uuid(), type: jobType, payloadBytes: z.number().int().min(0), digest: z.string() }));
 

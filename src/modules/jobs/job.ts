@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConflictError, NotFoundError, UnavailableError, WrongExpectedRevisionError, decideAndAppend, newEvent, type Decider, type EventOf, type ModuleEvents } from '../../kernel/index.js';
+import { ConflictError, NotFoundError, UnavailableError, WrongExpectedRevisionError, decideAndAppend, newEvent, type DecideOptions, type Decider, type EventOf, type ModuleEvents } from '../../kernel/index.js';
 import { JobCompensated, JobFailed, JobRunning, JobScheduled, JobSucceeded, type Station } from './contracts.js';
 import { JobAccepted, JobPrepared, JobValidated, transition, type JobEvent, type JobStatus } from './events.js';
 
@@ -17,7 +17,7 @@ export interface Job {
 }
 
 export type JobCommand =
-  | { kind: 'accept'; jobId: string; type: string; payload: unknown }
+  | { kind: 'accept'; jobId: string; type: string; submittedBy: string; payload: unknown }
   | { kind: 'validate'; jobId: string }
   | { kind: 'prepare'; jobId: string }
   | { kind: 'schedule'; jobId: string }
@@ -80,7 +80,7 @@ export const job: Decider<Job, JobCommand, JobEvent> = {
     const { jobId } = command;
     if (command.kind === 'accept') {
       if (state.status) throw new ConflictError(`job ${jobId} exists`);
-      return [newEvent(JobAccepted, { jobId, type: command.type, payload: command.payload })];
+      return [newEvent(JobAccepted, { jobId, type: command.type, submittedBy: command.submittedBy, payload: command.payload })];
     }
     if (!state.status) throw new NotFoundError(`no job ${jobId}`);
     const { type } = state;
@@ -112,10 +112,10 @@ export const job: Decider<Job, JobCommand, JobEvent> = {
 
 const MAX_CONFLICTS = 10;
 
-/** Decides a command on the job's stream; a concurrent append to it (e.g. an end-system report) is decided again. */
-export async function handleJob(events: ModuleEvents, command: JobCommand) {
+/** Decides a command on the job's stream; a concurrent append to it (e.g. an end-system report) is decided again (a stale If-Match then fails, 412). */
+export async function handleJob(events: ModuleEvents, command: JobCommand, options: Pick<DecideOptions<Job>, 'ifMatch'> = {}) {
   try {
-    return await decideAndAppend(events, events.stream('job', command.jobId), job, command, { conflictRetries: MAX_CONFLICTS - 1 });
+    return await decideAndAppend(events, events.stream('job', command.jobId), job, command, { conflictRetries: MAX_CONFLICTS - 1, ...options });
   } catch (error) {
     if (error instanceof WrongExpectedRevisionError) throw new UnavailableError(`job ${command.jobId} is busy: ${MAX_CONFLICTS} conflicting appends in a row`);
     throw error;

@@ -83,9 +83,14 @@ interface Snapshot {
  * Running folds of pool streams, per module database handle (one per running module). A pool
  * stream grows by a few events per job; folding it from the start for every decision would
  * cost O(jobs) each time. The fold is only a cache: each use first reads what was appended
- * after it (by anyone, in any process), and a conflict drops it.
+ * after it (by anyone, in any process), and a conflict drops it. It holds the pools used last,
+ * at most MAX_CACHED_POOLS: a client asking for ever new types cannot grow it.
  */
 const snapshots = new WeakMap<object, Map<string, Snapshot>>();
+export const MAX_CACHED_POOLS = 1000;
+
+/** How many pools' folds the module keeps now (at most MAX_CACHED_POOLS). */
+export const cachedPoolCount = (ctx: ModuleContext) => snapshots.get(ctx.db)?.size ?? 0;
 
 function cacheOf(ctx: ModuleContext): Map<string, Snapshot> {
   let cache = snapshots.get(ctx.db);
@@ -98,7 +103,9 @@ async function withPool<T>(ctx: ModuleContext, type: string, use: (pool: Pool, r
   const stream = ctx.events.stream('pool', type);
   const cache = cacheOf(ctx);
   let snapshot = cache.get(stream);
-  if (!snapshot) cache.set(stream, (snapshot = { pool: pool.initialState(), revision: -1 }));
+  if (snapshot) cache.delete(stream); // put back below, as the one used last
+  else if (cache.size >= MAX_CACHED_POOLS) cache.delete(cache.keys().next().value!);
+  cache.set(stream, (snapshot ??= { pool: pool.initialState(), revision: -1 }));
   const fresh = await ctx.events.readStream(stream, { fromRevision: snapshot.revision + 1 });
   for (const event of fresh) {
     // Another caller may have folded some of these while this one was reading.

@@ -18,8 +18,17 @@ export type RejectedReason = (typeof REJECTED_REASONS)[number];
 export const orderLine = z.object({ itemId: z.uuid(), quantity: z.number().int().min(1) });
 export type OrderLine = z.output<typeof orderLine>;
 
-/** An order as placed: nothing about it was checked yet (the order process decides). → pending */
-export const OrderPlaced = defineEvent('orders.OrderPlaced', 1, z.object({ orderId: z.uuid(), customerId: z.uuid(), lines: z.array(orderLine).min(1) }));
+/**
+ * An order as placed by a member (`placedBy`): nothing about it was checked yet (the order process
+ * decides; a customer that is not the placer's counts as unknown). → pending. Version 2 added
+ * `placedBy`; orders placed before (version 1) have null, and only operators see them.
+ */
+export const OrderPlaced = defineEvent(
+  'orders.OrderPlaced',
+  2,
+  z.object({ orderId: z.uuid(), customerId: z.uuid(), placedBy: z.uuid().nullable(), lines: z.array(orderLine).min(1) }),
+  { upcasters: { 1: (data: object) => ({ ...data, placedBy: null }) } },
+);
 /** Credit reserved in customers. → confirmed */
 export const OrderConfirmed = defineEvent('orders.OrderConfirmed', 1, z.object({ orderId: z.uuid(), customerId: z.uuid(), totalCents: z.number().int().min(0) }));
 /** → invalid */

@@ -16,13 +16,15 @@ import {
 
 export interface Order {
   orderId: string | null;
+  /** The member who placed it: only they and operators see it (null: placed before orders had owners). */
+  placedBy: string | null;
   status: OrderStatus | null;
   /** Was it ever confirmed? A confirmation delivered again after the order moved on is a no-op. */
   confirmed: boolean;
 }
 
 export type OrderCommand =
-  | { kind: 'place'; orderId: string; customerId: string; lines: OrderLine[] }
+  | { kind: 'place'; orderId: string; customerId: string; placedBy: string; lines: OrderLine[] }
   | { kind: 'confirm'; orderId: string; customerId: string; totalCents: number }
   | { kind: 'invalidate'; orderId: string; reason: InvalidReason }
   | { kind: 'reject'; orderId: string; reason: RejectedReason; totalCents: number }
@@ -36,15 +38,16 @@ export type OrderCommand =
  * a no-op (a command delivered again); asking for one it cannot reach is a conflict.
  */
 export const order: Decider<Order, OrderCommand, OrderEvent> = {
-  initialState: () => ({ orderId: null, status: null, confirmed: false }),
+  initialState: () => ({ orderId: null, placedBy: null, status: null, confirmed: false }),
   evolve(state, event) {
     const status = STATUS_AFTER[event.type];
-    return { orderId: event.data.orderId, status, confirmed: state.confirmed || status === 'confirmed' };
+    const placedBy = event.type === OrderPlaced.type ? event.data.placedBy : state.placedBy;
+    return { orderId: event.data.orderId, placedBy, status, confirmed: state.confirmed || status === 'confirmed' };
   },
   decide(command, state) {
     if (command.kind === 'place') {
       if (state.orderId) throw new ConflictError(`order ${command.orderId} exists already`);
-      return [newEvent(OrderPlaced, { orderId: command.orderId, customerId: command.customerId, lines: command.lines })];
+      return [newEvent(OrderPlaced, { orderId: command.orderId, customerId: command.customerId, placedBy: command.placedBy, lines: command.lines })];
     }
     if (!state.orderId || !state.status) throw new NotFoundError(`no order ${command.orderId}`);
     const { orderId } = command;
@@ -80,5 +83,5 @@ export const order: Decider<Order, OrderCommand, OrderEvent> = {
  * Decides a command on the order's stream. A concurrent write (a client's cancellation racing a
  * status the order process records) is a revision conflict: the decision is taken again.
  */
-export const handleOrder = (events: ModuleEvents, command: OrderCommand, options: DecideOptions = {}) =>
+export const handleOrder = (events: ModuleEvents, command: OrderCommand, options: DecideOptions<Order> = {}) =>
   decideAndAppend(events, events.stream('order', command.orderId), order, command, { conflictRetries: 4, ...options });

@@ -8,6 +8,7 @@ const params = z.object({ userId: z.uuid() });
 
 export const getProfileRoute = route.get('/:userId', {
   summary: "a user's public profile (ETag: its version)",
+  access: 'anyone',
   params,
   responses: { 200: profile },
   async handle({ ctx, params }) {
@@ -19,14 +20,14 @@ export const getProfileRoute = route.get('/:userId', {
 
 export const updateProfileRoute = route.patch('/:userId', {
   summary: 'change your own profile; If-Match: the version you read',
-  auth: true,
+  access: ['member'],
   params,
   body: z
     .object({ displayName: z.string().trim().min(1).max(100).optional(), bio: z.string().max(2000).optional() })
     .refine((b) => b.displayName !== undefined || b.bio !== undefined, 'give displayName or bio'),
   responses: { 200: profile },
   async handle({ ctx, params, body, caller, ifMatch }) {
-    if (caller!.userId !== params.userId) throw new ForbiddenError('you may change only your own profile');
+    if (caller.userId !== params.userId) throw new ForbiddenError('you may change only your own profile');
     // The decision reads the profile's own stream, not the read model, which may not have applied
     // the write this client made a moment ago: its ETag must be honoured. The view only gives a
     // profile never changed (as registered).

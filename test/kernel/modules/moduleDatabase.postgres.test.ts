@@ -47,7 +47,7 @@ await describePostgres('module databases on PostgreSQL', (url) => {
 
   it('with module roles, a module’s role cannot read another module’s schema', async function () {
     this.timeout(30_000);
-    const config = { kind: 'postgres' as const, connectionString: url, schemaPrefix: prefix, moduleRoles: true };
+    const config = { kind: 'postgres' as const, connectionString: url, schemaPrefix: prefix, moduleRoles: true, rolePasswords: { secret: 'a test secret of at least thirty-two characters' } };
     const shop = await openModuleDatabase('shop', config);
     const mirror = await openModuleDatabase('mirror', config);
     try {

@@ -25,6 +25,7 @@ async function startLogged(level: string) {
   });
   const probe = route.get('/log-probe', {
     summary: 'test only: logs a line, then fails',
+    access: 'anyone',
     async handle({ log }) {
       log.warn('handler line');
       throw new Error('boom');

@@ -52,7 +52,7 @@ describe('GET /metrics', function () {
     await orderCommand(app, orderId, 'failed');
     faults.credit = false;
     const text = await metrics();
-    for (const projection of ['items', 'users_replica', 'revoked_sessions']) {
+    for (const projection of ['items', 'users_replica', 'access']) {
       const labels = { module: 'catalog', projection };
       expect(sample(text, 'seams_projection_lag_events', labels), projection).to.be.a('number');
       expect(sample(text, 'seams_projection_lag_seconds', labels), projection).to.be.a('number');

@@ -37,15 +37,16 @@ interface ProjectionRow {
 }
 
 const EXPECTED_PROJECTIONS = [
+  'catalog/access',
   'catalog/items',
-  'catalog/revoked_sessions',
   'catalog/users_replica',
+  'chat/access',
   'chat/messages',
-  'chat/revoked_sessions',
   'chat/users_replica',
-  'identity/revoked_sessions',
+  'identity/access',
+  'identity/registered_users',
+  'users/access',
   'users/profiles',
-  'users/revoked_sessions',
 ];
 
 describe('HTTP operations and general rules', function () {
@@ -252,7 +253,7 @@ describe('HTTP operations and general rules', function () {
   describe('GET /openapi.json', () => {
     let doc: {
       openapi: string;
-      paths: Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: Schema } } }; parameters: { name: string; in: string; required: boolean; schema: Schema }[]; security?: unknown[]; responses: Record<string, unknown> }>>;
+      paths: Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: Schema } } }; parameters: { name: string; in: string; required: boolean; schema: Schema }[]; security?: unknown[]; 'x-access'?: unknown; responses: Record<string, unknown> }>>;
       components: { schemas: Record<string, Schema>; securitySchemes: Record<string, unknown> };
     };
     interface Schema {
@@ -281,7 +282,8 @@ describe('HTTP operations and general rules', function () {
           const operation = doc.paths[path]?.[r.method];
           expect(operation, `${r.method.toUpperCase()} ${path}`).to.be.an('object');
           if (r.body) expect(operation!.requestBody?.content['application/json'].schema, `${path} request body`).to.be.an('object');
-          if (r.auth) expect(operation!.security, `${path} security`).to.deep.equal([{ bearer: [] }]);
+          expect(operation!['x-access'], `${path} x-access`).to.deep.equal(r.access);
+          if (r.access !== 'anyone') expect(operation!.security, `${path} security`).to.deep.equal([{ bearer: [] }]);
           counted++;
         }
       }
@@ -348,23 +350,27 @@ describe('HTTP operations: admin guard with SEAMS_ADMIN_TOKEN', function () {
   const adminToken = 'test-admin-token-0123456789abcdef';
   let app: TestApp;
   let user: User;
+  let operator: User;
   before(async () => {
     app = await startApp({ config: { adminToken } });
     user = await app.signUp('Not an admin');
+    operator = await app.operator('Operator');
   });
   after(async () => app?.stop());
 
   for (const path of ['/admin/projections', '/admin/events?limit=5', '/admin/streams/users.profile-x']) {
-    it(`${path}: no token, a wrong token or a user's token → 401 problem; the admin token → answered`, async () => {
+    it(`${path}: no token, a wrong token → 401 problem; a member's token → 403; the admin token or an operator's token → answered`, async () => {
       for (const headers of [{} as Record<string, string>, { authorization: `Bearer ${adminToken}x` }, { authorization: `Bearer ${adminToken.slice(0, -1)}` }, { authorization: adminToken }, { authorization: `Basic ${adminToken}` }]) {
         const reply = await app.request('GET', path, { headers });
         expectProblem(reply, 401);
         expect(reply.text).not.to.include(adminToken);
       }
-      expectProblem(await app.request('GET', path, { token: user.token }), 401);
-      const ok = await app.request('GET', path, { token: adminToken });
-      expect(ok.status).to.be.oneOf(path.startsWith('/admin/streams') ? [404] : [200]);
-      expectNoStackTrace(ok);
+      expectProblem(await app.request('GET', path, { token: user.token }), 403);
+      for (const token of [adminToken, operator.token]) {
+        const ok = await app.request('GET', path, { token });
+        expect(ok.status).to.be.oneOf(path.startsWith('/admin/streams') ? [404] : [200]);
+        expectNoStackTrace(ok);
+      }
     });
   }
 

@@ -61,12 +61,12 @@ describe('tracing', function () {
     it('place an order until its mail is sent: one trace, each step the child of what caused it, through the events’ metadata', async () => {
       const ada = await app.signUp('Ada');
       const email = `grace-${crypto.randomUUID()}@example.com`;
-      const customer = await app.request('POST', '/customers', { body: { name: 'Grace', email, creditLimitCents: 5000 } });
+      const customer = await app.request('POST', '/customers', { token: ada.token, body: { name: 'Grace', email } });
       const item = await app.request('POST', '/catalog/items', { token: ada.token, body: { title: 'Lamp', priceCents: 1200 } });
       const minPosition = String(Math.max(Number(customer.headers.get('event-position')), Number(item.headers.get('event-position'))));
-      const order = await app.request('POST', '/orders', { body: { customerId: customer.body.customerId, lines: [{ itemId: item.body.itemId, quantity: 1 }] }, headers: { 'min-position': minPosition } });
+      const order = await app.request('POST', '/orders', { token: ada.token, body: { customerId: customer.body.customerId, lines: [{ itemId: item.body.itemId, quantity: 1 }] }, headers: { 'min-position': minPosition } });
       expectStatus(order, 202);
-      await eventually(async () => (await app.request('GET', `/communications/mails?to=${encodeURIComponent(email)}`)).body.mails[0]?.status === 'sent');
+      await eventually(async () => (await app.request('GET', `/communications/mails?to=${encodeURIComponent(email)}`, { token: ada.token })).body.mails[0]?.status === 'sent');
       const sent = await eventually(async () => spans().find((s) => s.name === 'seams.command communications.DeliverMail' && spans().some((x) => x.parentSpanId === s.spanId && x.name === 'seams.append')));
       const path = pathTo(spans(), sent).map((p) => p.replace('seams: ', ''));
       expect(path).to.deep.equal([

@@ -33,12 +33,14 @@ describe('HTTP catalog', function () {
   let app: TestApp;
   let ada: User;
   let bob: User;
+  let olga: User;
   let fx: Fixture;
 
   before(async () => {
     app = await startApp();
     ada = await app.signUp('Ada');
     bob = await app.signUp('Bob');
+    olga = await app.operator('Olga');
     const item = await createItem(app, ada, { title: 'Fixture item', priceCents: 100 });
     expectStatus(item, 201);
     fx = { app, token: ada.token, userId: ada.userId, itemId: item.body.itemId };
@@ -62,8 +64,16 @@ describe('HTTP catalog', function () {
       expect(read.headers.get('etag')).to.equal('"0"');
     });
 
-    it('an explicit ownerId of another known user is kept', async () => {
-      const reply = await createItem(app, ada, { title: 'A gift', priceCents: 0, ownerId: bob.userId });
+    it('a member may not create an item owned by another user (403, nothing appended); ownerId may name the member themself', async () => {
+      const before = await app.headPosition();
+      expectProblem(await createItem(app, ada, { title: 'Forged', priceCents: 1, ownerId: bob.userId }), 403);
+      expectProblem(await createItem(app, ada, { title: 'Forged', priceCents: 1, ownerId: unknownId() }), 403);
+      expect(await app.headPosition()).to.equal(before);
+      expectStatus(await createItem(app, ada, { title: 'Mine', priceCents: 1, ownerId: ada.userId }), 201);
+    });
+
+    it('an operator’s explicit ownerId of another known user is kept', async () => {
+      const reply = await createItem(app, olga, { title: 'A gift', priceCents: 0, ownerId: bob.userId });
       expectStatus(reply, 201);
       const read = await app.request('GET', `/catalog/items/${reply.body.itemId}`, at(eventPosition(reply)));
       expect(read.body).to.include({ ownerId: bob.userId, ownerDisplayName: 'Bob', priceCents: 0 });
@@ -71,7 +81,7 @@ describe('HTTP catalog', function () {
 
     it('422 for an ownerId unknown to catalog; nothing appended', async () => {
       const before = await app.headPosition();
-      expectProblem(await createItem(app, ada, { title: 'Orphan', priceCents: 1, ownerId: unknownId() }), 422);
+      expectProblem(await createItem(app, olga, { title: 'Orphan', priceCents: 1, ownerId: unknownId() }), 422);
       expect(await app.headPosition()).to.equal(before);
     });
 

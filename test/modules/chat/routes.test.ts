@@ -107,17 +107,43 @@ describe('HTTP chat', function () {
       }
     });
 
+    it('pages: the newest `limit` first (oldest first within the page), `nextBefore` leads to the page before, null at the first message', async () => {
+      const conversation = await start(ada, [bob.userId]);
+      const id = conversation.body.conversationId;
+      const ids: string[] = [];
+      let position = 0;
+      for (let i = 1; i <= 7; i++) {
+        const reply = await post(i % 2 ? ada : bob, id, `message ${i}`);
+        ids.push(reply.body.messageId);
+        position = eventPosition(reply);
+      }
+      const page = (query: string) => app.request<{ messages: Message[]; nextBefore: string | null }>('GET', `/chat/conversations/${id}/messages?${query}`, { token: ada.token, headers: { 'min-position': String(position) } });
+      const texts = (reply: Awaited<ReturnType<typeof page>>) => reply.body.messages.map((m) => m.text);
+      const newest = await page('limit=3');
+      expect(texts(newest)).to.deep.equal(['message 5', 'message 6', 'message 7']);
+      expect(newest.body.nextBefore).to.equal(ids[4]);
+      const middle = await page(`limit=3&before=${newest.body.nextBefore}`);
+      expect(texts(middle)).to.deep.equal(['message 2', 'message 3', 'message 4']);
+      const first = await page(`limit=3&before=${middle.body.nextBefore}`);
+      expect(texts(first)).to.deep.equal(['message 1']);
+      expect(first.body.nextBefore).to.equal(null);
+      expect(texts(await page(''))).to.have.length(7); // the default limit, 100, holds them all
+      // A cursor that is no message of this conversation references something unknown.
+      expectProblem(await page(`before=${unknownId()}`), 422);
+      for (const bad of ['limit=0', 'limit=501', 'limit=abc', 'before=not-a-uuid']) expectProblem(await page(bad), 400, bad.split('=')[0]);
+    });
+
     it('a conversation with no messages lists none', async () => {
       const conversation = await start(bob, [ada.userId]);
       const reply = await list(ada, conversation.body.conversationId, eventPosition(conversation));
       expectStatus(reply, 200);
-      expect(reply.body).to.deep.equal({ messages: [] });
+      expect(reply.body).to.deep.equal({ messages: [], nextBefore: null });
     });
 
-    it('403 for a non-participant posting or reading; nothing appended', async () => {
+    it('404 for a non-participant posting or reading, as for an unknown conversation; nothing appended', async () => {
       const before = await app.headPosition();
-      expectProblem(await post(eve, fx.conversationId, 'let me in'), 403);
-      expectProblem(await list(eve, fx.conversationId), 403);
+      expectProblem(await post(eve, fx.conversationId, 'let me in'), 404);
+      expectProblem(await list(eve, fx.conversationId), 404);
       expect(await app.headPosition()).to.equal(before);
     });
 

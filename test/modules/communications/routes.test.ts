@@ -49,7 +49,7 @@ async function startSmtpServer() {
   return { url: `smtp://127.0.0.1:${port}`, received, state, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-const sendMail = (app: TestApp, data: { to: string; subject: string; body: string; idempotencyKey: string }, commandId: string = crypto.randomUUID()) =>
+const sendMail = (app: TestApp, data: { to: string; subject: string; body: string; idempotencyKey: string; recipientUserId?: string }, commandId: string = crypto.randomUUID()) =>
   app.server.runtime.dispatch(SendMail.type, data, { commandId, actor: 'test' });
 
 const untilMailSettled = (app: TestApp, to: string) =>
@@ -136,10 +136,32 @@ describe('HTTP communications: mail over SMTP', function () {
 
 describe('HTTP communications: GET /communications/mails', function () {
   let app: TestApp;
+  let olga: { token: string };
   before(async () => {
     app = await startApp();
+    olga = await app.operator('Olga');
   });
   after(async () => app?.stop());
+
+  it('a member reads only the mails sent on their behalf (recipientUserId); an operator reads any; anonymous is 401', async () => {
+    const [ada, bob] = [await app.signUp('Ada'), await app.signUp('Bob')];
+    const to = `shared.${crypto.randomUUID()}@example.com`;
+    await sendMail(app, { to, subject: 'For Ada', body: '1', idempotencyKey: crypto.randomUUID(), recipientUserId: ada.userId });
+    await sendMail(app, { to, subject: 'For Bob', body: '2', idempotencyKey: crypto.randomUUID(), recipientUserId: bob.userId });
+    await sendMail(app, { to, subject: 'For nobody', body: '3', idempotencyKey: crypto.randomUUID() });
+    const subjects = async (token: string) => {
+      const reply = await app.request('GET', `/communications/mails?to=${encodeURIComponent(to)}`, { token });
+      expectStatus(reply, 200);
+      return (reply.body.mails as MailView[]).map((m) => m.subject);
+    };
+    expect(await eventually(async () => (await subjects(olga.token)).length === 3 && subjects(olga.token))).to.deep.equal(['For Ada', 'For Bob', 'For nobody']);
+    expect(await subjects(ada.token)).to.deep.equal(['For Ada']);
+    expect(await subjects(bob.token)).to.deep.equal(['For Bob']);
+    // Without `to`, still only theirs: the whole mail log is an operator's to read.
+    expect((await app.request('GET', '/communications/mails', { token: ada.token })).body.mails.map((m: MailView) => m.subject)).to.deep.equal(['For Ada']);
+    expect((await app.request('GET', '/communications/mails')).status).to.equal(401);
+    await untilMailSettled(app, to);
+  });
 
   it('lists mails oldest first; `to` matches regardless of case; without `to`, all', async () => {
     const to = `Mixed.${crypto.randomUUID()}@Example.com`;
@@ -154,29 +176,31 @@ describe('HTTP communications: GET /communications/mails', function () {
     for (const m of mails) expect(Object.keys(m)).to.have.members(['mailId', 'to', 'subject', 'status', 'sentAt']);
     // Without `to`, every mail (waiting until all are delivered, so nothing is appended after this test).
     const all = await eventually(async () => {
-      const reply = await app.request('GET', '/communications/mails');
+      const reply = await app.request('GET', `/communications/mails?to=${encodeURIComponent(to)}`, { token: olga.token });
+      const other = await app.request('GET', '/communications/mails?to=someone.else%40example.com', { token: olga.token });
       expectStatus(reply, 200);
+      reply.body.mails.push(...other.body.mails);
       return reply.body.mails.length === 3 && reply.body.mails.every((m: MailView) => m.status === 'sent') && (reply.body.mails as MailView[]);
     });
     expect(all.map((m: MailView) => m.subject)).to.deep.equal(['First', 'Second', 'Other']);
-    const limited = await app.request('GET', '/communications/mails?limit=1');
+    const limited = await app.request('GET', '/communications/mails?limit=1', { token: olga.token });
     expect(limited.body.mails).to.have.length(1);
-    expect((await app.request('GET', '/communications/mails?to=nobody%40example.com')).body).to.deep.equal({ mails: [] });
+    expect((await app.request('GET', '/communications/mails?to=nobody%40example.com', { token: olga.token })).body).to.deep.equal({ mails: [] });
   });
 
-  const badInputs: BadInput<{ app: TestApp }>[] = [
-    ...commonBadInputs<{ app: TestApp }>({ method: 'GET', path: '/communications/mails', auth: false }),
-    { method: 'GET', path: '/communications/mails?to=not-an-email', name: 'to: not an email', status: 400, field: 'to' },
-    { method: 'GET', path: '/communications/mails?to=', name: 'to: empty', status: 400, field: 'to' },
-    { method: 'GET', path: '/communications/mails?to=a%40example.com&to=b%40example.com', name: 'to: given twice', status: 400, field: 'to' },
-    { method: 'GET', path: `/communications/mails?to=${'a'.repeat(250)}%40example.com`, label: '/communications/mails?to=aaa…%40example.com', name: 'to: longer than 254 characters', status: 400, field: 'to' },
-    { method: 'GET', path: '/communications/mails?limit=-5', name: 'limit: -5', status: 400, field: 'limit' },
-    { method: 'GET', path: '/communications/mails?limit=0', name: 'limit: 0', status: 400, field: 'limit' },
-    { method: 'GET', path: '/communications/mails?limit=501', name: 'limit: 501', status: 400, field: 'limit' },
-    { method: 'GET', path: '/communications/mails?limit=abc', name: 'limit: abc', status: 400, field: 'limit' },
-    { method: 'GET', path: '/communications/mails?limit=1.5', name: 'limit: 1.5', status: 400, field: 'limit' },
+  const badInputs: BadInput<{ app: TestApp; token: string }>[] = [
+    ...commonBadInputs<{ app: TestApp; token: string }>({ method: 'GET', path: '/communications/mails', auth: true }),
+    { method: 'GET', path: '/communications/mails?to=not-an-email', name: 'to: not an email', auth: true, status: 400, field: 'to' },
+    { method: 'GET', path: '/communications/mails?to=', name: 'to: empty', auth: true, status: 400, field: 'to' },
+    { method: 'GET', path: '/communications/mails?to=a%40example.com&to=b%40example.com', name: 'to: given twice', auth: true, status: 400, field: 'to' },
+    { method: 'GET', path: `/communications/mails?to=${'a'.repeat(250)}%40example.com`, label: '/communications/mails?to=aaa…%40example.com', name: 'to: longer than 254 characters', auth: true, status: 400, field: 'to' },
+    { method: 'GET', path: '/communications/mails?limit=-5', name: 'limit: -5', auth: true, status: 400, field: 'limit' },
+    { method: 'GET', path: '/communications/mails?limit=0', name: 'limit: 0', auth: true, status: 400, field: 'limit' },
+    { method: 'GET', path: '/communications/mails?limit=501', name: 'limit: 501', auth: true, status: 400, field: 'limit' },
+    { method: 'GET', path: '/communications/mails?limit=abc', name: 'limit: abc', auth: true, status: 400, field: 'limit' },
+    { method: 'GET', path: '/communications/mails?limit=1.5', name: 'limit: 1.5', auth: true, status: 400, field: 'limit' },
   ];
   describe('bad input (4xx problem+json, nothing appended)', () => {
-    badInputTable(badInputs, () => ({ app }));
+    badInputTable(badInputs, () => ({ app, token: olga.token }));
   });
 });

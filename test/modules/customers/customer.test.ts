@@ -6,7 +6,8 @@ import { deciderSpec as spec } from '../../../src/kernel/host.js';
 const customerId = 'c0000000-0000-4000-8000-000000000001';
 const [order1, order2, order3] = ['01000000-0000-4000-8000-000000000001', '01000000-0000-4000-8000-000000000002', '01000000-0000-4000-8000-000000000003'];
 
-const registered = { type: CustomerRegistered.type, data: { customerId, name: 'Ada', email: 'ada@example.com', creditLimitCents: 1000 } };
+const ownerId = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
+const registered = { type: CustomerRegistered.type, data: { customerId, ownerId, name: 'Ada', email: 'ada@example.com', creditLimitCents: 1000 } };
 const reserved = (orderId: string, amountCents: number) => ({ type: CreditReserved.type, data: { customerId, orderId, amountCents } });
 const released = (orderId: string, amountCents: number) => ({ type: CreditReleased.type, data: { customerId, orderId, amountCents } });
 const exceeded = (orderId: string, amountCents: number, availableCents: number) => ({ type: CreditLimitExceeded.type, data: { customerId, orderId, amountCents, availableCents } });
@@ -17,7 +18,7 @@ const release = (orderId: string) => ({ kind: 'release' as const, customerId, or
 
 describe('customers: customer', () => {
   it('registers with its credit limit', () => {
-    spec(customer).given([]).when({ kind: 'register', customerId, name: 'Ada', email: 'ada@example.com', creditLimitCents: 1000 }).then([registered]);
+    spec(customer).given([]).when({ kind: 'register', customerId, ownerId, name: 'Ada', email: 'ada@example.com', creditLimitCents: 1000 }).then([registered]);
   });
 
   it('reserves credit up to its limit, counting what is reserved already', () => {
@@ -64,8 +65,8 @@ describe('customers: customer', () => {
       .then([released(order2, 200), released(order3, 300), deleted]);
   });
 
-  it('deleting twice is a no-op; deleting an unknown customer is refused', () => {
-    spec(customer).given([registered, deleted]).when({ kind: 'delete', customerId }).then([]);
+  it('a deleted customer is gone: deleting it again, like deleting an unknown customer, is refused (404)', () => {
+    spec(customer).given([registered, deleted]).when({ kind: 'delete', customerId }).thenThrows(NotFoundError, /no customer/);
     spec(customer).given([]).when({ kind: 'delete', customerId }).thenThrows(NotFoundError, /no customer/);
   });
 });

@@ -20,77 +20,112 @@ const at = (position: number) => ({ headers: { 'min-position': String(position) 
 
 describe('HTTP customers', function () {
   let app: TestApp;
+  /** Ada opens customers; Eve is another member; Olga an operator. */
+  let ada: { userId: string; token: string };
+  let eve: { userId: string; token: string };
+  let olga: { userId: string; token: string };
   before(async () => {
     app = await startApp();
+    [ada, eve, olga] = [await app.signUp('Ada'), await app.signUp('Eve'), await app.operator('Olga')];
   });
   after(async () => app?.stop());
 
-  it('POST /customers → 201 { customerId } with Event-Position; GET returns it with the default credit limit and nothing reserved', async () => {
-    const reply = await app.request('POST', '/customers', { body: { name: 'Ada Lovelace', email: 'ada@example.com' } });
+  it('POST /customers → 201 { customerId } with Event-Position; GET returns it, yours, with the default credit limit and nothing reserved', async () => {
+    const reply = await app.request('POST', '/customers', { token: ada.token, body: { name: 'Ada Lovelace', email: 'ada@example.com' } });
     expectStatus(reply, 201);
     expect(Object.keys(reply.body)).to.deep.equal(['customerId']);
     expect(reply.body.customerId).to.match(UUID);
     const position = eventPosition(reply);
     const [event] = await app.server.store.readAll({ after: position - 1, maxCount: 1 });
     expect(event).to.deep.include({ type: CustomerRegistered.type, stream: `customers.customer-${reply.body.customerId}` });
-    expect(event!.data).to.deep.equal({ customerId: reply.body.customerId, name: 'Ada Lovelace', email: 'ada@example.com', creditLimitCents: 100_000 });
+    expect(event!.data).to.deep.equal({ customerId: reply.body.customerId, ownerId: ada.userId, name: 'Ada Lovelace', email: 'ada@example.com', creditLimitCents: 100_000 });
+    expect(event!.schemaVersion).to.equal(2);
 
-    const read = await app.request('GET', `/customers/${reply.body.customerId}`, at(position));
+    const read = await app.request('GET', `/customers/${reply.body.customerId}`, { token: ada.token, ...at(position) });
     expectStatus(read, 200);
-    expect(read.body).to.deep.equal({ customerId: reply.body.customerId, name: 'Ada Lovelace', email: 'ada@example.com', creditLimitCents: 100_000, reservedCents: 0 });
+    expect(read.body).to.deep.equal({ customerId: reply.body.customerId, ownerId: ada.userId, name: 'Ada Lovelace', email: 'ada@example.com', creditLimitCents: 100_000, reservedCents: 0 });
     expect(read.headers.get('etag')).to.equal('"0"');
   });
 
-  it('takes a credit limit, 0 included', async () => {
+  it('another member gets 404 for your customer, reading or deleting it, as for an unknown one; an operator sees and deletes it', async () => {
+    const reply = await app.request('POST', '/customers', { token: ada.token, body: { name: 'Private', email: 'private@example.com' } });
+    const { customerId } = reply.body;
+    const before = await app.headPosition();
+    const asEve = await app.request('GET', `/customers/${customerId}`, { token: eve.token, ...at(eventPosition(reply)) });
+    expectProblem(asEve, 404);
+    expect(asEve.body.detail).to.equal((await app.request('GET', `/customers/${unknownId()}`, { token: eve.token })).body.detail.replace(/[0-9a-f-]{36}/, customerId));
+    expectProblem(await app.request('DELETE', `/customers/${customerId}`, { token: eve.token }), 404);
+    expect(await app.headPosition()).to.equal(before);
+    expectStatus(await app.request('GET', `/customers/${customerId}`, { token: olga.token }), 200);
+    expectStatus(await app.request('DELETE', `/customers/${customerId}`, { token: olga.token }), 204);
+  });
+
+  it('takes a credit limit other than the default from an operator, 0 included; from a member only the default (403 otherwise)', async () => {
     for (const creditLimitCents of [0, 1, 250_000]) {
-      const reply = await app.request('POST', '/customers', { body: { name: 'Bob', email: 'bob@example.com', creditLimitCents } });
+      const reply = await app.request('POST', '/customers', { token: olga.token, body: { name: 'Bob', email: 'bob@example.com', creditLimitCents } });
       expectStatus(reply, 201);
-      const read = await app.request('GET', `/customers/${reply.body.customerId}`, at(eventPosition(reply)));
+      const read = await app.request('GET', `/customers/${reply.body.customerId}`, { token: olga.token, ...at(eventPosition(reply)) });
       expect(read.body.creditLimitCents).to.equal(creditLimitCents);
     }
+    const before = await app.headPosition();
+    expectProblem(await app.request('POST', '/customers', { token: ada.token, body: { name: 'Greedy', email: 'greedy@example.com', creditLimitCents: 250_000 } }), 403);
+    expect(await app.headPosition()).to.equal(before);
+    expectStatus(await app.request('POST', '/customers', { token: ada.token, body: { name: 'Modest', email: 'modest@example.com', creditLimitCents: 100_000 } }), 201);
   });
 
   it('names that look like SQL or markup are stored and returned verbatim', async () => {
     for (const name of HOSTILE_TEXTS) {
-      const reply = await app.request('POST', '/customers', { body: { name, email: 'x@example.com' } });
+      const reply = await app.request('POST', '/customers', { token: ada.token, body: { name, email: 'x@example.com' } });
       expectStatus(reply, 201);
-      const read = await app.request('GET', `/customers/${reply.body.customerId}`, at(eventPosition(reply)));
+      const read = await app.request('GET', `/customers/${reply.body.customerId}`, { token: ada.token, ...at(eventPosition(reply)) });
       expect(read.body.name).to.equal(name);
     }
   });
 
-  it('DELETE → 204 with Event-Position; the customer is gone (404); deleting again is a no-op 204; an unknown one is 404', async () => {
-    const created = await app.request('POST', '/customers', { body: { name: 'Eve', email: 'eve@example.com' } });
+  it('DELETE → 204 with Event-Position; the customer is gone (404); deleting it again is a 404, as for an unknown one', async () => {
+    const created = await app.request('POST', '/customers', { token: ada.token, body: { name: 'Eve', email: 'eve@example.com' } });
     const { customerId } = created.body;
-    const reply = await app.request('DELETE', `/customers/${customerId}`);
+    const reply = await app.request('DELETE', `/customers/${customerId}`, { token: ada.token });
     expectStatus(reply, 204);
     expect(reply.text).to.equal('');
     const position = eventPosition(reply);
     const [event] = await app.server.store.readAll({ after: position - 1, maxCount: 1 });
     expect(event).to.deep.include({ type: CustomerDeleted.type, data: { customerId } });
-    expectProblem(await app.request('GET', `/customers/${customerId}`, at(position)), 404);
+    expectProblem(await app.request('GET', `/customers/${customerId}`, { token: ada.token, ...at(position) }), 404);
 
     const head = await app.headPosition();
-    const again = await app.request('DELETE', `/customers/${customerId}`);
-    expectStatus(again, 204);
-    expect(again.headers.get('event-position')).to.equal(null);
+    expectProblem(await app.request('DELETE', `/customers/${customerId}`, { token: ada.token }), 404);
     expect(await app.headPosition()).to.equal(head);
-    expectProblem(await app.request('DELETE', `/customers/${unknownId()}`), 404);
-    expectProblem(await app.request('GET', `/customers/${unknownId()}`), 404);
+    expectProblem(await app.request('DELETE', `/customers/${unknownId()}`, { token: ada.token }), 404);
+    expectProblem(await app.request('GET', `/customers/${unknownId()}`, { token: ada.token }), 404);
+  });
+
+  it('DELETE honours If-Match: a stale revision is a 412 and deletes nothing; the current one deletes', async () => {
+    const created = await app.request('POST', '/customers', { token: ada.token, body: { name: 'Stale', email: 'stale@example.com' } });
+    const { customerId } = created.body;
+    const read = await app.request('GET', `/customers/${customerId}`, { token: ada.token, ...at(eventPosition(created)) });
+    expect(read.headers.get('etag')).to.equal('"0"');
+    const before = await app.headPosition();
+    expectProblem(await app.request('DELETE', `/customers/${customerId}`, { token: ada.token, headers: { 'if-match': '"3"' } }), 412);
+    expect(await app.headPosition()).to.equal(before);
+    expectStatus(await app.request('GET', `/customers/${customerId}`, { token: ada.token }), 200);
+    expectStatus(await app.request('DELETE', `/customers/${customerId}`, { token: ada.token, headers: { 'if-match': read.headers.get('etag')! } }), 204);
   });
 
   interface Fixture {
     app: TestApp;
+    /** The operator's: it opened the fixture's customer. */
+    token: string;
     customerId: string;
   }
   let fx: Fixture;
   before(async () => {
-    const reply = await app.request('POST', '/customers', { body: { name: 'Fixture', email: 'fixture@example.com' } });
-    fx = { app, customerId: reply.body.customerId };
+    const reply = await app.request('POST', '/customers', { token: olga.token, body: { name: 'Fixture', email: 'fixture@example.com' } });
+    fx = { app, token: olga.token, customerId: reply.body.customerId };
   });
 
-  const register: Endpoint<Fixture> = { method: 'POST', path: '/customers', auth: false, validBody: () => ({ name: 'Zoe', email: 'zoe@example.com', creditLimitCents: 500 }) };
-  const one = (method: string): Endpoint<Fixture> => ({ method, path: (f) => `/customers/${f.customerId}`, label: '/customers/:customerId', auth: false });
+  const register: Endpoint<Fixture> = { method: 'POST', path: '/customers', auth: true, validBody: () => ({ name: 'Zoe', email: 'zoe@example.com', creditLimitCents: 500 }) };
+  const one = (method: string): Endpoint<Fixture> => ({ method, path: (f) => `/customers/${f.customerId}`, label: '/customers/:customerId', auth: true });
   const badInputs: BadInput<Fixture>[] = [
     ...commonBadInputs(register),
     ...missingFieldCases(register, ['name', 'email']),
@@ -99,9 +134,10 @@ describe('HTTP customers', function () {
     ...fieldCases(register, 'creditLimitCents', [['negative', -1], ['a fraction', 1.5], ['a string', '500'], ['null', null], ['too large', 1e13], ['a boolean', true]]),
     ...[one('GET'), one('DELETE')].flatMap((endpoint): BadInput<Fixture>[] => [
       ...commonBadInputs(endpoint),
-      { method: endpoint.method, path: '/customers/not-a-uuid', name: 'a non-UUID id', status: 400, field: 'customerId' },
-      { method: endpoint.method, path: "/customers/1'%20OR%20'1'='1", name: 'an id that looks like SQL', status: 400, field: 'customerId' },
-      { method: endpoint.method, path: () => `/customers/${unknownId()}`, label: '/customers/:customerId', name: 'an unknown customer', status: 404 },
+      { method: endpoint.method, path: '/customers/not-a-uuid', name: 'a non-UUID id', auth: true, status: 400, field: 'customerId' },
+      { method: endpoint.method, path: "/customers/1'%20OR%20'1'='1", name: 'an id that looks like SQL', auth: true, status: 400, field: 'customerId' },
+      { method: endpoint.method, path: () => `/customers/${unknownId()}`, label: '/customers/:customerId', name: 'an unknown customer', auth: true, status: 404 },
+      { method: endpoint.method, path: (f) => `/customers/${f.customerId}`, label: '/customers/:customerId', name: 'If-Match: abc', headers: { 'if-match': 'abc' }, auth: true, status: 400, field: 'If-Match' },
     ]),
   ];
   describe('bad input (4xx problem+json, nothing appended)', () => {

@@ -2,12 +2,11 @@ import { expect } from 'chai';
 import { ConflictError } from '../../../src/kernel/host.js';
 import { account, accountId } from '../../../src/modules/identity/account.js';
 import { UserRegistered } from '../../../src/modules/identity/contracts.js';
-import { hashPassword, verifyPassword } from '../../../src/modules/identity/passwords.js';
 import { PasswordSet } from '../../../src/modules/identity/events.js';
 import { deciderSpec as spec } from '../../../src/kernel/host.js';
 
 const userId = '0a8f0b5e-7a43-4c0e-9a55-7b7bb0b0f001';
-const register = { userId, email: ' Ada@Example.COM ', displayName: 'Ada', passwordHash: 'scrypt$hash' };
+const register = { kind: 'register' as const, userId, email: ' Ada@Example.COM ', displayName: 'Ada', passwordHash: 'scrypt$hash' };
 
 describe('identity: account', () => {
   it('a new email registers: a public UserRegistered without secrets, and a private PasswordSet', () => {
@@ -33,13 +32,9 @@ describe('identity: account', () => {
     expect(accountId('ada@example.com')).to.not.equal(accountId('bob@example.com'));
   });
 
-  it('passwords: scrypt with a salt; verify accepts the password and nothing else', async () => {
-    const a = await hashPassword('correct horse');
-    const b = await hashPassword('correct horse');
-    expect(a).to.match(/^scrypt\$16384\$8\$1\$/);
-    expect(a).to.not.equal(b); // salted
-    expect(await verifyPassword('correct horse', a)).to.equal(true);
-    expect(await verifyPassword('correct horsE', a)).to.equal(false);
-    expect(await verifyPassword('correct horse', 'garbage')).to.equal(false);
+  it('a login with a stronger hash at hand replaces the stored one (rehash); an unknown account has nothing to rehash', () => {
+    const registered = { type: UserRegistered.type, data: { userId, email: 'ada@example.com', displayName: 'Ada' } };
+    spec(account).given([registered]).when({ kind: 'rehash', email: 'ada@example.com', passwordHash: 'scrypt$stronger' }).then([{ type: PasswordSet.type, data: { userId, passwordHash: 'scrypt$stronger' } }]);
+    spec(account).given([]).when({ kind: 'rehash', email: 'ada@example.com', passwordHash: 'scrypt$stronger' }).then([]);
   });
 });

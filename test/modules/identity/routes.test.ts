@@ -176,8 +176,14 @@ describe('HTTP identity', function () {
 
   describe('bearer tokens', () => {
     const secret = () => new TextEncoder().encode(readFileSync(join(app.dir, 'token-secret'), 'utf8').trim());
+    /** A member token as identity signs one (roles and the roles revision included), or without a session when `sid` is missing. */
     const sign = (claims: { sub?: string; sid?: string }, exp: number, key: Uint8Array) =>
-      new SignJWT(claims.sid ? { sid: claims.sid } : {}).setProtectedHeader({ alg: 'HS256' }).setSubject(claims.sub ?? fx.userId).setIssuedAt().setExpirationTime(exp).sign(key);
+      new SignJWT(claims.sid ? { typ: 'member', sid: claims.sid, roles: [], rv: -1 } : { typ: 'member', roles: [], rv: -1 })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(claims.sub ?? fx.userId)
+        .setIssuedAt()
+        .setExpirationTime(exp)
+        .sign(key);
     const now = () => Math.floor(Date.now() / 1000);
 
     it('a token signed with the real secret but expired, one signed with another secret, one without a session, and an unsigned one are all 401', async () => {

@@ -7,7 +7,8 @@ import { deciderSpec as spec } from '../../../src/kernel/host.js';
 
 const jobId = 'b0000000-0000-4000-8000-000000000001';
 const type = 'render';
-const accepted = (payload: unknown = { frames: 3 }): EventOf => ({ type: JobAccepted.type, data: { jobId, type, payload } });
+const submittedBy = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
+const accepted = (payload: unknown = { frames: 3 }): EventOf => ({ type: JobAccepted.type, data: { jobId, type, submittedBy, payload } });
 const validated = { type: JobValidated.type, data: { jobId, type } };
 const prepared = { type: JobPrepared.type, data: { jobId, type, payloadBytes: 12, digest: 'sha256:x' } };
 const scheduled = { type: JobScheduled.type, data: { jobId, type } };
@@ -35,8 +36,8 @@ const report = (status: 'running' | 'succeeded' | 'failed', detail?: string): Jo
 describe('jobs: a job', () => {
   describe('intake and stations', () => {
     it('is accepted once', () => {
-      spec(job).given([]).when({ kind: 'accept', jobId, type, payload: { frames: 3 } }).then([accepted()]);
-      spec(job).given(upTo.accepted).when({ kind: 'accept', jobId, type, payload: {} }).thenThrows(ConflictError, /exists/);
+      spec(job).given([]).when({ kind: 'accept', jobId, type, submittedBy, payload: { frames: 3 } }).then([accepted()]);
+      spec(job).given(upTo.accepted).when({ kind: 'accept', jobId, type, submittedBy, payload: {} }).thenThrows(ConflictError, /exists/);
     });
 
     it('validation passes an object and refuses anything else, with a reason', () => {

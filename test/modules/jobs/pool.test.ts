@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { WrongExpectedRevisionError, type EventOf, type RecordedEvent } from '../../../src/kernel/host.js';
 import { ReleaseSlot, ReserveSlot } from '../../../src/modules/jobs/commands.js';
 import { SlotReleased, SlotReserved, SlotWaitAbandoned, SlotWaitStarted } from '../../../src/modules/jobs/events.js';
-import { pool, readPool, type PoolCommand } from '../../../src/modules/jobs/pool.js';
+import { MAX_CACHED_POOLS, cachedPoolCount, pool, readPool, type PoolCommand } from '../../../src/modules/jobs/pool.js';
 import { deciderSpec as spec } from '../../../src/kernel/host.js';
 import { tempDir } from '../../support/tempDir.js';
 import { startJobs, type JobsApp } from '../../support/jobsHarness.js';
@@ -155,6 +155,25 @@ describe('jobs: a pool of slots', () => {
       await b.runtime.dispatch(ReserveSlot.type, { jobId, type }, { commandId });
       await send(b, ReserveSlot, jobId);
       expect((await a.store.readStream(`jobs.pool-${type}`)).map((e) => e.type)).to.deep.equal([SlotReserved.type]);
+    });
+  });
+
+  describe('bounded', () => {
+    it('keeps the folds of the pools used last, at most MAX_CACHED_POOLS, however many types clients ask for; an evicted pool reads the same', async () => {
+      const dir = await tempDir('seams-pool-cache-');
+      const app = await startJobs(dir.path, { poolSize: 5, startProjections: false });
+      try {
+        const jobId = randomUUID();
+        await app.runtime.dispatch(ReserveSlot.type, { jobId, type }, { commandId: randomUUID() });
+        for (let n = 0; n < MAX_CACHED_POOLS + 200; n++) await readPool(app.ctx(), `probe-${n}`);
+        expect(cachedPoolCount(app.ctx())).to.equal(MAX_CACHED_POOLS);
+        // `render` was pushed out; it is folded again from its stream.
+        expect(await readPool(app.ctx(), type)).to.deep.equal({ reserved: 1, waiting: 0, revision: 0 });
+        expect(cachedPoolCount(app.ctx())).to.equal(MAX_CACHED_POOLS);
+      } finally {
+        await app.stop();
+        await dir.cleanup();
+      }
     });
   });
 });

@@ -19,6 +19,8 @@ import {
 
 interface Fixture {
   app: TestApp;
+  /** The end system's service token (jobs:submit, jobs:read, jobs:report). */
+  token: string;
   jobId: string;
 }
 
@@ -31,17 +33,20 @@ describe('HTTP jobs', function () {
   this.timeout(30_000);
   let app: TestApp;
   let fx: Fixture;
+  /** The end system: it submits jobs, reads them and reports their execution. Who else may do what is tested under "who may do what". */
+  let endSystem: { tokenId: string; token: string };
+  const req: TestApp['request'] = (method, path, init = {}) => app.request(method, path, { token: endSystem.token, ...init });
 
   const submit = async (type: string, payload: unknown = { frames: 1 }) => {
-    const reply = await app.request('POST', '/jobs', { body: { type, payload } });
+    const reply = await req('POST', '/jobs', { body: { type, payload } });
     expectStatus(reply, 202);
     return reply.body.jobId as string;
   };
-  const view = async (jobId: string) => (await app.request('GET', `/jobs/${jobId}`)).body;
+  const view = async (jobId: string) => (await req('GET', `/jobs/${jobId}`)).body;
   const waitFor = (jobId: string, status: string) => eventually(async () => ((await view(jobId)).status === status ? view(jobId) : undefined));
-  const report = (jobId: string, status: Report, detail?: string) => app.request('POST', `/jobs/${jobId}/execution-reports`, { body: { status, ...(detail !== undefined ? { detail } : {}) } });
-  const history = async (jobId: string) => ((await app.request('GET', `/jobs/${jobId}/history`)).body.history as { status: string; station: string }[]).map((h) => `${h.status}@${h.station}`);
-  const pool = async (type: string) => (await app.request('GET', `/jobs/pools/${type}`)).body;
+  const report = (jobId: string, status: Report, detail?: string) => req('POST', `/jobs/${jobId}/execution-reports`, { body: { status, ...(detail !== undefined ? { detail } : {}) } });
+  const history = async (jobId: string) => ((await req('GET', `/jobs/${jobId}/history`)).body.history as { status: string; station: string }[]).map((h) => `${h.status}@${h.station}`);
+  const pool = async (type: string) => (await req('GET', `/jobs/pools/${type}`)).body;
   const poolStream = async (type: string) => app.server.store.readStream(`jobs.pool-${type}`);
   /** Reports and expects the answer. */
   const expectReport = async (jobId: string, status: Report, expected: number, detail?: string): Promise<Reply> => {
@@ -53,16 +58,17 @@ describe('HTTP jobs', function () {
 
   before(async () => {
     app = await startApp({ config: { env: { JOBS_POOL_SIZE: '2' } } });
+    endSystem = await app.serviceToken(['jobs:submit', 'jobs:read', 'jobs:report']);
     const jobId = await submit(freshType());
     await waitFor(jobId, 'scheduled');
-    fx = { app, jobId };
+    fx = { app, token: endSystem.token, jobId };
   });
   after(async () => app?.stop());
 
   describe('the pipeline', () => {
     it('POST /jobs → 202 { jobId } with Event-Position and Location; a read with Min-Position sees the job', async () => {
       const type = freshType();
-      const reply = await app.request('POST', '/jobs', { body: { type, payload: { frames: 24 } } });
+      const reply = await req('POST', '/jobs', { body: { type, payload: { frames: 24 } } });
       expectStatus(reply, 202);
       expect(Object.keys(reply.body)).to.deep.equal(['jobId']);
       expect(reply.body.jobId).to.match(UUID);
@@ -70,8 +76,8 @@ describe('HTTP jobs', function () {
       const position = eventPosition(reply);
       const [event] = await app.server.store.readAll({ after: position - 1, maxCount: 1 });
       expect(event).to.deep.include({ type: 'jobs.JobAccepted', stream: `jobs.job-${reply.body.jobId}` });
-      expect(event!.data).to.deep.equal({ jobId: reply.body.jobId, type, payload: { frames: 24 } });
-      const read = await app.request('GET', `/jobs/${reply.body.jobId}`, { headers: { 'min-position': String(position) } });
+      expect(event!.data).to.deep.equal({ jobId: reply.body.jobId, type, submittedBy: `service:${endSystem.tokenId}`, payload: { frames: 24 } });
+      const read = await req('GET', `/jobs/${reply.body.jobId}`, { headers: { 'min-position': String(position) } });
       expectStatus(read, 200);
       expect(read.body).to.include({ jobId: reply.body.jobId, type });
     });
@@ -96,7 +102,7 @@ describe('HTTP jobs', function () {
       expect(done).to.not.have.property('reason');
       await eventually(async () => (await pool(type)).reserved === 0);
 
-      const entries = (await app.request('GET', `/jobs/${jobId}/history`)).body.history as { status: string; station: string; at: string }[];
+      const entries = (await req('GET', `/jobs/${jobId}/history`)).body.history as { status: string; station: string; at: string }[];
       expect(entries.map((h) => `${h.status}@${h.station}`)).to.deep.equal([
         'accepted@intake', 'validated@validate', 'prepared@prepare', 'scheduled@schedule', 'running@execution', 'succeeded@execution',
       ]);
@@ -186,11 +192,12 @@ describe('HTTP jobs', function () {
       const done = new Set<string>();
       while (done.size < 6) {
         const { reserved } = await pool(type);
-        const holding = (await app.request('GET', `/jobs?type=${type}&status=scheduled`)).body.jobs as { jobId: string }[];
+        const holding = (await req('GET', `/jobs?type=${type}&status=scheduled`)).body.jobs as { jobId: string }[];
         expect(reserved).to.be.at.most(2);
         expect(holding.length).to.be.at.most(2);
         for (const { jobId } of holding) {
-          if (done.has(jobId)) continue; // the list is a projection: it may still show a job reported a moment ago
+          // The status view may not have taken in a report made a moment ago: a job reported is done.
+          if (done.has(jobId)) continue;
           await expectReport(jobId, 'succeeded', 202);
           done.add(jobId);
         }
@@ -288,26 +295,26 @@ describe('HTTP jobs', function () {
       const refused = await submit(type, 'nope');
       await waitFor(ok, 'scheduled');
       await waitFor(refused, 'failed');
-      const all = (await app.request('GET', `/jobs?type=${type}`)).body.jobs as { jobId: string }[];
+      const all = (await req('GET', `/jobs?type=${type}`)).body.jobs as { jobId: string }[];
       expect(all.map((j) => j.jobId)).to.deep.equal([ok, refused]);
-      const failed = await app.request('GET', `/jobs?type=${type}&status=failed`);
+      const failed = await req('GET', `/jobs?type=${type}&status=failed`);
       expectStatus(failed, 200);
       expect(failed.body.jobs).to.deep.equal([await view(refused)]);
-      expect((await app.request('GET', `/jobs?type=${type}&status=running`)).body.jobs).to.deep.equal([]);
-      expect((await app.request('GET', `/jobs?type=${type}&limit=1`)).body.jobs.map((j: { jobId: string }) => j.jobId)).to.deep.equal([ok]);
-      const scheduledEverywhere = (await app.request('GET', '/jobs?status=scheduled&limit=1000')).body.jobs as { jobId: string; status: string }[];
+      expect((await req('GET', `/jobs?type=${type}&status=running`)).body.jobs).to.deep.equal([]);
+      expect((await req('GET', `/jobs?type=${type}&limit=1`)).body.jobs.map((j: { jobId: string }) => j.jobId)).to.deep.equal([ok]);
+      const scheduledEverywhere = (await req('GET', '/jobs?status=scheduled&limit=1000')).body.jobs as { jobId: string; status: string }[];
       expect(scheduledEverywhere.map((j) => j.jobId)).to.include(ok);
       expect(scheduledEverywhere.every((j) => j.status === 'scheduled')).to.equal(true);
     });
 
     it('GET /jobs/pools/history is the pool of type "history" (not the history of a job called "pools")', async () => {
-      expect(await app.request('GET', '/jobs/pools/history')).to.deep.include({ status: 200, body: { type: 'history', size: 2, reserved: 0, waiting: 0 } });
+      expect(await req('GET', '/jobs/pools/history')).to.deep.include({ status: 200, body: { type: 'history', size: 2, reserved: 0, waiting: 0 } });
     });
 
     it('404 problem for an unknown job, its history and its payload', async () => {
-      expectProblem(await app.request('GET', `/jobs/${unknownId()}`), 404);
-      expectProblem(await app.request('GET', `/jobs/${unknownId()}/history`), 404);
-      expectProblem(await app.request('GET', `/jobs/${unknownId()}/payload`), 404);
+      expectProblem(await req('GET', `/jobs/${unknownId()}`), 404);
+      expectProblem(await req('GET', `/jobs/${unknownId()}/history`), 404);
+      expectProblem(await req('GET', `/jobs/${unknownId()}/payload`), 404);
     });
 
     it('GET /jobs/:jobId/payload gives the end system the type and payload exactly as accepted, at any status', async () => {
@@ -315,28 +322,81 @@ describe('HTTP jobs', function () {
       const payload = { scene: 7, text: "<script>alert('x')</script>", nested: { list: [1, 'two', null] } };
       const jobId = await submit(type, payload);
       // Straight away, before any station has run: the payload is read from the job's stream.
-      expect(await app.request('GET', `/jobs/${jobId}/payload`)).to.deep.include({ status: 200, body: { jobId, type, payload } });
+      expect(await req('GET', `/jobs/${jobId}/payload`)).to.deep.include({ status: 200, body: { jobId, type, payload } });
       await waitFor(jobId, 'scheduled');
-      expect((await app.request('GET', `/jobs/${jobId}/payload`)).body).to.deep.equal({ jobId, type, payload });
+      expect((await req('GET', `/jobs/${jobId}/payload`)).body).to.deep.equal({ jobId, type, payload });
       // A payload the validation station refused is still what was accepted.
       const refused = await submit(type, 'not an object');
       await waitFor(refused, 'failed');
-      expect((await app.request('GET', `/jobs/${refused}/payload`)).body).to.deep.equal({ jobId: refused, type, payload: 'not an object' });
+      expect((await req('GET', `/jobs/${refused}/payload`)).body).to.deep.equal({ jobId: refused, type, payload: 'not an object' });
     });
 
     it('the job carries an ETag: its stream revision', async () => {
-      const reply = await app.request('GET', `/jobs/${fx.jobId}`);
+      const reply = await req('GET', `/jobs/${fx.jobId}`);
       expect(reply.headers.get('etag')).to.equal('"3"');
     });
   });
 
+  describe('who may do what', () => {
+    it('a member sees the jobs they submitted (and no one else’s: 404); an operator and a jobs:read token see all', async () => {
+      const [ada, eve, olga] = [await app.signUp('Ada'), await app.signUp('Eve'), await app.operator('Olga')];
+      const reader = await app.serviceToken(['jobs:read']);
+      const type = freshType();
+      const posted = await app.request('POST', '/jobs', { token: ada.token, body: { type, payload: { frames: 1 } } });
+      expectStatus(posted, 202);
+      const { jobId } = posted.body;
+      const at = { 'min-position': String(eventPosition(posted)) };
+      for (const path of [`/jobs/${jobId}`, `/jobs/${jobId}/payload`, `/jobs/${jobId}/history`]) {
+        expectStatus(await app.request('GET', path, { token: ada.token, headers: at }), 200);
+        expectStatus(await app.request('GET', path, { token: olga.token, headers: at }), 200);
+        expectStatus(await app.request('GET', path, { token: reader.token, headers: at }), 200);
+        expectProblem(await app.request('GET', path, { token: eve.token, headers: at }), 404);
+        expectProblem(await app.request('GET', path, { headers: at }), 401);
+      }
+      const listed = async (token: string) => ((await app.request('GET', `/jobs?type=${type}`, { token, headers: at })).body.jobs as { jobId: string }[]).map((j) => j.jobId);
+      expect(await listed(ada.token)).to.deep.equal([jobId]);
+      expect(await listed(eve.token)).to.deep.equal([]);
+      expect(await listed(olga.token)).to.deep.equal([jobId]);
+      expect(await listed(reader.token)).to.deep.equal([jobId]);
+    });
+
+    it('execution reports need an operator or a jobs:report token, not the submitter (403), and nothing is appended', async () => {
+      const ada = await app.signUp('Ada');
+      const olga = await app.operator('Olga');
+      const reporter = await app.serviceToken(['jobs:report']);
+      const submitted = await app.request('POST', '/jobs', { token: ada.token, body: { type: freshType(), payload: { frames: 1 } } });
+      const { jobId } = submitted.body;
+      await waitFor(jobId, 'scheduled');
+      const before = await app.headPosition();
+      expectProblem(await app.request('POST', `/jobs/${jobId}/execution-reports`, { token: ada.token, body: { status: 'failed' } }), 403);
+      expectProblem(await app.request('POST', `/jobs/${jobId}/execution-reports`, { body: { status: 'failed' } }), 401);
+      expect(await app.headPosition()).to.equal(before);
+      expectStatus(await app.request('POST', `/jobs/${jobId}/execution-reports`, { token: reporter.token, body: { status: 'running' } }), 202);
+      expectStatus(await app.request('POST', `/jobs/${jobId}/execution-reports`, { token: olga.token, body: { status: 'succeeded' } }), 202);
+    });
+
+    it('an execution report honours If-Match: a stale revision is a 412 and changes nothing; the current one is taken', async () => {
+      const jobId = await submit(freshType());
+      await waitFor(jobId, 'scheduled');
+      const etag = (await req('GET', `/jobs/${jobId}`)).headers.get('etag')!;
+      expect(etag).to.equal('"3"');
+      const before = await app.headPosition();
+      expectProblem(await req('POST', `/jobs/${jobId}/execution-reports`, { body: { status: 'failed' }, headers: { 'if-match': '"2"' } }), 412);
+      expect(await app.headPosition()).to.equal(before);
+      expect((await view(jobId)).status).to.equal('scheduled');
+      const taken = await req('POST', `/jobs/${jobId}/execution-reports`, { body: { status: 'running' }, headers: { 'if-match': etag } });
+      expectStatus(taken, 202);
+      expect(taken.headers.get('etag')).to.equal('"4"');
+    });
+  });
+
   describe('bad input: a 4xx problem, nothing appended', () => {
-    const submitJob: Endpoint<Fixture> = { method: 'POST', path: '/jobs', auth: false, validBody: () => ({ type: 'render', payload: { frames: 1 } }) };
+    const submitJob: Endpoint<Fixture> = { method: 'POST', path: '/jobs', auth: true, validBody: () => ({ type: 'render', payload: { frames: 1 } }) };
     const reportOn: Endpoint<Fixture> = {
       method: 'POST',
       path: (f) => `/jobs/${f.jobId}/execution-reports`,
       label: '/jobs/:jobId/execution-reports',
-      auth: false,
+      auth: true,
       validBody: () => ({ status: 'running' }),
     };
     const badTypes: [string, unknown][] = [
@@ -359,33 +419,33 @@ describe('HTTP jobs', function () {
       ...missingFieldCases(reportOn, ['status']),
       ...fieldCases(reportOn, 'status', [['unknown', 'done'], ['upper case', 'RUNNING'], ['a number', 1], ['null', null], ['an array', ['running']]]),
       ...fieldCases(reportOn, 'detail', [['a number', 5], ['2,001 characters', 'x'.repeat(2001)], ['null', null]]),
-      { method: 'POST', path: '/jobs/not-a-uuid/execution-reports', name: 'a non-UUID id', body: { status: 'running' }, status: 400, field: 'jobId' },
-      { method: 'POST', path: "/jobs/'%20OR%201=1%20--/execution-reports", name: 'SQL in the id', body: { status: 'running' }, status: 400, field: 'jobId' },
-      { method: 'POST', path: `/jobs/${'a'.repeat(1000)}/execution-reports`, name: 'a 1,000-character id', body: { status: 'running' }, status: 400, field: 'jobId' },
+      { method: 'POST', path: '/jobs/not-a-uuid/execution-reports', name: 'a non-UUID id', body: { status: 'running' }, auth: true, status: 400, field: 'jobId' },
+      { method: 'POST', path: "/jobs/'%20OR%201=1%20--/execution-reports", name: 'SQL in the id', body: { status: 'running' }, auth: true, status: 400, field: 'jobId' },
+      { method: 'POST', path: `/jobs/${'a'.repeat(1000)}/execution-reports`, name: 'a 1,000-character id', body: { status: 'running' }, auth: true, status: 400, field: 'jobId' },
 
-      ...commonBadInputs<Fixture>({ method: 'GET', path: (f) => `/jobs/${f.jobId}`, label: '/jobs/:jobId', auth: false }),
-      { method: 'GET', path: '/jobs/not-a-uuid', name: 'a non-UUID id', status: 400, field: 'jobId' },
-      { method: 'GET', path: '/jobs/%E0%A4%A', name: 'malformed percent-encoding', status: 400 },
+      ...commonBadInputs<Fixture>({ method: 'GET', path: (f) => `/jobs/${f.jobId}`, label: '/jobs/:jobId', auth: true }),
+      { method: 'GET', path: '/jobs/not-a-uuid', name: 'a non-UUID id', auth: true, status: 400, field: 'jobId' },
+      { method: 'GET', path: '/jobs/%E0%A4%A', name: 'malformed percent-encoding', auth: true, status: 400 },
 
-      ...commonBadInputs<Fixture>({ method: 'GET', path: (f) => `/jobs/${f.jobId}/payload`, label: '/jobs/:jobId/payload', auth: false }),
-      { method: 'GET', path: '/jobs/not-a-uuid/payload', name: 'a non-UUID id', status: 400, field: 'jobId' },
+      ...commonBadInputs<Fixture>({ method: 'GET', path: (f) => `/jobs/${f.jobId}/payload`, label: '/jobs/:jobId/payload', auth: true }),
+      { method: 'GET', path: '/jobs/not-a-uuid/payload', name: 'a non-UUID id', auth: true, status: 400, field: 'jobId' },
 
-      ...commonBadInputs<Fixture>({ method: 'GET', path: (f) => `/jobs/${f.jobId}/history`, label: '/jobs/:jobId/history', auth: false }),
-      { method: 'GET', path: '/jobs/not-a-uuid/history', name: 'a non-UUID id', status: 400, field: 'jobId' },
+      ...commonBadInputs<Fixture>({ method: 'GET', path: (f) => `/jobs/${f.jobId}/history`, label: '/jobs/:jobId/history', auth: true }),
+      { method: 'GET', path: '/jobs/not-a-uuid/history', name: 'a non-UUID id', auth: true, status: 400, field: 'jobId' },
 
-      ...commonBadInputs<Fixture>({ method: 'GET', path: '/jobs', auth: false }),
-      { method: 'GET', path: '/jobs?status=done', name: 'an unknown status', status: 400, field: 'status' },
-      { method: 'GET', path: '/jobs?type=a%2Fb', name: 'a type with a slash', status: 400, field: 'type' },
-      { method: 'GET', path: '/jobs?limit=0', name: 'limit=0', status: 400, field: 'limit' },
-      { method: 'GET', path: '/jobs?limit=-5', name: 'limit=-5', status: 400, field: 'limit' },
-      { method: 'GET', path: '/jobs?limit=abc', name: 'limit=abc', status: 400, field: 'limit' },
-      { method: 'GET', path: '/jobs?limit=1001', name: 'limit=1001', status: 400, field: 'limit' },
-      { method: 'GET', path: '/jobs?limit=1.5', name: 'limit=1.5', status: 400, field: 'limit' },
+      ...commonBadInputs<Fixture>({ method: 'GET', path: '/jobs', auth: true }),
+      { method: 'GET', path: '/jobs?status=done', name: 'an unknown status', auth: true, status: 400, field: 'status' },
+      { method: 'GET', path: '/jobs?type=a%2Fb', name: 'a type with a slash', auth: true, status: 400, field: 'type' },
+      { method: 'GET', path: '/jobs?limit=0', name: 'limit=0', auth: true, status: 400, field: 'limit' },
+      { method: 'GET', path: '/jobs?limit=-5', name: 'limit=-5', auth: true, status: 400, field: 'limit' },
+      { method: 'GET', path: '/jobs?limit=abc', name: 'limit=abc', auth: true, status: 400, field: 'limit' },
+      { method: 'GET', path: '/jobs?limit=1001', name: 'limit=1001', auth: true, status: 400, field: 'limit' },
+      { method: 'GET', path: '/jobs?limit=1.5', name: 'limit=1.5', auth: true, status: 400, field: 'limit' },
 
-      ...commonBadInputs<Fixture>({ method: 'GET', path: '/jobs/pools/render', auth: false }),
-      { method: 'GET', path: `/jobs/pools/${'x'.repeat(65)}`, name: 'a 65-character type', status: 400, field: 'type' },
-      { method: 'GET', path: '/jobs/pools/a%20b', name: 'a type with a space', status: 400, field: 'type' },
-      { method: 'GET', path: '/jobs/pools/-lead', name: 'a type starting with "-"', status: 400, field: 'type' },
+      ...commonBadInputs<Fixture>({ method: 'GET', path: '/jobs/pools/render', auth: true }),
+      { method: 'GET', path: `/jobs/pools/${'x'.repeat(65)}`, name: 'a 65-character type', auth: true, status: 400, field: 'type' },
+      { method: 'GET', path: '/jobs/pools/a%20b', name: 'a type with a space', auth: true, status: 400, field: 'type' },
+      { method: 'GET', path: '/jobs/pools/-lead', name: 'a type starting with "-"', auth: true, status: 400, field: 'type' },
     ];
     badInputTable(cases, () => fx);
   });

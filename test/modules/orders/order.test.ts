@@ -6,8 +6,9 @@ import { deciderSpec as spec } from '../../../src/kernel/host.js';
 const orderId = '0d000000-0000-4000-8000-000000000001';
 const customerId = 'c0000000-0000-4000-8000-000000000001';
 const lines = [{ itemId: '1e000000-0000-4000-8000-000000000001', quantity: 2 }];
+const placedBy = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
 
-const placed = { type: OrderPlaced.type, data: { orderId, customerId, lines } };
+const placed = { type: OrderPlaced.type, data: { orderId, customerId, placedBy, lines } };
 const confirmed = { type: OrderConfirmed.type, data: { orderId, customerId, totalCents: 500 } };
 const invalidated = (reason: string) => ({ type: OrderInvalidated.type, data: { orderId, reason } });
 const rejected = { type: OrderRejected.type, data: { orderId, reason: 'credit-limit-exceeded', totalCents: 500 } };
@@ -22,8 +23,8 @@ const completeCancellation = { kind: 'completeCancellation' as const, orderId };
 
 describe('orders: order', () => {
   it('is placed once, unchecked', () => {
-    spec(order).given([]).when({ kind: 'place', orderId, customerId, lines }).then([placed]);
-    spec(order).given([placed]).when({ kind: 'place', orderId, customerId, lines }).thenThrows(ConflictError, /exists/);
+    spec(order).given([]).when({ kind: 'place', orderId, customerId, placedBy, lines }).then([placed]);
+    spec(order).given([placed]).when({ kind: 'place', orderId, customerId, placedBy, lines }).thenThrows(ConflictError, /exists/);
   });
 
   it('a pending order becomes exactly one of confirmed, invalid or rejected', () => {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { CreditLimitExceeded, CreditReleased, CreditReserved, CustomerRegistered } from '../../../src/modules/customers/contracts.js';
+import { OrderCancellationRequested } from '../../../src/modules/orders/events.js';
 import type { TestApp } from '../../support/httpHarness.js';
 import {
   createItems,
@@ -14,6 +15,7 @@ import {
   processInstance,
   registerCustomer,
   resetCreditFaults,
+  shopper,
   startShop,
   untilDecided,
   untilInstance,
@@ -40,7 +42,9 @@ const OUTCOMES = ['orders.OrderConfirmed', 'orders.OrderInvalidated', 'orders.Or
 /** The order's outcome events in the log: exactly one per decided order. */
 const outcomes = async (app: TestApp, orderId: string) => (await eventsAbout(app, orderId, OUTCOMES)).map((e) => e.type.split('.')[1]);
 
-const cancel = (app: TestApp, orderId: string) => app.request('POST', `/orders/${orderId}/cancellation`);
+const cancel = async (app: TestApp, orderId: string, headers: Record<string, string> = {}) => app.request('POST', `/orders/${orderId}/cancellation`, { token: (await shopper(app)).token, headers });
+/** The shopper's token: the member who opens the customers and places the orders here. */
+const as = async (app: TestApp) => ({ token: (await shopper(app)).token });
 
 describe('HTTP orders: the order process', function () {
   this.timeout(30_000);
@@ -59,7 +63,7 @@ describe('HTTP orders: the order process', function () {
 
   it('202 pending at once; then confirmed: credit reserved in customers, total = Σ price × quantity, one confirmation mail', async () => {
     const { customerId, email } = await registerCustomer(app);
-    const reply = await app.request('POST', '/orders', { body: { customerId, lines: [{ itemId: tea, quantity: 2 }, { itemId: cake, quantity: 3 }, { itemId: tea, quantity: 1 }] } });
+    const reply = await app.request('POST', '/orders', { ...(await as(app)), body: { customerId, lines: [{ itemId: tea, quantity: 2 }, { itemId: cake, quantity: 3 }, { itemId: tea, quantity: 1 }] } });
     expectStatus(reply, 202);
     expect(reply.body).to.have.keys(['orderId', 'status']);
     expect(reply.body.status).to.equal('pending');
@@ -171,7 +175,7 @@ describe('HTTP orders: the order process', function () {
     await untilStatus(app, second, 'confirmed');
     await untilReserved(app, customerId, 1250 + 798);
 
-    const reply = await app.request('DELETE', `/customers/${customerId}`);
+    const reply = await app.request('DELETE', `/customers/${customerId}`, await as(app));
     expectStatus(reply, 204);
     expect(await untilStatus(app, first, 'invalid')).to.deep.equal({ orderId: first, customerId, status: 'invalid', reason: 'customer-deleted', totalCents: 1250 });
     expect(await untilStatus(app, second, 'invalid')).to.deep.include({ reason: 'customer-deleted' });
@@ -181,7 +185,7 @@ describe('HTTP orders: the order process', function () {
       expect(process.step).to.equal('invalid: customer-deleted');
       expect(process.commands.filter((c) => c.purpose === 'undo').map((c) => [c.type, c.status])).to.deep.equal([['customers.ReleaseCredit', 'done']]);
     }
-    expectProblem(await app.request('GET', `/customers/${customerId}`), 404);
+    expectProblem(await app.request('GET', `/customers/${customerId}`, await as(app)), 404);
   });
 
   it('deleting a customer while its order is pending (the reservation in flight) ends it invalid, customer-deleted', async () => {
@@ -190,7 +194,7 @@ describe('HTTP orders: the order process', function () {
     const orderId = await placeOrder(app, customerId, [{ itemId: tea, quantity: 1 }]);
     await untilInstance(app, 'order_process', orderId, (i) => i.step === 'reserving credit' && i.attempts >= 1);
     expect((await getOrder(app, orderId)).status).to.equal('pending');
-    expectStatus(await app.request('DELETE', `/customers/${customerId}`), 204);
+    expectStatus(await app.request('DELETE', `/customers/${customerId}`, await as(app)), 204);
     creditFaults.reserve = false;
     expect(await untilDecided(app, orderId)).to.deep.equal({ orderId, customerId, status: 'invalid', reason: 'customer-deleted' });
     expect(await outcomes(app, orderId)).to.deep.equal(['OrderInvalidated']);
@@ -199,7 +203,7 @@ describe('HTTP orders: the order process', function () {
 
   it('a customer deleted before the order is placed: invalid, customer-deleted', async () => {
     const { customerId } = await registerCustomer(app);
-    expectStatus(await app.request('DELETE', `/customers/${customerId}`), 204);
+    expectStatus(await app.request('DELETE', `/customers/${customerId}`, await as(app)), 204);
     const orderId = await placeOrder(app, customerId, [{ itemId: tea, quantity: 1 }]);
     expect(await untilDecided(app, orderId)).to.deep.include({ status: 'invalid', reason: 'customer-deleted' });
   });
@@ -216,7 +220,7 @@ describe('HTTP orders: the order process', function () {
       expect(await app.headPosition()).to.equal(before);
     }
     expectProblem(await cancel(app, unknownId()), 404);
-    expectProblem(await app.request('GET', `/orders/${unknownId()}`), 404);
+    expectProblem(await app.request('GET', `/orders/${unknownId()}`, await as(app)), 404);
   });
 
   it('exactly one confirmation mail per confirmed order, none for the others', async () => {
@@ -240,6 +244,57 @@ describe('HTTP orders: the order process', function () {
   });
 });
 
+describe('HTTP orders: whose customers, orders and mails', function () {
+  this.timeout(30_000);
+  let app: TestApp;
+  let tea: string;
+  before(async () => {
+    app = await startShop();
+    [tea] = (await createItems(app, [1250])) as [string];
+  });
+  after(async () => app?.stop());
+
+  it('a member’s order of their own customer is theirs: they read it and its mail; another member gets 404 and no mail', async () => {
+    const [ada, eve] = [await app.signUp('Ada'), await app.signUp('Eve')];
+    const { customerId, email } = await registerCustomer(app, {}, ada.token);
+    const orderId = await placeOrder(app, customerId, [{ itemId: tea, quantity: 1 }], ada.token);
+    expect(await untilStatus(app, orderId, 'confirmed')).to.deep.include({ totalCents: 1250 });
+    expect((await getOrder(app, orderId, ada.token)).status).to.equal('confirmed');
+    expectProblem(await app.request('GET', `/orders/${orderId}`, { token: eve.token }), 404);
+    await untilQuiet(app);
+    const before = await app.headPosition();
+    expectProblem(await app.request('POST', `/orders/${orderId}/cancellation`, { token: eve.token }), 404);
+    expect(await app.headPosition()).to.equal(before);
+    const mails = await mailsTo(app, email, ada.token);
+    expect(mails.map((m) => m.subject)).to.deep.equal([`Your order ${orderId} is confirmed`]);
+    expect((await eventsAbout(app, orderId, ['communications.MailRequested']))[0]!.data.recipientUserId).to.equal(ada.userId);
+    expect(await mailsTo(app, email, eve.token)).to.deep.equal([]);
+  });
+
+  it('an order for another member’s customer is treated as for an unknown customer: invalid, unknown-customer, nothing reserved', async () => {
+    const [ada, eve] = [await app.signUp('Ada'), await app.signUp('Eve')];
+    const { customerId } = await registerCustomer(app, {}, ada.token);
+    const orderId = await placeOrder(app, customerId, [{ itemId: tea, quantity: 1 }], eve.token);
+    expect(await untilDecided(app, orderId)).to.deep.include({ status: 'invalid', reason: 'unknown-customer' });
+    expect(await eventsAbout(app, orderId, [CreditReserved.type])).to.deep.equal([]);
+    expect((await getCustomer(app, customerId, ada.token)).reservedCents).to.equal(0);
+  });
+
+  it('cancellation honours If-Match: a stale revision is a 412 and changes nothing; the current one cancels', async () => {
+    const { customerId } = await registerCustomer(app);
+    const orderId = await placeOrder(app, customerId, [{ itemId: tea, quantity: 1 }]);
+    await untilStatus(app, orderId, 'confirmed');
+    const etag = (await app.request('GET', `/orders/${orderId}`, await as(app))).headers.get('etag')!;
+    expect(etag).to.equal('"1"');
+    expectProblem(await cancel(app, orderId, { 'if-match': '"0"' }), 412);
+    // Nothing appended for the order (the log moves on meanwhile: its confirmation mail).
+    expect(await eventsAbout(app, orderId, [OrderCancellationRequested.type])).to.deep.equal([]);
+    expect((await getOrder(app, orderId)).cancellationRequested).to.equal(undefined);
+    expectStatus(await cancel(app, orderId, { 'if-match': etag }), 202);
+    await untilStatus(app, orderId, 'cancelled');
+  });
+});
+
 describe('HTTP orders: a customer registered during the wait', function () {
   this.timeout(30_000);
   let app: TestApp;
@@ -259,12 +314,12 @@ describe('HTTP orders: a customer registered during the wait', function () {
     expect(waiting.timers.map((t) => t.name)).to.deep.equal(['customer-wait']);
     expect((await getOrder(app, orderId)).status).to.equal('pending');
     // 409: a pending order cannot be cancelled.
-    expectProblem(await app.request('POST', `/orders/${orderId}/cancellation`), 409);
+    expectProblem(await cancel(app, orderId), 409);
 
     // The customer appears in the log now (as POST /customers would write it, with the id the order names).
     const customers = app.server.runtime.context('customers');
     await customers.events.append(customers.events.stream('customer', customerId), [
-      { type: CustomerRegistered.type, data: { customerId, name: 'Late', email: 'late@example.com', creditLimitCents: 100_000 } },
+      { type: CustomerRegistered.type, data: { customerId, ownerId: (await shopper(app)).userId, name: 'Late', email: 'late@example.com', creditLimitCents: 100_000 } },
     ], { expectedRevision: 'no_stream' });
     expect(await untilDecided(app, orderId)).to.deep.equal({ orderId, customerId, status: 'confirmed', totalCents: 2500 });
     const process = (await processInstance(app, 'order_process', orderId))!;
@@ -275,6 +330,8 @@ describe('HTTP orders: a customer registered during the wait', function () {
 
 interface Fixture {
   app: TestApp;
+  /** The shopper's: it opened the customer and placed the order. */
+  token: string;
   customerId: string;
   itemId: string;
   orderId: string;
@@ -283,19 +340,19 @@ interface Fixture {
 const placeEndpoint: Endpoint<Fixture> = {
   method: 'POST',
   path: '/orders',
-  auth: false,
+  auth: true,
   validBody: (fx) => ({ customerId: fx.customerId, lines: [{ itemId: fx.itemId, quantity: 1 }] }),
 };
 const withLine = (line: Record<string, unknown>) => (fx: Fixture) => ({ customerId: fx.customerId, lines: [{ itemId: fx.itemId, quantity: 1, ...line }] });
-const lineCase = (name: string, line: Record<string, unknown>, field: string): BadInput<Fixture> => ({ method: 'POST', path: '/orders', name, body: withLine(line), status: 400, field });
+const lineCase = (name: string, line: Record<string, unknown>, field: string): BadInput<Fixture> => ({ method: 'POST', path: '/orders', name, body: withLine(line), auth: true, status: 400, field });
 
 const badInputs: BadInput<Fixture>[] = [
   ...commonBadInputs(placeEndpoint),
   ...missingFieldCases(placeEndpoint, ['customerId', 'lines']),
   ...fieldCases(placeEndpoint, 'customerId', [['not a UUID', 'customer-1'], ['a number', 42], ['null', null], ['an empty string', ''], ['an object', { id: 'x' }]]),
   ...fieldCases(placeEndpoint, 'lines', [['an empty list', []], ['an object', { itemId: 'x' }], ['a string', 'tea'], ['null', null]]),
-  { method: 'POST', path: '/orders', name: 'lines: 101 lines', body: (fx: Fixture) => ({ customerId: fx.customerId, lines: Array.from({ length: 101 }, () => ({ itemId: fx.itemId, quantity: 1 })) }), status: 400, field: 'lines' },
-  { method: 'POST', path: '/orders', name: 'lines: a line that is not an object', body: (fx: Fixture) => ({ customerId: fx.customerId, lines: ['tea'] }), status: 400, field: 'lines.0' },
+  { method: 'POST', path: '/orders', name: 'lines: 101 lines', body: (fx: Fixture) => ({ customerId: fx.customerId, lines: Array.from({ length: 101 }, () => ({ itemId: fx.itemId, quantity: 1 })) }), auth: true, status: 400, field: 'lines' },
+  { method: 'POST', path: '/orders', name: 'lines: a line that is not an object', body: (fx: Fixture) => ({ customerId: fx.customerId, lines: ['tea'] }), auth: true, status: 400, field: 'lines.0' },
   lineCase('itemId: not a UUID', { itemId: 'tea' }, 'lines.0.itemId'),
   lineCase('itemId: missing', { itemId: undefined }, 'lines.0.itemId'),
   lineCase('quantity: 0', { quantity: 0 }, 'lines.0.quantity'),
@@ -305,18 +362,18 @@ const badInputs: BadInput<Fixture>[] = [
   lineCase('quantity: 10001', { quantity: 10_001 }, 'lines.0.quantity'),
   lineCase('quantity: missing', { quantity: undefined }, 'lines.0.quantity'),
   // GET /orders/:orderId
-  ...commonBadInputs<Fixture>({ method: 'GET', path: (fx) => `/orders/${fx.orderId}`, label: '/orders/:orderId', auth: false }),
-  { method: 'GET', path: '/orders/not-a-uuid', name: 'a non-UUID id', status: 400, field: 'orderId' },
-  { method: 'GET', path: '/orders/1%27%20OR%201=1', name: 'an id that looks like SQL', status: 400, field: 'orderId' },
-  { method: 'GET', path: `/orders/${'0'.repeat(36)}`, name: 'a UUID-sized id that is no UUID', status: 400, field: 'orderId' },
-  { method: 'GET', path: () => `/orders/${unknownId()}`, label: '/orders/:orderId', name: 'an unknown order', status: 404 },
+  ...commonBadInputs<Fixture>({ method: 'GET', path: (fx) => `/orders/${fx.orderId}`, label: '/orders/:orderId', auth: true }),
+  { method: 'GET', path: '/orders/not-a-uuid', name: 'a non-UUID id', auth: true, status: 400, field: 'orderId' },
+  { method: 'GET', path: '/orders/1%27%20OR%201=1', name: 'an id that looks like SQL', auth: true, status: 400, field: 'orderId' },
+  { method: 'GET', path: `/orders/${'0'.repeat(36)}`, name: 'a UUID-sized id that is no UUID', auth: true, status: 400, field: 'orderId' },
+  { method: 'GET', path: () => `/orders/${unknownId()}`, label: '/orders/:orderId', name: 'an unknown order', auth: true, status: 404 },
   // POST /orders/:orderId/cancellation
-  ...commonBadInputs<Fixture>({ method: 'POST', path: (fx) => `/orders/${fx.orderId}/cancellation`, label: '/orders/:orderId/cancellation', auth: false }),
-  { method: 'POST', path: '/orders/not-a-uuid/cancellation', name: 'a non-UUID id', status: 400, field: 'orderId' },
-  { method: 'POST', path: () => `/orders/${unknownId()}/cancellation`, label: '/orders/:orderId/cancellation', name: 'an unknown order', status: 404 },
-  { method: 'POST', path: (fx) => `/orders/${fx.orderId}/cancellation`, label: '/orders/:orderId/cancellation', name: 'malformed JSON', raw: '{"reason": ', headers: { 'content-type': 'application/json' }, status: 400 },
-  { method: 'POST', path: (fx) => `/orders/${fx.orderId}/cancellation`, label: '/orders/:orderId/cancellation', name: 'a text/plain body', raw: 'please', headers: { 'content-type': 'text/plain' }, status: 415 },
-  { method: 'POST', path: (fx) => `/orders/${fx.orderId}/cancellation`, label: '/orders/:orderId/cancellation', name: 'a pending order (not confirmed)', status: 409 },
+  ...commonBadInputs<Fixture>({ method: 'POST', path: (fx) => `/orders/${fx.orderId}/cancellation`, label: '/orders/:orderId/cancellation', auth: true }),
+  { method: 'POST', path: '/orders/not-a-uuid/cancellation', name: 'a non-UUID id', auth: true, status: 400, field: 'orderId' },
+  { method: 'POST', path: () => `/orders/${unknownId()}/cancellation`, label: '/orders/:orderId/cancellation', name: 'an unknown order', auth: true, status: 404 },
+  { method: 'POST', path: (fx) => `/orders/${fx.orderId}/cancellation`, label: '/orders/:orderId/cancellation', name: 'malformed JSON', raw: '{"reason": ', headers: { 'content-type': 'application/json' }, auth: true, status: 400 },
+  { method: 'POST', path: (fx) => `/orders/${fx.orderId}/cancellation`, label: '/orders/:orderId/cancellation', name: 'a text/plain body', raw: 'please', headers: { 'content-type': 'text/plain' }, auth: true, status: 415 },
+  { method: 'POST', path: (fx) => `/orders/${fx.orderId}/cancellation`, label: '/orders/:orderId/cancellation', name: 'a pending order (not confirmed)', auth: true, status: 409 },
 ];
 
 describe('HTTP orders: bad input (4xx problem+json, nothing appended)', function () {
@@ -328,7 +385,7 @@ describe('HTTP orders: bad input (4xx problem+json, nothing appended)', function
     const orderId = await placeOrder(app, unknownId(), [{ itemId, quantity: 1 }]);
     await untilInstance(app, 'order_process', orderId, (i) => i.timers.length === 1);
     const { customerId } = await registerCustomer(app);
-    fx = { app, customerId, itemId, orderId };
+    fx = { app, token: (await shopper(app)).token, customerId, itemId, orderId };
   });
   after(async () => fx?.app.stop());
 

@@ -23,13 +23,34 @@ export const messages = defineProjection({
   ],
 });
 
-export async function conversationMessages(ctx: ModuleContext, conversationId: string): Promise<z.output<typeof messageView>[]> {
+/**
+ * One page of a conversation's messages, oldest first: the newest `limit` before the message
+ * `before` (or the newest `limit` of all), and the cursor of the page before it (null when this
+ * one reaches the first message). Pages keep what a read holds in memory bounded, however long
+ * a conversation grows. Undefined when `before` is no message of this conversation.
+ */
+export async function conversationMessages(
+  ctx: ModuleContext,
+  conversationId: string,
+  page: { limit: number; before?: string },
+): Promise<{ messages: z.output<typeof messageView>[]; nextBefore: string | null } | undefined> {
   const table = ctx.tables(messages).messages;
   const names = usersReplica.table(ctx);
-  return ctx
+  let below: number | undefined;
+  if (page.before !== undefined) {
+    const cursor = await ctx.db(table).where({ conversation_id: conversationId, message_id: page.before }).first('revision');
+    if (!cursor) return undefined;
+    below = Number(cursor.revision);
+  }
+  const rows = (await ctx
     .db(table)
     .leftJoin(names, `${names}.user_id`, `${table}.sender_id`)
     .where(`${table}.conversation_id`, conversationId)
-    .orderBy(`${table}.revision`)
-    .select(`${table}.message_id as messageId`, `${table}.sender_id as senderId`, `${names}.display_name as senderDisplayName`, `${table}.text`, `${table}.sent_at as sentAt`);
+    .modify((q) => (below !== undefined ? q.where(`${table}.revision`, '<', below) : q))
+    .orderBy(`${table}.revision`, 'desc')
+    .limit(page.limit + 1)
+    .select(`${table}.message_id as messageId`, `${table}.sender_id as senderId`, `${names}.display_name as senderDisplayName`, `${table}.text`, `${table}.sent_at as sentAt`)) as z.output<typeof messageView>[];
+  const more = rows.length > page.limit;
+  const shown = rows.slice(0, page.limit).reverse();
+  return { messages: shown, nextBefore: more ? shown[0]!.messageId : null };
 }

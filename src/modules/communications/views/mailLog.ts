@@ -8,24 +8,27 @@ export const mailRow = defineRow(
     toAddress: z.string(),
     /** The address lower-cased, for lookups. */
     toKey: z.string(),
+    /** The member the mail was sent on behalf of, who may read it (null: operators only). */
+    recipientUserId: z.uuid().nullable(),
     subject: z.string(),
     status: z.enum(MAIL_STATUSES),
     sentAt: z.string().nullable(),
     error: z.string().optional(),
     requestedPosition: z.number().int(),
   }),
-  { primary: ['mailId'], indexes: [['toKey'], ['requestedPosition']] },
+  { primary: ['mailId'], indexes: [['toKey'], ['requestedPosition'], ['recipientUserId', 'requestedPosition']] },
 );
 
 /** Every mail and what became of it. */
 export const mailLog = defineProjection({
   name: 'mail_log',
-  version: 1,
+  // 2: whom each mail may be shown to.
+  version: 2,
   tables: { mail_log: mailRow.table },
   handlers: [
     on(MailRequested, async (e, { db, tables }) => {
-      const { mailId, to, subject } = e.data;
-      const row = mailRow.toDb({ mailId, toAddress: to, toKey: to.toLowerCase(), subject, status: 'pending', requestedPosition: e.position });
+      const { mailId, to, subject, recipientUserId } = e.data;
+      const row = mailRow.toDb({ mailId, toAddress: to, toKey: to.toLowerCase(), recipientUserId: recipientUserId ?? null, subject, status: 'pending', requestedPosition: e.position });
       await db(tables.mail_log).insert(row).onConflict('mail_id').ignore();
     }),
     on(MailSent, async (e, { db, tables }) => {
@@ -41,10 +44,14 @@ export const mailLog = defineProjection({
 export const mailView = z.object({ mailId: z.uuid(), to: z.string(), subject: z.string(), status: z.enum(MAIL_STATUSES), sentAt: z.string().nullable(), error: z.string().optional() });
 export type MailView = z.output<typeof mailView>;
 
-export async function listMails(ctx: ModuleContext, filter: { to?: string; limit: number }): Promise<MailView[]> {
+/** Mails oldest first, optionally to one address; with `recipientUserId`, only those sent on that member's behalf. */
+export async function listMails(ctx: ModuleContext, filter: { to?: string; recipientUserId?: string; limit: number }): Promise<MailView[]> {
   const rows = (await ctx
     .db(ctx.tables(mailLog).mail_log)
-    .modify((q) => (filter.to ? q.where({ to_key: filter.to.toLowerCase() }) : q))
+    .modify((q) => {
+      if (filter.to) q.where({ to_key: filter.to.toLowerCase() });
+      if (filter.recipientUserId) q.where({ recipient_user_id: filter.recipientUserId });
+    })
     .orderBy('requested_position')
     .limit(filter.limit)) as Record<string, unknown>[];
   return rows.map((r) => {

@@ -5,6 +5,8 @@ import { CreditLimitExceeded, CreditReleased, CreditReserved, CustomerDeleted, C
 export const accountRow = defineRow(
   z.object({
     customerId: z.uuid(),
+    /** The member who opened it (null: before accounts had owners; operators only). */
+    ownerId: z.uuid().nullable(),
     name: z.string(),
     email: z.string(),
     creditLimitCents: z.number().int(),
@@ -12,7 +14,7 @@ export const accountRow = defineRow(
     /** The stream revision of its last event: the ETag. */
     revision: z.number().int(),
   }),
-  { primary: ['customerId'] },
+  { primary: ['customerId'], indexes: [['ownerId']] },
 );
 
 export const reservationRow = defineRow(
@@ -21,7 +23,7 @@ export const reservationRow = defineRow(
 );
 
 /** What clients read of a customer (GET /customers/:id). */
-export const customerView = accountRow.schema.pick({ customerId: true, name: true, email: true, creditLimitCents: true }).extend({ reservedCents: z.number().int() });
+export const customerView = accountRow.schema.pick({ customerId: true, ownerId: true, name: true, email: true, creditLimitCents: true }).extend({ reservedCents: z.number().int() });
 export type CustomerView = z.output<typeof customerView>;
 
 /**
@@ -30,7 +32,8 @@ export type CustomerView = z.output<typeof customerView>;
  */
 export const customerAccounts = defineProjection({
   name: 'customer_accounts',
-  version: 1,
+  // 2: the owner of each account.
+  version: 2,
   tables: { customer_accounts: accountRow.table, credit_reservations: reservationRow.table },
   handlers: [
     on(CustomerRegistered, async (e, { db, tables }) => {

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { defineProjection, defineRow, findCaughtUp, on, type ModuleContext } from '../../../kernel/index.js';
 import { jobType, station } from '../contracts.js';
-import { JOB_STATUSES, jobEvents, transition, type JobStatus } from '../events.js';
+import { JOB_STATUSES, JobAccepted, jobEvents, transition, type JobStatus } from '../events.js';
 
 export const statusRow = defineRow(
   z.object({
     jobId: z.uuid(),
     type: jobType,
+    /** Who submitted it (a member's id or `service:<tokenId>`; null: before jobs had submitters). */
+    submittedBy: z.string().nullable(),
     status: z.enum(JOB_STATUSES),
     station,
     reason: z.string().optional(),
@@ -16,49 +18,55 @@ export const statusRow = defineRow(
     /** Global position of JobAccepted: lists come in the order jobs arrived. */
     acceptedPosition: z.number().int(),
   }),
-  { primary: ['jobId'], indexes: [['status', 'acceptedPosition'], ['type', 'acceptedPosition']] },
+  { primary: ['jobId'], indexes: [['status', 'acceptedPosition'], ['type', 'acceptedPosition'], ['submittedBy', 'acceptedPosition']] },
 );
 
 /** What clients read of a job (GET /jobs/:jobId, GET /jobs). */
-export const jobView = statusRow.schema.omit({ revision: true, acceptedPosition: true });
+export const jobView = statusRow.schema.omit({ revision: true, acceptedPosition: true, submittedBy: true });
 export type JobView = z.output<typeof jobView>;
 
 /** Every job's current status: a row per job, moved by each of its events. Anyone may read it without touching the stations' data. */
 export const jobStatus = defineProjection({
   name: 'job_status',
-  version: 1,
+  // 2: who submitted each job.
+  version: 2,
   tables: { job_status: statusRow.table },
   handlers: jobEvents.map((contract) =>
     on(contract, async (e, { db, tables }) => {
       const { status, station: at, reason } = transition(e);
       const moved = statusRow.toDb({ status, station: at, updatedAt: e.recordedAt, revision: e.revision, ...(reason !== undefined ? { reason } : {}) });
       const { jobId, type } = e.data;
-      if (e.revision === 0) await db(tables.job_status).insert({ ...statusRow.toDb({ jobId, type, acceptedPosition: e.position }), ...moved }).onConflict('job_id').ignore();
+      if (e.type === JobAccepted.type) {
+        const accepted = statusRow.toDb({ jobId, type, submittedBy: e.data.submittedBy, acceptedPosition: e.position });
+        await db(tables.job_status).insert({ ...accepted, ...moved }).onConflict('job_id').ignore();
+      }
       else await db(tables.job_status).where({ job_id: jobId }).andWhere('revision', '<', e.revision).update(moved);
     }),
   ),
 });
 
-/** One job's status and revision; a job not (yet) in the view gets one catch-up before it is unknown. */
-export async function findJob(ctx: ModuleContext, jobId: string): Promise<{ view: JobView; revision: number } | undefined> {
+/** One job's status, revision and submitter; a job not (yet) in the view gets one catch-up before it is unknown. */
+export async function findJob(ctx: ModuleContext, jobId: string): Promise<{ view: JobView; revision: number; submittedBy: string | null } | undefined> {
   const find = () => ctx.db(ctx.tables(jobStatus).job_status).where({ job_id: jobId }).first();
   const found = await findCaughtUp(ctx, jobStatus, find);
   if (!found) return undefined;
-  const { revision, acceptedPosition: _arrived, ...view } = statusRow.fromDb(found);
-  return { view, revision };
+  const { revision, acceptedPosition: _arrived, submittedBy, ...view } = statusRow.fromDb(found);
+  return { view, revision, submittedBy };
 }
 
-export async function listJobs(ctx: ModuleContext, filter: { status?: JobStatus; type?: string; limit: number }): Promise<JobView[]> {
+/** Jobs in the order they arrived; with `submittedBy`, only that caller's. */
+export async function listJobs(ctx: ModuleContext, filter: { status?: JobStatus; type?: string; submittedBy?: string; limit: number }): Promise<JobView[]> {
   const rows = (await ctx
     .db(ctx.tables(jobStatus).job_status)
     .modify((q) => {
       if (filter.status) q.where({ status: filter.status });
       if (filter.type) q.where({ type: filter.type });
+      if (filter.submittedBy) q.where({ submitted_by: filter.submittedBy });
     })
     .orderBy('accepted_position')
     .limit(filter.limit)) as Record<string, unknown>[];
   return rows.map((r) => {
-    const { revision: _revision, acceptedPosition: _arrived, ...view } = statusRow.fromDb(r);
+    const { revision: _revision, acceptedPosition: _arrived, submittedBy: _by, ...view } = statusRow.fromDb(r);
     return view;
   });
 }

@@ -7,7 +7,8 @@ const amount = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 1
 
 /**
  * Turns an order's confirmation into communications' SendMail, with the order id as its
- * idempotency key: one mail per confirmed order, and communications never learns what an order is.
+ * idempotency key: one mail per confirmed order, sent on behalf of the customer's owner (who may
+ * read it), and communications never learns what an order is.
  */
 export const confirmationMail = defineProcess<{ orderId: string }>({
   name: 'confirmation_mail',
@@ -25,6 +26,7 @@ export const confirmationMail = defineProcess<{ orderId: string }>({
           subject: `Your order ${state.orderId} is confirmed`,
           body: `Thank you for your order.\n\nOrder: ${state.orderId}\nTotal: ${amount(e.data.totalCents)}\n`,
           idempotencyKey: state.orderId,
+          ...(customer.ownerId ? { recipientUserId: customer.ownerId } : {}),
         };
         return { step: 'mail handed to communications', send: [command(SendMail, mail)], end: 'completed' };
       },

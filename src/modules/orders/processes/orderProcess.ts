@@ -18,13 +18,18 @@ const RESERVE_REFUSED = 'reserve-refused';
 export interface OrderSaga {
   orderId: string;
   customerId: string;
+  /** Who placed the order: its customer must be theirs (null: placed before orders had owners, not checked). */
+  placedBy: string | null;
   totalCents: number;
   status: OrderStatus;
   waitingFor: 'customer' | 'credit' | null;
 }
 
 /** The customer as orders' replica knows it (undefined: not yet). */
-type Customer = { deleted: boolean } | undefined;
+type Customer = { deleted: boolean; ownerId: string | null } | undefined;
+
+/** May this order use the customer? Only the placer's own customer: anyone else's counts as unknown. */
+const owns = (state: OrderSaga, ownerId: string | null) => state.placedBy === null || ownerId === state.placedBy;
 
 type Step = ProcessStep<OrderSaga>;
 
@@ -44,8 +49,11 @@ const reserve = (state: OrderSaga): Step => ({
 });
 
 /** With the customer as the replica knows it now: go on, end the order, or `otherwise`. */
-const onCustomer = (state: OrderSaga, customer: Customer, otherwise: () => Step): Step =>
-  customer?.deleted ? invalidate(state, 'customer-deleted') : customer ? reserve(state) : otherwise();
+const onCustomer = (state: OrderSaga, customer: Customer, otherwise: () => Step): Step => {
+  if (!customer) return otherwise();
+  if (!owns(state, customer.ownerId)) return invalidate(state, 'unknown-customer');
+  return customer.deleted ? invalidate(state, 'customer-deleted') : reserve(state);
+};
 
 const pendingFor = (state: OrderSaga, what: OrderSaga['waitingFor']) => state.status === 'pending' && state.waitingFor === what;
 
@@ -59,7 +67,7 @@ const pendingFor = (state: OrderSaga, what: OrderSaga['waitingFor']) => state.st
  */
 export const orderProcess = defineProcess<OrderSaga>({
   name: 'order_process',
-  initialState: (orderId) => ({ orderId, customerId: '', totalCents: 0, status: 'pending', waitingFor: 'customer' }),
+  initialState: (orderId) => ({ orderId, customerId: '', placedBy: null, totalCents: 0, status: 'pending', waitingFor: 'customer' }),
   correlationKey: (state) => state.customerId || undefined,
   waitsFor: [customersReplica.name, itemPrices.name],
   sends: [ReserveCredit, ReleaseCredit, ConfirmOrder, InvalidateOrder, RejectOrder, CompleteCancellation],
@@ -72,12 +80,15 @@ export const orderProcess = defineProcess<OrderSaga>({
         waitMs: ordersConfig.of(tx).ORDERS_CUSTOMER_WAIT_MS,
       }),
       decide: (initial, e, { total, customer, waitMs }) => {
-        const state: OrderSaga = { ...initial, customerId: e.data.customerId, totalCents: total ?? 0 };
+        const state: OrderSaga = { ...initial, customerId: e.data.customerId, placedBy: e.data.placedBy, totalCents: total ?? 0 };
         if (total === undefined) return invalidate(state, 'unknown-item');
         return onCustomer(state, customer, () => ({ state, step: `waiting ${waitMs} ms for the customer`, schedule: [{ name: CUSTOMER_WAIT, afterMs: waitMs }] }));
       },
     }),
-    react(CustomerRegistered, { correlate: (e) => e.data.customerId, decide: (state) => (pendingFor(state, 'customer') ? reserve(state) : {}) }),
+    react(CustomerRegistered, {
+      correlate: (e) => e.data.customerId,
+      decide: (state, e) => (pendingFor(state, 'customer') ? onCustomer(state, { deleted: false, ownerId: e.data.ownerId }, () => ({})) : {}),
+    }),
     react(CreditReserved, {
       id: (e) => e.data.orderId,
       decide: (state) => {

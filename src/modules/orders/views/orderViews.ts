@@ -7,6 +7,8 @@ export const orderRow = defineRow(
   z.object({
     orderId: z.uuid(),
     customerId: z.uuid(),
+    /** The member who placed it (null: before orders had owners; operators only). */
+    placedBy: z.uuid().nullable(),
     status: z.enum(ORDER_STATUSES),
     totalCents: z.number().int().optional(),
     reason: z.string().optional(),
@@ -20,7 +22,7 @@ export const orderRow = defineRow(
  * What clients read of an order (GET /orders/:orderId): a cancelling order is still `confirmed`
  * for them, with `cancellationRequested`, until its credit is released and it is `cancelled`.
  */
-export const orderView = orderRow.schema.omit({ revision: true }).extend({
+export const orderView = orderRow.schema.omit({ revision: true, placedBy: true }).extend({
   status: z.enum(ORDER_STATUSES).exclude(['cancelling']),
   cancellationRequested: z.literal(true).optional(),
 });
@@ -28,12 +30,12 @@ export type OrderView = z.output<typeof orderView>;
 
 export const orderViews = defineProjection({
   name: 'order_views',
-  // 2: the status column says `cancelling` (no cancellation_requested column).
-  version: 2,
+  // 2: the status column says `cancelling` (no cancellation_requested column); 3: who placed it.
+  version: 3,
   tables: { order_views: orderRow.table },
   handlers: [
     on(OrderPlaced, async (e, { db, tables }) => {
-      const row = orderRow.toDb({ orderId: e.data.orderId, customerId: e.data.customerId, status: 'pending', revision: e.revision });
+      const row = orderRow.toDb({ orderId: e.data.orderId, customerId: e.data.customerId, placedBy: e.data.placedBy, status: 'pending', revision: e.revision });
       await db(tables.order_views).insert(row).onConflict('order_id').ignore();
     }),
     on(OrderConfirmed, async (e, { db, tables }) => {
@@ -54,12 +56,12 @@ export const orderViews = defineProjection({
   ],
 });
 
-/** An order as clients see it, with its revision; lets the read model catch up once before saying it does not exist. */
-export async function findOrder(ctx: ModuleContext, orderId: string): Promise<{ view: OrderView; revision: number } | undefined> {
+/** An order as clients see it, with its revision and placer; lets the read model catch up once before saying it does not exist. */
+export async function findOrder(ctx: ModuleContext, orderId: string): Promise<{ view: OrderView; revision: number; placedBy: string | null } | undefined> {
   const find = () => ctx.db(ctx.tables(orderViews).order_views).where({ order_id: orderId }).first();
   const found = await findCaughtUp(ctx, orderViews, find);
   if (!found) return undefined;
-  const { revision, status, ...rest } = orderRow.fromDb(found);
+  const { revision, status, placedBy, ...rest } = orderRow.fromDb(found);
   const view: OrderView = status === 'cancelling' ? { ...rest, status: 'confirmed', cancellationRequested: true } : { ...rest, status };
-  return { view, revision };
+  return { view, revision, placedBy };
 }

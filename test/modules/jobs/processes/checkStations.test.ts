@@ -6,7 +6,7 @@ import { prepareStation, validateStation } from '../../../../src/modules/jobs/pr
 
 const jobId = '7e6d5c4b-3a29-4817-b6a5-948372615040';
 const type = 'render';
-const accepted = input.event(JobAccepted, { jobId, type, payload: { n: 1 } });
+const accepted = input.event(JobAccepted, { jobId, type, submittedBy: 'service:0a1b2c3d', payload: { n: 1 } });
 const validated = input.event(JobValidated, { jobId, type });
 const prepared = input.event(JobPrepared, { jobId, type, payloadBytes: 7, digest: 'sha256:x' });
 

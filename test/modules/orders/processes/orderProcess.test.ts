@@ -8,12 +8,14 @@ const orderId = '0b0e2f6a-6c4c-4b8a-9a43-1f0a4c2d7e01';
 const customerId = '5d7f0c1e-2a3b-4c5d-8e9f-0a1b2c3d4e5f';
 const itemId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const total = 3600;
+const member = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
+const someoneElse = '6f5e4d3c-2b1a-4098-8765-43210fedcba9';
 
 const spec = processSpec(orderProcess, orderId);
-const known = { email: 'grace@example.com', deleted: false };
+const known = { email: 'grace@example.com', deleted: false, ownerId: member };
 /** The order placed, with what the process reads: the total from the prices, the customer, the wait. */
 const placed = (facts: { total?: number; customer?: typeof known; waitMs?: number } = {}) =>
-  input.event(OrderPlaced, { orderId, customerId, lines: [{ itemId, quantity: 3 }] }, { total, customer: known, waitMs: 2000, ...facts });
+  input.event(OrderPlaced, { orderId, customerId, placedBy: member, lines: [{ itemId, quantity: 3 }] }, { total, customer: known, waitMs: 2000, ...facts });
 const placedForUnknownCustomer = () => placed({ customer: undefined });
 const reserve = command(ReserveCredit, { customerId, orderId, amountCents: total });
 const release = command(ReleaseCredit, { customerId, orderId });
@@ -34,12 +36,20 @@ describe('orders: the order process (spec)', () => {
   });
 
   it('the customer appearing during the wait starts the reservation', () => {
-    spec.given([placedForUnknownCustomer()]).when(input.event(CustomerRegistered, { customerId, name: 'Grace', email: 'grace@example.com', creditLimitCents: 5000 })).then({ send: [reserve], cancelled: ['customer-wait'] });
+    spec.given([placedForUnknownCustomer()]).when(input.event(CustomerRegistered, { customerId, ownerId: member, name: 'Grace', email: 'grace@example.com', creditLimitCents: 5000 })).then({ send: [reserve], cancelled: ['customer-wait'] });
+  });
+
+  it("another member's customer is an unknown customer: invalid at once, whether known when placed or registered during the wait", () => {
+    spec.given([]).when(placed({ customer: { ...known, ownerId: someoneElse } })).then({ send: [invalidate('unknown-customer')], status: 'completed', state: { status: 'invalid' } });
+    spec
+      .given([placedForUnknownCustomer()])
+      .when(input.event(CustomerRegistered, { customerId, ownerId: someoneElse, name: 'Eve', email: 'eve@example.com', creditLimitCents: 5000 }))
+      .then({ send: [invalidate('unknown-customer')], status: 'completed', cancelled: ['customer-wait', 'reserve-refused'] });
   });
 
   it('the wait running out: invalid (unknown-customer), or customer-deleted if the replica says so by then', () => {
     spec.given([placedForUnknownCustomer()]).when(input.timer('customer-wait', undefined)).then({ send: [invalidate('unknown-customer')], status: 'completed' });
-    spec.given([placedForUnknownCustomer()]).when(input.timer('customer-wait', { deleted: true })).then({ send: [invalidate('customer-deleted')], status: 'completed' });
+    spec.given([placedForUnknownCustomer()]).when(input.timer('customer-wait', { ...known, deleted: true })).then({ send: [invalidate('customer-deleted')], status: 'completed' });
   });
 
   it('credit reserved: the order is confirmed and the reservation remembered for compensation', () => {
@@ -77,7 +87,7 @@ describe('orders: the order process (spec)', () => {
   it('a refused reservation is looked at again at once: customer deleted → invalid, else the order stays pending, visibly failed', () => {
     const refused = input.commandFailed(ReserveCredit, 'no customer');
     spec.given([placed()]).when(refused).then({ send: [], scheduled: ['reserve-refused'] });
-    spec.given([placed(), refused]).when(input.timer('reserve-refused', { deleted: true })).then({ send: [invalidate('customer-deleted')], status: 'completed' });
+    spec.given([placed(), refused]).when(input.timer('reserve-refused', { ...known, deleted: true })).then({ send: [invalidate('customer-deleted')], status: 'completed' });
     spec.given([placed(), refused]).when(input.timer('reserve-refused', known)).then({ send: [], status: 'failed', state: { status: 'pending', waitingFor: null } });
   });
 
