@@ -14,7 +14,9 @@ import { openApiDocument } from '../http/openapi.js';
 import { operationsRoutes } from './operationsRoutes.js';
 import { problemHandler, sendProblem } from '../http/problem.js';
 import { EndedSessions, REVOKED_SESSIONS } from '../http/revokedSessions.js';
+import { oneStorePositions, requestedPositions } from '../http/positionTokens.js';
 import type { Caller, RouteDefinition } from '../types/http.js';
+import type { Positions } from '../types/positions.js';
 
 export interface HttpAppOptions {
   runtime: ModuleRuntime;
@@ -25,6 +27,10 @@ export interface HttpAppOptions {
   adminToken?: string;
   /** How long a `Min-Position` request waits for the module to catch up (API.md: 5 s). */
   minPositionWaitMs?: number;
+  /** How positions are written and waited for: integers of one store (default), or tokens naming stores once split. */
+  positions?: Positions;
+  /** Extra operator routes under `/admin` (e.g. the broker link's status). */
+  admin?: readonly RouteDefinition[];
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -64,6 +70,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   const verified = new VerifiedTokens();
   const operations = operationsRoutes(runtime, store, registry);
+  operations.admin.push(...(options.admin ?? []));
   const mounted: { prefix: string; tag: string; routes: readonly RouteDefinition[] }[] = [
     { prefix: '/health', tag: 'operations', routes: operations.health },
     { prefix: '/admin', tag: 'operations', routes: operations.admin },
@@ -139,10 +146,11 @@ function router(routes: readonly RouteDefinition[], context: () => ModuleContext
 }
 
 async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Request, res: Response, options: HttpAppOptions, auth: Authenticate | undefined): Promise<void> {
-  const minPosition = headerInteger(req, 'Min-Position', /^(\d+)$/);
+  const positions = options.positions ?? oneStorePositions;
+  const minPositions = requestedPositions(req.headers);
   const ifMatch = headerInteger(req, 'If-Match', /^(?:W\/)?"?(\d+)"?$/);
-  if (minPosition !== undefined && ctx && !(await ctx.waitFor(minPosition, options.minPositionWaitMs ?? 5000))) {
-    throw new UnavailableError(`module ${ctx.name} has not reached position ${minPosition} yet; retry shortly`, 1);
+  if (minPositions && ctx && !(await positions.reached(ctx, minPositions, options.minPositionWaitMs ?? 5000))) {
+    throw new UnavailableError(`module ${ctx.name} has not reached ${req.headers['min-position'] ?? 'the positions seen'} yet; retry shortly`, 1);
   }
   const caller = route.auth && auth ? await auth(req) : null;
   let log: Logger | undefined;
@@ -163,7 +171,7 @@ async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Re
     },
   };
   const result = await route.handle(input);
-  if (result.position !== undefined) res.setHeader('Event-Position', String(result.position));
+  if (result.position !== undefined) res.setHeader('Event-Position', positions.format(result.position));
   if (result.revision !== undefined) res.setHeader('ETag', `"${result.revision}"`);
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
   res.status(result.status);
