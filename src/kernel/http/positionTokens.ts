@@ -9,8 +9,6 @@ import type { PositionToken, Positions, RequestedPositions } from '../types/posi
  * `Min-Position` takes one token or a comma-separated list of them.
  */
 
-/** A store's name in its tokens: lower-case letters, digits, `+`, `_`, `-`; no `:`, `,` or `.`. */
-export const STORE_NAME = /^[a-z0-9][a-z0-9+_-]{0,63}$/;
 /** The header a gateway adds: the newest position it has seen answered by each store. */
 export const SEEN_POSITIONS_HEADER = 'seams-seen-positions';
 const MAX_TOKENS = 32;

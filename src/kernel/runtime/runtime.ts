@@ -98,6 +98,11 @@ export class ModuleRuntime {
     return runtime;
   }
 
+  /** Every module of the application, as the kernel runs them (with the replicas it attaches). */
+  get allModules(): readonly ModuleDefinition[] {
+    return this.all;
+  }
+
   /** The modules running here, as the kernel runs them (with the replicas it attaches). */
   get modules(): ModuleDefinition[] {
     return [...this.running.values()].map((m) => m.definition);

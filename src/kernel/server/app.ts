@@ -31,6 +31,8 @@ export interface HttpAppOptions {
   positions?: Positions;
   /** Extra operator routes under `/admin` (e.g. the broker link's status). */
   admin?: readonly RouteDefinition[];
+  /** What keeps this process from doing all its work (e.g. a relay held back): `/health/ready` says `degraded`. */
+  degraded?: () => string[];
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -69,7 +71,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], strict: false }));
 
   const verified = new VerifiedTokens();
-  const operations = operationsRoutes(runtime, store, registry);
+  const operations = operationsRoutes(runtime, store, registry, options.degraded);
   operations.admin.push(...(options.admin ?? []));
   const mounted: { prefix: string; tag: string; routes: readonly RouteDefinition[] }[] = [
     { prefix: '/health', tag: 'operations', routes: operations.health },

@@ -47,13 +47,13 @@ const instanceSummary = z.object({
 });
 
 /** Health and operator endpoints (API.md, "operations"); `/admin/*` is guarded by the app. */
-export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, registry: EventRegistry): { health: RouteDefinition[]; admin: RouteDefinition[] } {
+export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, registry: EventRegistry, degraded: () => string[] = () => []): { health: RouteDefinition[]; admin: RouteDefinition[] } {
   const redact = redactor(registry);
   const health = [
     route.get('/live', { summary: 'the process is up', responses: { 200: z.object({ status: z.literal('live') }) }, handle: async () => ok({ status: 'live' }) }),
     route.get('/ready', {
-      summary: 'the store answers and no projection has failed',
-      responses: { 200: z.object({ status: z.literal('ready'), headPosition: z.number().int() }) },
+      summary: 'the store answers and no projection has failed (degraded: serving, but something holds part of the work back, e.g. the broker)',
+      responses: { 200: z.object({ status: z.enum(['ready', 'degraded']), headPosition: z.number().int(), degraded: z.array(z.string()).optional() }) },
       handle: async () => {
         let head: number;
         try {
@@ -63,7 +63,8 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
         }
         const stopped = (await runtime.projectionStatus()).filter((s) => s.state === 'failed' || s.state === 'ahead-of-log');
         if (stopped.length > 0) throw new UnavailableError(`projections stopped: ${stopped.map((s) => `${s.module}/${s.projection} (${s.state})`).join(', ')}`);
-        return ok({ status: 'ready', headPosition: head });
+        const reasons = degraded();
+        return ok(reasons.length > 0 ? { status: 'degraded', headPosition: head, degraded: reasons } : { status: 'ready', headPosition: head });
       },
     }),
   ];

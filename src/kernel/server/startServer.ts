@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
+import { BrokerLink } from '../broker/brokerLink.js';
 import { Coordination } from '../cluster/coordination.js';
 import { loadConfig, moduleDatabaseConfig } from '../config.js';
 import { openStore } from '../event-store/openStore.js';
@@ -17,6 +18,8 @@ export interface RunningServer {
   server: Server;
   runtime: ModuleRuntime;
   store: EventStore;
+  /** The link to the other deployables, when this one has a store of its own (SEAMS_BROKER_URL). */
+  broker?: BrokerLink;
   /** The port actually bound (useful with PORT=0). */
   port: number;
   /** Stops accepting, finishes requests in flight, checkpoints projections, releases leases, closes the store. */
@@ -57,7 +60,8 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
   const port = typeof address === 'object' && address ? address.port : config.port;
   const registry = registryOf(modules);
   const store = await openStore(config, registry);
-  const coordination = config.cluster ? await Coordination.open(config) : undefined;
+  const coordination = config.cluster || config.brokerUrl ? await Coordination.open(config) : undefined;
+  const processId = config.processId ?? `${hostname()}:${port}`;
   const runtime = await ModuleRuntime.start({
     modules,
     run: config.modules,
@@ -68,19 +72,23 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
     tokens: tokenService(loadTokenSecret(config.dataDir)),
     cluster: coordination && {
       coordination,
-      processId: config.processId ?? `${hostname()}:${port}`,
+      processId,
       url: config.publicUrl ?? `http://127.0.0.1:${port}`,
       leaseTtlMs: config.leaseTtlMs,
       adminToken: config.adminToken,
     },
   });
+  const broker = config.brokerUrl
+    ? await BrokerLink.start({ config, store, coordination: coordination!, registry, modules: runtime.allModules, running: runtime.modules.map((m) => m.name), processId, log })
+    : undefined;
   server.off('request', starting);
-  server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken }));
+  server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken, positions: broker?.positions, admin: broker?.adminRoutes(), degraded: broker && (() => broker.degraded()) }));
   let closing: Promise<void> | undefined;
   return {
     server,
     runtime,
     store,
+    broker,
     port,
     close: () =>
       (closing ??= (async () => {
@@ -89,6 +97,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
           server.closeIdleConnections();
         });
         await drainProjections(runtime, store, DRAIN_MS);
+        await broker?.stop();
         await runtime.stop();
         await coordination?.close();
         await store.close();

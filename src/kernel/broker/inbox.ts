@@ -1,0 +1,283 @@
+import { EventEmitter } from 'node:events';
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Logger } from 'pino';
+import type { Coordination } from '../cluster/coordination.js';
+import type { EventRegistry } from '../contracts/registry.js';
+import { DuplicateEventIdError } from '../errors.js';
+import { sleep } from '../event-store/subscription.js';
+import type { EventStore } from '../types/eventStore.js';
+import type { BrokerConnection } from './connection.js';
+import { InboxProgress } from './inboxProgress.js';
+import { decodeMessage, type Topology, type WireEvent } from './topology.js';
+
+export interface InboxOptions {
+  store: EventStore;
+  storeName: string;
+  registry: EventRegistry;
+  connection: BrokerConnection;
+  topology: Topology;
+  coordination: Coordination;
+  /** The modules running here that consume events of other stores: one durable queue each. */
+  modules: readonly string[];
+  /** The event types this deployable consumes from other stores. */
+  types: readonly string[];
+  log: Logger;
+  /** Unacknowledged messages per queue. */
+  prefetch?: number;
+  maxBackoffMs?: number;
+  /** How often it declares its exchange, queues and bindings again (a deleted exchange is back within this). */
+  redeclareMs?: number;
+  /** Test hook: runs after a batch is committed to the store, before it is acknowledged. */
+  afterCommit?: (events: WireEvent[]) => Promise<void> | void;
+}
+
+export type InboxState = 'connecting' | 'receiving' | 'blocked' | 'stopped';
+
+export interface InboxStatus {
+  store: string;
+  state: InboxState;
+  queues: string[];
+  types: readonly string[];
+  /** Events taken in by this process since it started (a redelivered one counts again; the store holds it once). */
+  taken: number;
+  /** Per store it receives from: the position up to which everything it sends here is committed here. */
+  sources: Record<string, number>;
+  error?: string;
+  since: string;
+}
+
+/**
+ * A deployable's inbox: it receives the public events its modules consume from other stores
+ * and appends them to its own store, where its projections and processes read them as if they
+ * were local. Each event keeps its id, stream and type (its metadata says where it came from);
+ * appending is idempotent by id, so a redelivery or a duplicate changes nothing; a message is
+ * acknowledged only after its event is committed.
+ *
+ * One durable queue per module that consumes something, each bound to everything the
+ * deployable consumes (not only to its own module's types): each queue then carries the events
+ * in their source log order, and whichever queue brings an event first appends it — so every
+ * source stream keeps its order here without the queues waiting for each other. The events of
+ * one stream are appended one after the other; different streams at once (one group commit).
+ */
+export class Inbox {
+  private readonly progress = new Map<string, number>();
+  private readonly advanced = new EventEmitter();
+  private readonly persisted: InboxProgress;
+  private readonly pending = new Map<string, { channel: Channel; messages: ConsumeMessage[] }>();
+  private readonly draining = new Set<string>();
+  private abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private saving: Promise<void> | undefined;
+  private dirty = false;
+  private taken = 0;
+  private state: InboxState = 'connecting';
+  private error: string | undefined;
+  private since = new Date().toISOString();
+
+  constructor(private readonly options: InboxOptions) {
+    this.advanced.setMaxListeners(0);
+    this.persisted = new InboxProgress(options.coordination.db, options.storeName);
+  }
+
+  get queues(): string[] {
+    return this.options.modules.map((m) => this.options.topology.queue(this.options.storeName, m));
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    for (const [source, position] of await this.persisted.load()) this.progress.set(source, position);
+    this.abort = new AbortController();
+    this.running = this.loop(this.abort.signal).catch((error) => this.options.log.error({ err: error }, 'inbox stopped unexpectedly'));
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+    this.running = undefined;
+    await this.saving;
+    await this.save();
+    this.enter('stopped');
+  }
+
+  status(): InboxStatus {
+    return { store: this.options.storeName, state: this.state, queues: this.queues, types: this.options.types, taken: this.taken, sources: Object.fromEntries(this.progress), ...(this.error ? { error: this.error } : {}), since: this.since };
+  }
+
+  /** Whether it has heard from `source` (so that positions of that store can be resolved here). */
+  knows(source: string): boolean {
+    return this.progress.has(source);
+  }
+
+  /** Resolves true once everything `source` sends here up to `position` is committed here; false after `timeoutMs`. */
+  reached(source: string, position: number, timeoutMs: number): Promise<boolean> {
+    const done = () => (this.progress.get(source) ?? -1) >= position;
+    if (done()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = () => done() && finish(true);
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (ok: boolean) => {
+        clearTimeout(timer);
+        this.advanced.off('advanced', check);
+        resolve(ok);
+      };
+      this.advanced.on('advanced', check);
+    });
+  }
+
+  private enter(state: InboxState, error?: string): void {
+    if (state !== this.state || error !== this.error) this.since = new Date().toISOString();
+    this.state = state;
+    this.error = error;
+  }
+
+  /** Keeps a channel consuming every queue; after the channel is lost, unacknowledged messages come again on the next. */
+  private async loop(signal: AbortSignal): Promise<void> {
+    const { connection, log } = this.options;
+    let failures = 0;
+    while (!signal.aborted) {
+      let channel: Channel | undefined;
+      let channelError: string | undefined;
+      try {
+        channel = await connection.channel();
+        channel.on('error', (error: Error) => (channelError = error.message));
+        const closed = new Promise<void>((resolve) => channel!.once('close', () => resolve()));
+        await this.declare(channel);
+        await channel.prefetch(this.options.prefetch ?? 500);
+        for (const queue of this.queues) await channel.consume(queue, (message) => message && this.receive(channel!, queue, message), { noAck: false });
+        this.enter('receiving');
+        failures = 0;
+        while (!signal.aborted) {
+          const ended = await Promise.race([closed.then(() => true), sleep(this.options.redeclareMs ?? 5000, signal).then(() => false)]);
+          if (ended) throw new Error(channelError ?? 'the broker closed the channel');
+          if (!signal.aborted) await this.declare(channel);
+        }
+      } catch (error) {
+        if (signal.aborted) break;
+        failures++;
+        const reason = channelError ?? (error as Error).message;
+        if (this.state !== 'blocked' || this.error !== reason) log.warn({ err: error, store: this.options.storeName }, 'inbox cannot receive; trying again');
+        this.enter('blocked', reason);
+        await sleep(Math.min(this.options.maxBackoffMs ?? 5000, 100 * 2 ** Math.min(failures, 10)), signal);
+      } finally {
+        await channel?.close().catch(() => undefined);
+        // What it had not acknowledged comes again on the next channel.
+        for (const [queue, pending] of this.pending) if (pending.channel === channel) this.pending.delete(queue);
+      }
+    }
+  }
+
+  /** The exchange, a durable queue per module, and its bindings: everything consumed here, and every store's progress. */
+  private async declare(channel: Channel): Promise<void> {
+    const { topology, types } = this.options;
+    await channel.assertExchange(topology.exchange, 'topic', { durable: true });
+    for (const queue of this.queues) {
+      await channel.assertQueue(queue, { durable: true });
+      for (const type of types) await channel.bindQueue(queue, topology.exchange, type);
+      await channel.bindQueue(queue, topology.exchange, topology.positionBinding);
+    }
+  }
+
+  private receive(channel: Channel, queue: string, message: ConsumeMessage): void {
+    const pending = this.pending.get(queue);
+    if (pending && pending.channel === channel) pending.messages.push(message);
+    else this.pending.set(queue, { channel, messages: [message] });
+    void this.drain(queue);
+  }
+
+  /** Takes in a queue's messages batch by batch, in the order they came. */
+  private async drain(queue: string): Promise<void> {
+    if (this.draining.has(queue)) return;
+    this.draining.add(queue);
+    try {
+      let failures = 0;
+      for (;;) {
+        const pending = this.pending.get(queue);
+        if (!pending || pending.messages.length === 0 || this.abort.signal.aborted) return;
+        const batch = pending.messages.slice();
+        try {
+          await this.take(pending.channel, batch);
+          pending.messages.splice(0, batch.length);
+          failures = 0;
+          if (this.state === 'blocked') this.enter('receiving');
+        } catch (error) {
+          failures++;
+          this.options.log.error({ err: error, queue }, 'inbox could not take in a batch; trying again');
+          this.enter('blocked', (error as Error).message);
+          await sleep(Math.min(this.options.maxBackoffMs ?? 5000, 100 * 2 ** Math.min(failures, 10)), this.abort.signal);
+          // A closed channel's messages come again on the next one: drop them here.
+          if (this.pending.get(queue) !== pending) continue;
+        }
+      }
+    } finally {
+      this.draining.delete(queue);
+    }
+  }
+
+  private async take(channel: Channel, batch: ConsumeMessage[]): Promise<void> {
+    const events: WireEvent[] = [];
+    const reached = new Map<string, number>();
+    const foreign: ConsumeMessage[] = [];
+    for (const message of batch) {
+      let decoded;
+      try {
+        decoded = decodeMessage(message.content);
+      } catch (error) {
+        this.options.log.error({ err: error, messageId: message.properties.messageId }, 'inbox: a message that is not a seams event; refused');
+        foreign.push(message);
+        continue;
+      }
+      if (decoded.store === this.options.storeName) continue; // our own relay's progress
+      reached.set(decoded.store, Math.max(decoded.position, reached.get(decoded.store) ?? -1));
+      if (decoded.kind === 'event') events.push(decoded);
+    }
+    const byStream = new Map<string, WireEvent[]>();
+    for (const e of events) byStream.set(e.stream, [...(byStream.get(e.stream) ?? []), e]);
+    await Promise.all([...byStream.values()].map(async (stream) => {
+      for (const e of stream) await this.append(e);
+    }));
+    await this.options.afterCommit?.(events);
+    for (const message of batch) {
+      if (foreign.includes(message)) channel.nack(message, false, false);
+      else channel.ack(message);
+    }
+    this.taken += events.length;
+    let moved = false;
+    for (const [source, position] of reached) {
+      if (position > (this.progress.get(source) ?? -1)) {
+        this.progress.set(source, position);
+        moved = true;
+      }
+    }
+    if (moved) {
+      this.dirty = true;
+      this.saving ??= sleep(1000).then(() => this.save()).finally(() => (this.saving = undefined));
+      this.advanced.emit('advanced');
+    }
+  }
+
+  /** Appends one event as it was recorded at its source: same id, stream and type; a second time is a no-op. */
+  private async append(e: WireEvent): Promise<void> {
+    const contract = this.options.registry.get(e.type);
+    if (!contract) throw new Error(`event ${e.id}: type ${e.type} is unknown here`);
+    if (e.schemaVersion > contract.schemaVersion) {
+      throw new Error(`event ${e.id}: ${e.type} version ${e.schemaVersion} is newer than the version ${contract.schemaVersion} known here; deploy the new contract here first`);
+    }
+    const { data } = this.options.registry.upcast(e.type, e.schemaVersion, e.data);
+    const metadata = { ...e.metadata, source: { store: e.store, position: e.position, revision: e.revision } };
+    try {
+      await this.options.store.append(e.stream, [{ id: e.id, type: e.type, data, metadata }], { expectedRevision: 'any' });
+    } catch (error) {
+      // The id is here with other content: the same event, recorded earlier (e.g. before its module was extracted).
+      if (!(error instanceof DuplicateEventIdError)) throw error;
+    }
+  }
+
+  private async save(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    await this.persisted.save(this.progress).catch((error) => {
+      this.dirty = true;
+      this.options.log.warn({ err: error }, 'inbox could not save its progress; will try again');
+    });
+  }
+}
