@@ -7,7 +7,9 @@ import { migrateCommand } from './migrateCommand.js';
 import { modulesCommand } from './modulesCommand.js';
 import { projectionsCommand, type WithSession } from './projectionsCommand.js';
 import { processesCommand } from './processesCommand.js';
+import { historyCommand } from './historyCommand.js';
 import { serveCommand } from './serveCommand.js';
+import { splitCommand } from './splitCommand.js';
 import { CliSession } from './session.js';
 
 export interface CliOptions {
@@ -45,6 +47,8 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   program.addCommand(modulesCommand(options.modules, io));
   program.addCommand(processesCommand(withSession, io));
   program.addCommand(serveCommand(options.modules, io));
+  program.addCommand(splitCommand(options.modules, io));
+  program.addCommand(historyCommand(withSession, io));
   options.extend?.(program, withSession);
 
   const configure = (cmd: Command) => {
