@@ -61,6 +61,8 @@ export interface InboxStatus {
  */
 export class Inbox {
   private readonly progress = new Map<string, number>();
+  /** When it last heard from each store (a relay says how far it got at least every second). */
+  private readonly heard = new Map<string, number>();
   private readonly advanced = new EventEmitter();
   private readonly persisted: InboxProgress;
   private readonly pending = new Map<string, { channel: Channel; messages: ConsumeMessage[] }>();
@@ -106,6 +108,11 @@ export class Inbox {
   /** Whether it has heard from `source` (so that positions of that store can be resolved here). */
   knows(source: string): boolean {
     return this.progress.has(source);
+  }
+
+  /** Whether `source` is being heard right now: receiving, and a message from it within `withinMs`. */
+  hears(source: string, withinMs = 3000): boolean {
+    return this.state === 'receiving' && Date.now() - (this.heard.get(source) ?? 0) < withinMs;
   }
 
   /** Resolves true once everything `source` sends here up to `position` is committed here; false after `timeoutMs`. */
@@ -227,6 +234,7 @@ export class Inbox {
         continue;
       }
       if (decoded.store === this.options.storeName) continue; // our own relay's progress
+      this.heard.set(decoded.store, Date.now());
       reached.set(decoded.store, Math.max(decoded.position, reached.get(decoded.store) ?? -1));
       if (decoded.kind === 'event') events.push(decoded);
     }

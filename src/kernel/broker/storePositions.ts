@@ -16,7 +16,7 @@ export class StorePositions implements Positions {
   constructor(
     private readonly storeName: string,
     private readonly store: EventStore,
-    private readonly inbox: Pick<Inbox, 'knows' | 'reached'> | undefined,
+    private readonly inbox: Pick<Inbox, 'knows' | 'hears' | 'reached'> | undefined,
   ) {}
 
   format(position: number): string {
@@ -25,21 +25,25 @@ export class StorePositions implements Positions {
 
   async reached(ctx: ModuleContext, requested: RequestedPositions, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    const left = () => Math.max(0, deadline - Date.now());
     let local: number | undefined;
-    const elsewhere = new Map<string, number>();
+    const asked = new Map<string, number>();
     for (const { store, position } of requested.client) {
       if (store === undefined || store === this.storeName) local = Math.max(local ?? 0, position);
-      else elsewhere.set(store, Math.max(position, elsewhere.get(store) ?? 0));
+      else asked.set(store, Math.max(position, asked.get(store) ?? 0));
     }
-    // What a gateway saw written elsewhere; its own store's writes are this deployable's business.
-    for (const { store, position } of requested.seen) {
-      if (store !== undefined && store !== this.storeName) elsewhere.set(store, Math.max(position, elsewhere.get(store) ?? 0));
-    }
-    for (const [source, position] of elsewhere) {
+    for (const [source, position] of asked) {
       if (!this.inbox?.knows(source)) continue;
-      if (!(await this.inbox.reached(source, position, Math.max(0, deadline - Date.now())))) return false;
+      if (!(await this.inbox.reached(source, position, left()))) return false;
       local = Math.max(local ?? 0, await this.store.headPosition());
     }
-    return local === undefined || ctx.waitFor(local, Math.max(0, deadline - Date.now()));
+    // What a gateway saw written elsewhere is a courtesy, not the client's demand: waited for
+    // while that store is heard from, never a reason to refuse (a broker outage must not stop
+    // this deployable serving), and its own store's writes are this deployable's business.
+    for (const { store, position } of requested.seen) {
+      if (store === undefined || store === this.storeName || !this.inbox?.hears(store)) continue;
+      if (await this.inbox.reached(store, position, left())) local = Math.max(local ?? 0, await this.store.headPosition());
+    }
+    return local === undefined || ctx.waitFor(local, left());
   }
 }
