@@ -35,25 +35,19 @@ export async function copyHistory(
   const copy: HistoryCopy = { own: 0, received: 0, upTo: 0 };
   for (;;) {
     const batch = await from.readAll({ after: copy.upTo, upTo: head, maxCount: 1000, filter: { eventTypes } });
-    // Different streams at once (one group commit); one stream's events in order.
-    const byStream = new Map<string, RecordedEvent[]>();
-    for (const e of batch) byStream.set(e.stream, [...(byStream.get(e.stream) ?? []), e]);
-    await Promise.all(
-      [...byStream.values()].map(async (events) => {
-        for (const e of events) {
-          if (own.has(e.type)) {
-            // Its own streams keep their revisions exactly: the append says which one it must be.
-            const expectedRevision: ExpectedRevision = e.revision === 0 ? 'no_stream' : e.revision - 1;
-            await appendOnce(to, e, e.metadata, expectedRevision);
-            copy.own++;
-          } else {
-            const source = e.metadata.source ?? { store: fromStore, position: e.position, revision: e.revision };
-            await appendOnce(to, e, { ...e.metadata, source }, 'any');
-            copy.received++;
-          }
-        }
-      }),
-    );
+    const append = (e: RecordedEvent) => {
+      if (own.has(e.type)) {
+        copy.own++;
+        // Its own streams keep their revisions exactly: the append says which one it must be.
+        return appendOnce(to, e, e.metadata, e.revision === 0 ? 'no_stream' : e.revision - 1);
+      }
+      copy.received++;
+      return appendOnce(to, e, { ...e.metadata, source: e.metadata.source ?? { store: fromStore, position: e.position, revision: e.revision } }, 'any');
+    };
+    // The log's order, across streams too. The SQL stores commit appends in the order they are
+    // made (group commit), so a batch goes at once; EventStoreDB's would race, so one by one.
+    if (to.kind === 'eventstoredb') for (const e of batch) await append(e);
+    else await Promise.all(batch.map(append));
     copy.upTo = batch.length < 1000 ? head : batch[batch.length - 1]!.position;
     onProgress({ ...copy, head });
     if (copy.upTo >= head) return copy;

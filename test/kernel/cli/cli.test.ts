@@ -118,6 +118,21 @@ describe('seams CLI', function () {
     expect(json[0]).to.deep.include({ module: 'shop', privateEvents: ['shop.StockCounted'] });
   });
 
+  it('modules --format mermaid --extract draws the split: a box per deployable, and how each arrow crosses', async () => {
+    const graph = await cli(['modules', '--format', 'mermaid', '--extract', 'mirror']);
+    expect(graph.out.split('\n').slice(0, 7)).to.deep.equal([
+      'flowchart LR',
+      '  subgraph deployable_mirror["mirror: extracted, a store of its own"]',
+      '    mirror["mirror<br/>0 events, 1 projection, 0 processes"]',
+      '  end',
+      '  subgraph deployable_main["main: the shared store"]',
+      '    shop["shop<br/>3 events, 2 projections, 0 processes"]',
+      '  end',
+    ]);
+    expect(graph.out).to.contain('shop -- "ItemAdded, ItemRenamed via RabbitMQ" --> mirror');
+    expect(graph.out).to.contain('mirror == "query GetItem over HTTP" ==> shop');
+  });
+
   it('migrate brings every database to its latest schema', async () => {
     const first = await cli(['--data-dir', dir.path, 'migrate']);
     expect(first.code, first.err).to.equal(0);
@@ -136,6 +151,13 @@ describe('seams CLI', function () {
     [['events', 'read', '--after', '-1'], /^seams: option '--after <position>' argument '-1' is invalid. must be a whole number >= 0\n$/],
     [['events', 'read', '--after', '0', '--limit', '0'], /must be at least 1\n$/],
     [['modules', '--format', 'dot'], /^seams: option '--format <format>' argument 'dot' is invalid. Allowed choices are text, json, mermaid.\n$/],
+    [['modules', '--format', 'mermaid', '--extract', 'nope'], /^seams: unknown module "nope" \(modules: shop, mirror\)\n$/],
+    [['modules', '--extract', 'shop'], /^seams: --extract draws a split: it goes with --format mermaid\n$/],
+    [['split', '--extract', 'shop,shop'], /^seams: --extract names a module twice: shop,shop\n$/],
+    [['split'], /^seams: required option '--extract <list>' not specified\n$/],
+    [['serve', '--own-store'], /^seams: --own-store needs --modules \(what runs on the store\) and --broker \(how it hears from the others\)\n$/],
+    [['serve', '--broker', 'http://x'], /^seams: --broker must be an amqp:\/\/ or amqps:\/\/ URL, got "http:\/\/x"\n$/],
+    [['history', 'copy', 'nope', '--to-data-dir', '/tmp/x'], /^seams: unknown module "nope" \(modules: shop, mirror\)\n$/],
     [['frobnicate'], /^seams: unknown command 'frobnicate'\n$/],
   ];
   for (const [args, message] of bad) {
@@ -150,7 +172,7 @@ describe('seams CLI', function () {
   it('the real entry: --help everywhere, exit codes 0 and 2', async () => {
     const run = promisify(execFile);
     const entry = ['tsx', 'src/cli.ts'];
-    for (const args of [['--help'], ['projections', '--help'], ['projections', 'rebuild', '--help'], ['events', 'read', '--help'], ['modules', '--help'], ['migrate', '--help']]) {
+    for (const args of [['--help'], ['projections', '--help'], ['projections', 'rebuild', '--help'], ['events', 'read', '--help'], ['modules', '--help'], ['migrate', '--help'], ['split', '--help'], ['history', 'copy', '--help']]) {
       const { stdout } = await run('npx', [...entry, ...args]);
       expect(stdout).to.match(/^Usage: seams/);
     }
