@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { SeamsError, ValidationError } from '../errors.js';
 import type { ModuleDefinition } from '../types/module.js';
+import { contractsCommand } from './contractsCommand.js';
 import { eventsCommand } from './eventsCommand.js';
 import { processIo, UsageError, type CliIo } from './io.js';
 import { migrateCommand } from './migrateCommand.js';
@@ -49,6 +50,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   program.addCommand(serveCommand(options.modules, io));
   program.addCommand(splitCommand(options.modules, io));
   program.addCommand(historyCommand(withSession, io));
+  program.addCommand(contractsCommand(options.modules, io));
   options.extend?.(program, withSession);
 
   const configure = (cmd: Command) => {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -133,6 +135,24 @@ describe('seams CLI', function () {
     expect(graph.out).to.contain('mirror == "query GetItem over HTTP" ==> shop');
   });
 
+  it('contracts update writes the snapshot; check passes it, and fails on a breaking change naming the modules affected', async () => {
+    const file = join(dir.path, 'contracts.json');
+    const missing = await cli(['contracts', 'check', '--file', file]);
+    expect(missing.code).to.equal(2);
+    expect(missing.err).to.match(/^seams: no snapshot at .*contracts\.json; write one with: seams contracts update\n$/);
+    expect((await cli(['contracts', 'update', '--file', file])).out).to.match(/^contracts: 3 contracts written to /);
+    const ok = await cli(['contracts', 'check', '--file', file]);
+    expect([ok.code, ok.out]).to.deep.equal([0, `contracts: no breaking change against ${file}\n`]);
+    // The snapshot knew a field the code no longer has.
+    const snapshot = JSON.parse(readFileSync(file, 'utf8'));
+    snapshot['shop.ItemAdded'].schema.properties.colour = { type: 'string' };
+    writeFileSync(file, JSON.stringify(snapshot));
+    const broken = await cli(['contracts', 'check', '--file', file]);
+    expect(broken.code).to.equal(1);
+    expect(broken.err).to.contain('contracts: BREAKING shop.ItemAdded: removed field colour; affects mirror; raise its version to 2 and register an upcaster from version 1\n');
+    expect(broken.err).to.match(/seams: 1 breaking contract change\(s\) against .*contracts\.json\n$/);
+  });
+
   it('migrate brings every database to its latest schema', async () => {
     const first = await cli(['--data-dir', dir.path, 'migrate']);
     expect(first.code, first.err).to.equal(0);
@@ -172,7 +192,7 @@ describe('seams CLI', function () {
   it('the real entry: --help everywhere, exit codes 0 and 2', async () => {
     const run = promisify(execFile);
     const entry = ['tsx', 'src/cli.ts'];
-    for (const args of [['--help'], ['projections', '--help'], ['projections', 'rebuild', '--help'], ['events', 'read', '--help'], ['modules', '--help'], ['migrate', '--help'], ['split', '--help'], ['history', 'copy', '--help']]) {
+    for (const args of [['--help'], ['projections', '--help'], ['projections', 'rebuild', '--help'], ['events', 'read', '--help'], ['modules', '--help'], ['migrate', '--help'], ['split', '--help'], ['history', 'copy', '--help'], ['contracts', 'check', '--help']]) {
       const { stdout } = await run('npx', [...entry, ...args]);
       expect(stdout).to.match(/^Usage: seams/);
     }
