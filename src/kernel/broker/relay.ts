@@ -23,6 +23,8 @@ export interface RelayOptions {
   /** How often a caught-up relay says again how far it has published (inboxes resolve positions by it). */
   heartbeatMs?: number;
   maxBackoffMs?: number;
+  /** How often at most the checkpoint is written while publishing (always when caught up, and on stop). */
+  checkpointEveryMs?: number;
   /** Test hook: runs after the broker confirmed a batch, before the checkpoint moves. */
   afterConfirm?: (events: RecordedEvent[]) => Promise<void> | void;
 }
@@ -33,7 +35,10 @@ export interface RelayStatus {
   store: string;
   /** `standby`: another process holds the relay's lease. `blocked`: the broker is down or refuses; nothing moves, nothing is lost. */
   state: RelayState;
+  /** Published and confirmed up to here. */
   position: number;
+  /** Written as its checkpoint (a restart publishes again from here). */
+  checkpoint: number;
   headPosition: number;
   lag: number;
   /** Events published (and confirmed) by this process since it started. */
@@ -66,6 +71,8 @@ export class Relay {
   private leaseHeld = false;
   private renewAt = 0;
   private position = 0;
+  private written = 0;
+  private writtenAt = 0;
   private head = 0;
   private published = 0;
   private state: RelayState = 'standby';
@@ -90,6 +97,7 @@ export class Relay {
     this.abort.abort();
     await this.running;
     this.running = undefined;
+    if (this.leaseHeld) await this.writeCheckpoint().catch(() => undefined);
     if (this.leaseHeld) await this.options.coordination.release(this.checkpoint.lease, this.options.holder).catch(() => undefined);
     this.leaseHeld = false;
     await this.channel?.close().catch(() => undefined);
@@ -99,7 +107,7 @@ export class Relay {
 
   status(): RelayStatus {
     const { storeName, types } = this.options;
-    return { store: storeName, state: this.state, position: this.position, headPosition: this.head, lag: Math.max(0, this.head - this.position), published: this.published, types, ...(this.error ? { error: this.error } : {}), since: this.since };
+    return { store: storeName, state: this.state, position: this.position, checkpoint: this.written, headPosition: this.head, lag: Math.max(0, this.head - this.position), published: this.published, types, ...(this.error ? { error: this.error } : {}), since: this.since };
   }
 
   private enter(state: RelayState, error?: string): void {
@@ -123,6 +131,7 @@ export class Relay {
         }
         this.head = await store.headPosition();
         if (this.position >= this.head) {
+          if (!(await this.writeCheckpoint())) continue;
           if (Date.now() - saidAt >= heartbeatMs) {
             await this.publish([], this.position);
             saidAt = Date.now();
@@ -137,15 +146,11 @@ export class Relay {
         if (this.state !== 'publishing') this.enter('publishing');
         await this.publish(events, to);
         await this.options.afterConfirm?.(events);
-        if (!(await this.checkpoint.advance(this.position, to))) {
-          log.warn({ store: this.options.storeName }, 'relay lost its lease (or another relay moved its checkpoint): standing by');
-          this.leaseHeld = false;
-          continue;
-        }
         this.position = to;
         this.published += events.length;
         saidAt = Date.now();
         failures = 0;
+        if (Date.now() - this.writtenAt >= (this.options.checkpointEveryMs ?? 200)) await this.writeCheckpoint();
       } catch (error) {
         if (signal.aborted) break;
         failures++;
@@ -164,9 +169,26 @@ export class Relay {
     if (this.leaseHeld && Date.now() < this.renewAt) return true;
     const held = await this.options.coordination.acquire(this.checkpoint.lease, this.options.holder, this.ttlMs);
     this.renewAt = Date.now() + this.ttlMs / 3;
-    if (held && !this.leaseHeld) this.position = await this.checkpoint.read();
+    if (held && !this.leaseHeld) this.position = this.written = await this.checkpoint.read();
     this.leaseHeld = held;
     return held;
+  }
+
+  /**
+   * Moves the checkpoint to what the broker has confirmed. Written at most every few hundred
+   * milliseconds while publishing (a crash in between only publishes those batches again), and
+   * fenced by the lease: false, and standing by, when another relay took over.
+   */
+  private async writeCheckpoint(): Promise<boolean> {
+    if (this.written === this.position) return true;
+    if (!(await this.checkpoint.advance(this.written, this.position))) {
+      this.options.log.warn({ store: this.options.storeName }, 'relay lost its lease (or another relay moved its checkpoint): standing by');
+      this.leaseHeld = false;
+      return false;
+    }
+    this.written = this.position;
+    this.writtenAt = Date.now();
+    return true;
   }
 
   /** Publishes `events` and waits for the broker's confirms; then says it has published up to `to`. */
@@ -189,7 +211,8 @@ export class Relay {
       if (returned.size > 0) throw new Unroutable(`no queue is bound for ${[...returned].sort().join(', ')} (its consumers have not declared their queues): holding back`);
     }
     channel.publish(topology.exchange, topology.positionKey(storeName), encodePosition(storeName, to), { contentType: 'application/json' });
-    await channel.waitForConfirms();
+    // Alone (a caught-up relay's heartbeat) it is the probe that notices a broker gone or refusing; after events, the next batch's confirms cover it.
+    if (events.length === 0) await channel.waitForConfirms();
   }
 
   private async openChannel(): Promise<ConfirmChannel> {
