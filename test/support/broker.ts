@@ -80,11 +80,11 @@ export async function tapQueue(url: string, exchange: string, queue: string, key
 }
 
 /** Polls until `check` returns a truthy value or `timeoutMs` passes (then throws with `what`). */
-export async function until<T>(what: string, check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
+export async function until<T>(what: string, check: () => Promise<T> | T, timeoutMs = 10_000): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as Exclude<T, false | null | undefined | 0 | ''>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

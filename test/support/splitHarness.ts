@@ -22,6 +22,7 @@ export const splitUnderTest = (): string[] => (process.env.SEAMS_TEST_SPLIT ?? '
 export interface Deployed {
   name: string;
   server: RunningServer;
+  config: SeamsConfig;
 }
 
 const log = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -43,7 +44,7 @@ export async function startSplit(modules: readonly ModuleDefinition[], extract: 
       brokerUrl: TEST_AMQP_URL, brokerPrefix: prefix, storeName: d.name, ownStore: d.ownStore, storeModules: d.modules,
     };
     const server = await startServer(modules, config, log());
-    deployed.push({ name: d.name, server });
+    deployed.push({ name: d.name, server, config });
     // Its queues exist before the next deployable's relay publishes what it consumes.
     const inbox = server.broker!.inbox;
     const deadline = Date.now() + 10_000;
@@ -140,6 +141,15 @@ export async function startSplit(modules: readonly ModuleDefinition[], extract: 
   return {
     base,
     dir,
+    deployed,
+    /** Stops one deployable (its process gone) until `start` brings it back on the same store. */
+    async stopDeployable(name: string) {
+      await deployed.find((d) => d.name === name)!.server.close();
+    },
+    async startDeployable(name: string) {
+      const d = deployed.find((x) => x.name === name)!;
+      d.server = await startServer(modules, d.config, log());
+    },
     server: { store, runtime },
     dataDirOf: (module: string) => holding(module).server.runtime.context(module).config.dataDir,
     log: log_,
