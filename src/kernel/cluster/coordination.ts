@@ -21,10 +21,10 @@ export class Coordination {
   /** Its database: the broker link keeps its relay checkpoints and inbox progress here, beside the leases they are fenced by. */
   private constructor(readonly db: Knex) {}
 
-  static async open(config: Pick<SeamsConfig, 'store' | 'dataDir' | 'databaseUrl' | 'pgSchemaPrefix' | 'clusterDir'>): Promise<Coordination> {
+  static async open(config: Pick<SeamsConfig, 'store' | 'dataDir' | 'databaseUrl' | 'pgSchemaPrefix' | 'clusterDir' | 'clusterSchema'>): Promise<Coordination> {
     let db: Knex;
     if (usesPostgres(config) && !config.clusterDir) {
-      const schema = `${config.pgSchemaPrefix ?? ''}event_store`;
+      const schema = config.clusterSchema ?? `${config.pgSchemaPrefix ?? ''}event_store`;
       db = openPostgres(config.databaseUrl!, schema, 2);
       await ensureSchema(db, schema);
     } else {

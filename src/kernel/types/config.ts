@@ -20,6 +20,8 @@ export interface SeamsConfig {
   leaseTtlMs?: number;
   /** Peers and leases in `<clusterDir>/cluster.sqlite` instead of beside the store: shared by the deployables of a split. */
   clusterDir?: string;
+  /** PostgreSQL: peers and leases in this schema instead of the store's: shared by the deployables of a split. */
+  clusterSchema?: string;
   /** The broker linking deployables that have stores of their own (RabbitMQ, `amqp://…`); implies cluster mode. */
   brokerUrl?: string;
   /** Prefix of the broker's exchange and queues (default `seams`): one per deployment. */
