@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import amqplib, { type ConsumeMessage } from 'amqplib';
+import { describeWithService } from './services.js';
 
 /** The RabbitMQ broker tests use (loopback, guest); each test names its exchange and queues with a prefix of its own. */
 export const TEST_AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -19,22 +20,8 @@ async function unreachable(url: string): Promise<string | null> {
 /** Declares a suite that needs the broker: skipped with the reason without one, except on CI (CI=true), where that fails. */
 export async function describeBroker(title: string, body: (url: string) => void): Promise<void> {
   const reason = await unreachable(TEST_AMQP_URL);
-  if (reason === null) {
-    describe(title, () => body(TEST_AMQP_URL));
-    return;
-  }
-  const message = `RabbitMQ at ${TEST_AMQP_URL.replace(/\/\/[^@/]*@/, '//')} is unreachable (${reason}); set TEST_AMQP_URL to a broker`;
-  describe(title, () => {
-    if (process.env.CI === 'true') {
-      it('needs RabbitMQ (required on CI)', () => {
-        throw new Error(message);
-      });
-    } else {
-      it(`skipped: ${message}`, function () {
-        this.skip();
-      });
-    }
-  });
+  const address = TEST_AMQP_URL.replace(/\/\/[^@/]*@/, '//');
+  describeWithService(title, 'RabbitMQ', reason && `RabbitMQ at ${address} is unreachable (${reason}); set TEST_AMQP_URL to a broker`, () => body(TEST_AMQP_URL));
 }
 
 /** Deletes what a test declared under its prefix: its queues and exchange. */

@@ -6,6 +6,7 @@ import type { EventRegistry } from '../contracts/registry.js';
 import { DuplicateEventIdError } from '../errors.js';
 import { sleep } from '../event-store/subscription.js';
 import type { EventStore } from '../types/eventStore.js';
+import { BackgroundLoop, Phase } from './background.js';
 import type { BrokerConnection } from './connection.js';
 import { InboxProgress } from './inboxProgress.js';
 import { decodeMessage, type Topology, type WireEvent } from './topology.js';
@@ -67,18 +68,16 @@ export class Inbox {
   private readonly persisted: InboxProgress;
   private readonly pending = new Map<string, { channel: Channel; messages: ConsumeMessage[] }>();
   private readonly draining = new Set<string>();
-  private abort = new AbortController();
-  private running: Promise<void> | undefined;
+  private readonly loop: BackgroundLoop;
+  private readonly phase = new Phase<InboxState>('connecting');
   private saving: Promise<void> | undefined;
   private dirty = false;
   private taken = 0;
-  private state: InboxState = 'connecting';
-  private error: string | undefined;
-  private since = new Date().toISOString();
 
   constructor(private readonly options: InboxOptions) {
     this.advanced.setMaxListeners(0);
     this.persisted = new InboxProgress(options.coordination.db, options.storeName);
+    this.loop = new BackgroundLoop('inbox', options.log);
   }
 
   get queues(): string[] {
@@ -86,23 +85,19 @@ export class Inbox {
   }
 
   async start(): Promise<void> {
-    if (this.running) return;
     for (const [source, position] of await this.persisted.load()) this.progress.set(source, position);
-    this.abort = new AbortController();
-    this.running = this.loop(this.abort.signal).catch((error) => this.options.log.error({ err: error }, 'inbox stopped unexpectedly'));
+    this.loop.start((signal) => this.receiving(signal));
   }
 
   async stop(): Promise<void> {
-    this.abort.abort();
-    await this.running;
-    this.running = undefined;
+    await this.loop.stop();
     await this.saving;
     await this.save();
-    this.enter('stopped');
+    this.phase.enter('stopped');
   }
 
   status(): InboxStatus {
-    return { store: this.options.storeName, state: this.state, queues: this.queues, types: this.options.types, taken: this.taken, sources: Object.fromEntries(this.progress), ...(this.error ? { error: this.error } : {}), since: this.since };
+    return { store: this.options.storeName, queues: this.queues, types: this.options.types, taken: this.taken, sources: Object.fromEntries(this.progress), ...this.phase.describe() };
   }
 
   /** Whether it has heard from `source` (so that positions of that store can be resolved here). */
@@ -112,7 +107,7 @@ export class Inbox {
 
   /** Whether `source` is being heard right now: receiving, and a message from it within `withinMs`. */
   hears(source: string, withinMs = 3000): boolean {
-    return this.state === 'receiving' && Date.now() - (this.heard.get(source) ?? 0) < withinMs;
+    return this.phase.state === 'receiving' && Date.now() - (this.heard.get(source) ?? 0) < withinMs;
   }
 
   /** Resolves true once everything `source` sends here up to `position` is committed here; false after `timeoutMs`. */
@@ -131,14 +126,8 @@ export class Inbox {
     });
   }
 
-  private enter(state: InboxState, error?: string): void {
-    if (state !== this.state || error !== this.error) this.since = new Date().toISOString();
-    this.state = state;
-    this.error = error;
-  }
-
   /** Keeps a channel consuming every queue; after the channel is lost, unacknowledged messages come again on the next. */
-  private async loop(signal: AbortSignal): Promise<void> {
+  private async receiving(signal: AbortSignal): Promise<void> {
     const { connection, log } = this.options;
     let failures = 0;
     while (!signal.aborted) {
@@ -151,7 +140,7 @@ export class Inbox {
         await this.declare(channel);
         await channel.prefetch(this.options.prefetch ?? 500);
         for (const queue of this.queues) await channel.consume(queue, (message) => message && this.receive(channel!, queue, message), { noAck: false });
-        this.enter('receiving');
+        this.phase.enter('receiving');
         failures = 0;
         while (!signal.aborted) {
           const ended = await Promise.race([closed.then(() => true), sleep(this.options.redeclareMs ?? 5000, signal).then(() => false)]);
@@ -162,8 +151,7 @@ export class Inbox {
         if (signal.aborted) break;
         failures++;
         const reason = channelError ?? (error as Error).message;
-        if (this.state !== 'blocked' || this.error !== reason) log.warn({ err: error, store: this.options.storeName }, 'inbox cannot receive; trying again');
-        this.enter('blocked', reason);
+        if (this.phase.enter('blocked', reason)) log.warn({ err: error, store: this.options.storeName }, 'inbox cannot receive; trying again');
         await sleep(Math.min(this.options.maxBackoffMs ?? 5000, 100 * 2 ** Math.min(failures, 10)), signal);
       } finally {
         await channel?.close().catch(() => undefined);
@@ -199,18 +187,18 @@ export class Inbox {
       let failures = 0;
       for (;;) {
         const pending = this.pending.get(queue);
-        if (!pending || pending.messages.length === 0 || this.abort.signal.aborted) return;
+        if (!pending || pending.messages.length === 0 || this.loop.signal.aborted) return;
         const batch = pending.messages.slice();
         try {
           await this.take(pending.channel, batch);
           pending.messages.splice(0, batch.length);
           failures = 0;
-          if (this.state === 'blocked') this.enter('receiving');
+          if (this.phase.state === 'blocked') this.phase.enter('receiving');
         } catch (error) {
           failures++;
           this.options.log.error({ err: error, queue }, 'inbox could not take in a batch; trying again');
-          this.enter('blocked', (error as Error).message);
-          await sleep(Math.min(this.options.maxBackoffMs ?? 5000, 100 * 2 ** Math.min(failures, 10)), this.abort.signal);
+          this.phase.enter('blocked', (error as Error).message);
+          await sleep(Math.min(this.options.maxBackoffMs ?? 5000, 100 * 2 ** Math.min(failures, 10)), this.loop.signal);
           // A closed channel's messages come again on the next one: drop them here.
           if (this.pending.get(queue) !== pending) continue;
         }

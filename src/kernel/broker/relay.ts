@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Coordination } from '../cluster/coordination.js';
 import { sleep } from '../event-store/subscription.js';
 import type { EventStore, RecordedEvent } from '../types/eventStore.js';
+import { BackgroundLoop, Phase } from './background.js';
 import type { BrokerConnection } from './connection.js';
 import { RelayCheckpoint } from './relayCheckpoint.js';
 import { encodeEvent, encodePosition, type Topology } from './topology.js';
@@ -64,8 +65,8 @@ class Unroutable extends Error {}
  */
 export class Relay {
   private readonly checkpoint: RelayCheckpoint;
-  private abort = new AbortController();
-  private running: Promise<void> | undefined;
+  private readonly loop: BackgroundLoop;
+  private readonly phase = new Phase<RelayState>('standby');
   private channel: ConfirmChannel | undefined;
   private channelError: string | undefined;
   private leaseHeld = false;
@@ -75,12 +76,10 @@ export class Relay {
   private writtenAt = 0;
   private head = 0;
   private published = 0;
-  private state: RelayState = 'standby';
-  private since = new Date().toISOString();
-  private error: string | undefined;
 
   constructor(private readonly options: RelayOptions) {
     this.checkpoint = new RelayCheckpoint(options.coordination.db, options.storeName, `relay:${options.storeName}`, options.holder);
+    this.loop = new BackgroundLoop('relay', options.log);
   }
 
   private get ttlMs(): number {
@@ -88,35 +87,25 @@ export class Relay {
   }
 
   start(): void {
-    if (this.running) return;
-    this.abort = new AbortController();
-    this.running = this.loop(this.abort.signal).catch((error) => this.options.log.error({ err: error }, 'relay stopped unexpectedly'));
+    this.loop.start((signal) => this.publishing(signal));
   }
 
   async stop(): Promise<void> {
-    this.abort.abort();
-    await this.running;
-    this.running = undefined;
+    await this.loop.stop();
     if (this.leaseHeld) await this.writeCheckpoint().catch(() => undefined);
     if (this.leaseHeld) await this.options.coordination.release(this.checkpoint.lease, this.options.holder).catch(() => undefined);
     this.leaseHeld = false;
     await this.channel?.close().catch(() => undefined);
     this.channel = undefined;
-    this.enter('stopped');
+    this.phase.enter('stopped');
   }
 
   status(): RelayStatus {
     const { storeName, types } = this.options;
-    return { store: storeName, state: this.state, position: this.position, checkpoint: this.written, headPosition: this.head, lag: Math.max(0, this.head - this.position), published: this.published, types, ...(this.error ? { error: this.error } : {}), since: this.since };
+    return { store: storeName, position: this.position, checkpoint: this.written, headPosition: this.head, lag: Math.max(0, this.head - this.position), published: this.published, types, ...this.phase.describe() };
   }
 
-  private enter(state: RelayState, error?: string): void {
-    if (state !== this.state || error !== this.error) this.since = new Date().toISOString();
-    this.state = state;
-    this.error = error;
-  }
-
-  private async loop(signal: AbortSignal): Promise<void> {
+  private async publishing(signal: AbortSignal): Promise<void> {
     const { store, types, log } = this.options;
     const heartbeatMs = this.options.heartbeatMs ?? 1000;
     const batchSize = this.options.batchSize ?? 500;
@@ -125,7 +114,7 @@ export class Relay {
     while (!signal.aborted) {
       try {
         if (!(await this.holdLease())) {
-          this.enter('standby');
+          this.phase.enter('standby');
           await sleep(this.ttlMs / 3, signal);
           continue;
         }
@@ -136,14 +125,14 @@ export class Relay {
             await this.publish([], this.position);
             saidAt = Date.now();
           }
-          this.enter('caught-up');
+          this.phase.enter('caught-up');
           failures = 0;
           await store.waitForAppend(this.head, Math.min(heartbeatMs, this.ttlMs / 3), signal);
           continue;
         }
         const events = await store.readAll({ after: this.position, upTo: this.head, maxCount: batchSize, filter: { eventTypes: types } });
         const to = events.length < batchSize ? this.head : events[events.length - 1]!.position;
-        if (this.state !== 'publishing') this.enter('publishing');
+        if (this.phase.state !== 'publishing') this.phase.enter('publishing');
         await this.publish(events, to);
         await this.options.afterConfirm?.(events);
         this.position = to;
@@ -156,8 +145,7 @@ export class Relay {
         failures++;
         const message = this.channelError ?? (error as Error).message;
         this.channelError = undefined;
-        if (this.state !== 'blocked' || this.error !== message) log.warn({ err: error, store: this.options.storeName, reason: message }, 'relay held back: nothing is lost, it publishes again from its checkpoint');
-        this.enter('blocked', message);
+        if (this.phase.enter('blocked', message)) log.warn({ err: error, store: this.options.storeName, reason: message }, 'relay held back: nothing is lost, it publishes again from its checkpoint');
         await this.dropChannel();
         await sleep(Math.min(this.options.maxBackoffMs ?? 5000, this.ttlMs / 3, 100 * 2 ** Math.min(failures, 10)), signal);
       }
