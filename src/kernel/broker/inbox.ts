@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import type { Coordination } from '../cluster/coordination.js';
@@ -61,22 +60,15 @@ export interface InboxStatus {
  * one stream are appended one after the other; different streams at once (one group commit).
  */
 export class Inbox {
-  private readonly progress = new Map<string, number>();
-  /** When it last heard from each store (a relay says how far it got at least every second). */
-  private readonly heard = new Map<string, number>();
-  private readonly advanced = new EventEmitter();
-  private readonly persisted: InboxProgress;
+  private readonly progress: InboxProgress;
   private readonly pending = new Map<string, { channel: Channel; messages: ConsumeMessage[] }>();
   private readonly draining = new Set<string>();
   private readonly loop: BackgroundLoop;
   private readonly phase = new Phase<InboxState>('connecting');
-  private saving: Promise<void> | undefined;
-  private dirty = false;
   private taken = 0;
 
   constructor(private readonly options: InboxOptions) {
-    this.advanced.setMaxListeners(0);
-    this.persisted = new InboxProgress(options.coordination.db, options.storeName);
+    this.progress = new InboxProgress(options.coordination.db, options.storeName, options.log);
     this.loop = new BackgroundLoop('inbox', options.log);
   }
 
@@ -85,45 +77,33 @@ export class Inbox {
   }
 
   async start(): Promise<void> {
-    for (const [source, position] of await this.persisted.load()) this.progress.set(source, position);
+    await this.progress.load();
     this.loop.start((signal) => this.receiving(signal));
   }
 
   async stop(): Promise<void> {
     await this.loop.stop();
-    await this.saving;
-    await this.save();
+    await this.progress.flush();
     this.phase.enter('stopped');
   }
 
   status(): InboxStatus {
-    return { store: this.options.storeName, queues: this.queues, types: this.options.types, taken: this.taken, sources: Object.fromEntries(this.progress), ...this.phase.describe() };
+    return { store: this.options.storeName, queues: this.queues, types: this.options.types, taken: this.taken, sources: this.progress.snapshot(), ...this.phase.describe() };
   }
 
   /** Whether it has heard from `source` (so that positions of that store can be resolved here). */
   knows(source: string): boolean {
-    return this.progress.has(source);
+    return this.progress.knows(source);
   }
 
-  /** Whether `source` is being heard right now: receiving, and a message from it within `withinMs`. */
+  /** Whether `source` is being heard right now: receiving, and a message from it within `withinMs` (relays speak every second). */
   hears(source: string, withinMs = 3000): boolean {
-    return this.phase.state === 'receiving' && Date.now() - (this.heard.get(source) ?? 0) < withinMs;
+    return this.phase.state === 'receiving' && this.progress.heardWithin(source, withinMs);
   }
 
   /** Resolves true once everything `source` sends here up to `position` is committed here; false after `timeoutMs`. */
   reached(source: string, position: number, timeoutMs: number): Promise<boolean> {
-    const done = () => (this.progress.get(source) ?? -1) >= position;
-    if (done()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const check = () => done() && finish(true);
-      const timer = setTimeout(() => finish(false), timeoutMs);
-      const finish = (ok: boolean) => {
-        clearTimeout(timer);
-        this.advanced.off('advanced', check);
-        resolve(ok);
-      };
-      this.advanced.on('advanced', check);
-    });
+    return this.progress.reached(source, position, timeoutMs);
   }
 
   /** Keeps a channel consuming every queue; after the channel is lost, unacknowledged messages come again on the next. */
@@ -222,7 +202,7 @@ export class Inbox {
         continue;
       }
       if (decoded.store === this.options.storeName) continue; // our own relay's progress
-      this.heard.set(decoded.store, Date.now());
+      this.progress.heard(decoded.store);
       reached.set(decoded.store, Math.max(decoded.position, reached.get(decoded.store) ?? -1));
       if (decoded.kind === 'event') events.push(decoded);
     }
@@ -237,18 +217,7 @@ export class Inbox {
       else channel.ack(message);
     }
     this.taken += events.length;
-    let moved = false;
-    for (const [source, position] of reached) {
-      if (position > (this.progress.get(source) ?? -1)) {
-        this.progress.set(source, position);
-        moved = true;
-      }
-    }
-    if (moved) {
-      this.dirty = true;
-      this.saving ??= sleep(1000).then(() => this.save()).finally(() => (this.saving = undefined));
-      this.advanced.emit('advanced');
-    }
+    for (const [source, position] of reached) this.progress.advance(source, position);
   }
 
   /** Appends one event as it was recorded at its source: same id, stream and type; a second time is a no-op. */
@@ -266,14 +235,5 @@ export class Inbox {
       // The id is here with other content: the same event, recorded earlier (e.g. before its module was extracted).
       if (!(error instanceof DuplicateEventIdError)) throw error;
     }
-  }
-
-  private async save(): Promise<void> {
-    if (!this.dirty) return;
-    this.dirty = false;
-    await this.persisted.save(this.progress).catch((error) => {
-      this.dirty = true;
-      this.options.log.warn({ err: error }, 'inbox could not save its progress; will try again');
-    });
   }
 }
