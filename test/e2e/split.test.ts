@@ -5,13 +5,13 @@
  * in the middle of a workload loses and duplicates nothing.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { registryOf, SqliteEventStore, type RecordedEvent } from '../../src/kernel/host.js';
 import { modules } from '../../src/application.js';
 import { brokerPrefix, describeBroker, dropTopology, until } from '../support/broker.js';
-import { freePort, REPO_ROOT, requestJson, signUp } from '../support/serverProcess.js';
+import { freePort, REPO_ROOT, requestJson, signUp, startServerProcess } from '../support/serverProcess.js';
 import { tempDir } from '../support/tempDir.js';
 
 interface Split {
@@ -92,36 +92,58 @@ await describeBroker('seams split: extracted modules on stores of their own, thr
     expect(code ?? 0, 'seams split stops cleanly on Ctrl-C').to.equal(0);
   });
 
-  it('--extract communications: an order placed through the gateway is confirmed and mailed by the extracted deployable, once', async function () {
-    this.timeout(180_000);
-    split = await startSplitProcess('communications', dir.path, prefix);
-    expect(Object.keys(split.urls).sort()).to.deep.equal(['communications', 'main']);
-    const g = split.base;
-    const ada = await signUp(g, 'Ada');
-    const item = await requestJson(g, 'POST', '/catalog/items', { token: ada.token, body: { title: 'Lamp', priceCents: 1200 } });
+  /** Places an order through `base` for a new customer with `email`; resolves with the order's id once it is confirmed. */
+  async function confirmedOrder(base: string, token: string, email: string): Promise<string> {
+    const item = await requestJson(base, 'POST', '/catalog/items', { token, body: { title: 'Lamp', priceCents: 1200 } });
     expect(item.status, item.text).to.equal(201);
-    expect(item.headers.get('event-position')).to.match(/^main:\d+$/);
-    const email = `${crypto.randomUUID()}@example.com`;
-    const customer = await requestJson(g, 'POST', '/customers', { body: { name: 'Grace', email } });
-    const order = await requestJson(g, 'POST', '/orders', { body: { customerId: customer.body.customerId, lines: [{ itemId: item.body.itemId, quantity: 3 }] } });
+    const customer = await requestJson(base, 'POST', '/customers', { body: { name: 'Grace', email } });
+    const order = await requestJson(base, 'POST', '/orders', { body: { customerId: customer.body.customerId, lines: [{ itemId: item.body.itemId, quantity: 3 }] } });
     expect(order.status, order.text).to.equal(202);
     const confirmed = await until('the order to be confirmed', async () => {
-      const reply = await requestJson(g, 'GET', `/orders/${order.body.orderId}`);
+      const reply = await requestJson(base, 'GET', `/orders/${order.body.orderId}`);
       return reply.body.status === 'confirmed' && reply.body;
     }, 30_000);
     expect(confirmed.totalCents).to.equal(3600);
-    const mails = await until('the mail to be sent', async () => {
-      const reply = await requestJson(g, 'GET', `/communications/mails?to=${encodeURIComponent(email)}`);
-      return reply.body.mails?.length === 1 && reply.body.mails[0].status === 'sent' && reply.body.mails;
+    return order.body.orderId;
+  }
+  const sentMails = (base: string, email: string, n: number): Promise<{ mailId: string; subject: string }[]> =>
+    until(`${n} mail(s) sent`, async () => {
+      const reply = await requestJson(base, 'GET', `/communications/mails?to=${encodeURIComponent(email)}`);
+      return reply.body.mails?.length === n && reply.body.mails.every((m: { status: string }) => m.status === 'sent') && (reply.body.mails as { mailId: string; subject: string }[]);
     }, 30_000);
-    expect(mails[0].subject).to.match(new RegExp(order.body.orderId));
-    // The mail is in the extracted deployable's own data directory, its events in its own store only.
+
+  it('--extract communications on an existing data directory: its history moves into its own store; orders placed through the gateway are mailed by the extracted deployable, once', async function () {
+    this.timeout(180_000);
+    // The single application first: one order, one mail.
+    const single = await startServerProcess({ dataDir: dir.path, startTimeoutMs: 60_000 });
+    const email = `${crypto.randomUUID()}@example.com`;
+    let before: { mailId: string; subject: string }[];
+    try {
+      const ada = await signUp(single.base, 'Ada');
+      const first = await confirmedOrder(single.base, ada.token, email);
+      before = await sentMails(single.base, email, 1);
+      expect(before[0]!.subject).to.contain(first);
+    } finally {
+      await single.stop();
+    }
+
+    split = await startSplitProcess('communications', dir.path, prefix);
+    expect(Object.keys(split.urls).sort()).to.deep.equal(['communications', 'main']);
+    expect(split.output()).to.match(/communications: [1-9]\d* events of its own streams and 0 it consumes from other modules copied/);
+    const g = split.base;
+    // The mail of before is still there, now served by the extracted deployable from its own store.
+    expect((await sentMails(g, email, 1)).map((m) => m.mailId)).to.deep.equal(before.map((m) => m.mailId));
+    const ada = await signUp(g, 'Ada');
+    const second = await confirmedOrder(g, ada.token, email);
+    const mails = await sentMails(g, email, 2);
+    expect(mails[1]!.subject).to.contain(second);
+    // Its events are in its own store now; the shared store keeps the old ones (the log is never rewritten) and gets no new ones.
     const own = join(dir.path, 'deployables', 'communications');
-    expect(existsSync(join(own, 'modules', 'communications-files', 'mails', `${mails[0].mailId}.eml`))).to.equal(true);
+    expect(existsSync(join(own, 'modules', 'communications-files', 'mails', `${mails[1]!.mailId}.eml`))).to.equal(true);
     const extracted = await storeEvents(own);
-    expect(extracted.map((e) => e.type)).to.include.members(['communications.MailRequested', 'communications.MailSent']);
+    expect(extracted.filter((e) => e.type === 'communications.MailSent')).to.have.length(2);
     expect(extracted.every((e) => e.type.startsWith('communications.'))).to.equal(true);
-    expect((await storeEvents(dir.path)).some((e) => e.type.startsWith('communications.'))).to.equal(false);
+    expect((await storeEvents(dir.path)).filter((e) => e.type === 'communications.MailSent')).to.have.length(1);
   });
 
   it('--extract catalog: the broker stopped and started in the middle of a workload loses and duplicates nothing; the relay is held back visibly meanwhile', async function () {
@@ -150,6 +172,10 @@ await describeBroker('seams split: extracted modules on stores of their own, thr
         return reply.body.status === 'degraded' && reply.body;
       }, 30_000);
       expect(ready.degraded.join(' ')).to.match(/relay of store main held back/);
+      const admin = readFileSync(join(dir.path, 'admin-token'), 'utf8').trim();
+      const broker = await requestJson(split!.urls.main!, 'GET', '/admin/broker', { token: admin });
+      expect(broker.body.relay).to.deep.include({ store: 'main', state: 'blocked' });
+      expect(broker.body.relay.lag).to.be.above(0);
     } finally {
       rabbitmqctl('start_app');
     }

@@ -153,6 +153,19 @@ describe('seams CLI', function () {
     expect(broken.err).to.match(/seams: 1 breaking contract change\(s\) against .*contracts\.json\n$/);
   });
 
+  it("history copy moves a module's history into the store of its own it will run on", async () => {
+    const { app } = await seed(3);
+    await app.stop();
+    const target = join(dir.path, 'deployables', 'mirror');
+    const copied = await cli(['--data-dir', dir.path, 'history', 'copy', 'mirror', '--to-data-dir', target]);
+    expect(copied.code, copied.err).to.equal(0);
+    expect(copied.err).to.match(/^mirror: 0 events of its own streams and 3 it consumes from other modules copied up to position 3 \(\d+\.\d s\)\n$/);
+    const again = await cli(['--data-dir', dir.path, 'history', 'copy', 'mirror', '--to-data-dir', target]);
+    expect(again.code, again.err).to.equal(0);
+    const read = await cli(['--data-dir', target, 'events', 'read', '--after', '0']);
+    expect(read.out.trim().split('\n').map((l) => JSON.parse(l).metadata.source)).to.deep.equal([1, 2, 3].map((position) => ({ store: 'main', position, revision: 0 })));
+  });
+
   it('migrate brings every database to its latest schema', async () => {
     const first = await cli(['--data-dir', dir.path, 'migrate']);
     expect(first.code, first.err).to.equal(0);
