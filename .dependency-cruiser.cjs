@@ -17,6 +17,7 @@ const LAYERS = [
   ['modules/'],
   ['http/'],
   ['cluster/'],
+  ['broker/'],
   ['runtime/'],
   ['server/', 'cli/', 'testing/', 'index\\.ts$', 'host\\.ts$'],
 ];

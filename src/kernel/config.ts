@@ -4,6 +4,9 @@ import { wholeNumber } from './contracts/validation.js';
 import { ValidationError } from './errors.js';
 import type { ModuleDatabaseConfig, SeamsConfig } from './types/config.js';
 
+/** A store's name in position tokens and on the broker: lower-case letters, digits, `+`, `_`, `-`; no `:`, `,` or `.`. */
+export const STORE_NAME = /^[a-z0-9][a-z0-9+_-]{0,63}$/;
+
 /**
  * The kernel's configuration from the environment (API.md, "Configuration"); bad values fail
  * fast with one line. Modules declare their own settings (defineConfig) beside their code.
@@ -25,6 +28,13 @@ const schema = z.object({
   SEAMS_PUBLIC_URL: z.url().optional(),
   SEAMS_LEASE_TTL_MS: wholeNumber(100, 600_000).default(10_000),
   SEAMS_READY_MAX_LAG_S: wholeNumber(1, 86_400).optional(),
+  SEAMS_CLUSTER_DIR: z.string().min(1).optional(),
+  SEAMS_CLUSTER_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case identifier').optional(),
+  SEAMS_BROKER_URL: z.string().regex(/^amqps?:\/\/\S+$/, 'must be an amqp:// or amqps:// URL').optional(),
+  SEAMS_BROKER_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lower-case letters, digits, _ or -').default('seams'),
+  SEAMS_STORE_NAME: z.string().regex(STORE_NAME, 'must be lower-case letters, digits, +, _ or - (at most 64)').optional(),
+  SEAMS_OWN_STORE: z.enum(['true', 'false']).default('false'),
+  SEAMS_STORE_MODULES: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
@@ -54,11 +64,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SeamsConfig {
     pgSchemaPrefix: e.SEAMS_PG_SCHEMA_PREFIX,
     pgModuleRoles: e.SEAMS_PG_MODULE_ROLES === 'true',
     pgRoleSecret: e.SEAMS_PG_ROLE_SECRET,
-    cluster: e.SEAMS_CLUSTER ? e.SEAMS_CLUSTER === 'true' : e.SEAMS_MODULES !== undefined,
+    cluster: e.SEAMS_CLUSTER ? e.SEAMS_CLUSTER === 'true' : e.SEAMS_MODULES !== undefined || e.SEAMS_BROKER_URL !== undefined,
     processId: e.SEAMS_PROCESS_ID,
     publicUrl: e.SEAMS_PUBLIC_URL,
     leaseTtlMs: e.SEAMS_LEASE_TTL_MS,
     readyMaxLagS: e.SEAMS_READY_MAX_LAG_S,
+    clusterDir: e.SEAMS_CLUSTER_DIR && resolve(e.SEAMS_CLUSTER_DIR),
+    clusterSchema: e.SEAMS_CLUSTER_SCHEMA,
+    brokerUrl: e.SEAMS_BROKER_URL,
+    brokerPrefix: e.SEAMS_BROKER_PREFIX,
+    storeName: e.SEAMS_STORE_NAME,
+    ownStore: e.SEAMS_OWN_STORE === 'true',
+    storeModules: e.SEAMS_STORE_MODULES?.split(',').map((m) => m.trim()).filter(Boolean),
     // Modules read their own variables from the same environment (defineConfig).
     env,
   };

@@ -58,3 +58,8 @@ export type { Access, Credential, Grant, TokenService } from './types/http.js';
 export type { CredentialEvents } from './types/module.js';
 export { runCli, type CliOptions } from './cli/cli.js';
 export type { CliIo } from './cli/io.js';
+
+// Processes sharing the work (peers, leases, the gateway), and deployables with stores of their own (the broker link).
+export { Coordination, type Peer } from './cluster/coordination.js';
+export { createGateway } from './cluster/gateway.js';
+export { BrokerLink, storeNameOf, type BrokerStatus } from './broker/brokerLink.js';

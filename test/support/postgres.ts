@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { describeWithService } from './services.js';
 
 /** The PostgreSQL server tests use; each run works in a schema of its own and drops it. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -38,22 +39,7 @@ async function unreachable(url: string): Promise<string | null> {
 export async function describePostgres(title: string, body: (url: string) => void): Promise<void> {
   const url = TEST_DATABASE_URL;
   const reason = await unreachable(url);
-  if (reason === null) {
-    describe(title, () => body(url));
-    return;
-  }
-  const message = `PostgreSQL at ${redacted(url)} is unreachable (${reason}); set TEST_DATABASE_URL to a server`;
-  describe(title, () => {
-    if (process.env.CI === 'true') {
-      it('needs PostgreSQL (required on CI)', () => {
-        throw new Error(message);
-      });
-    } else {
-      it(`skipped: ${message}`, function () {
-        this.skip();
-      });
-    }
-  });
+  describeWithService(title, 'PostgreSQL', reason && `PostgreSQL at ${redacted(url)} is unreachable (${reason}); set TEST_DATABASE_URL to a server`, () => body(url));
 }
 
 /** A raw client for tests that need to hold transactions open. */

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { SeamsError, ValidationError } from '../errors.js';
 import type { ModuleDefinition } from '../types/module.js';
+import { contractsCommand } from './contractsCommand.js';
 import { eventsCommand } from './eventsCommand.js';
 import { processIo, UsageError, type CliIo } from './io.js';
 import { migrateCommand } from './migrateCommand.js';
@@ -8,7 +9,9 @@ import { moduleCommands } from './moduleCommands.js';
 import { modulesCommand } from './modulesCommand.js';
 import { projectionsCommand, type WithSession } from './projectionsCommand.js';
 import { processesCommand } from './processesCommand.js';
+import { historyCommand } from './historyCommand.js';
 import { serveCommand } from './serveCommand.js';
+import { splitCommand } from './splitCommand.js';
 import { CliSession } from './session.js';
 
 export interface CliOptions {
@@ -47,6 +50,9 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   program.addCommand(processesCommand(withSession, io));
   program.addCommand(serveCommand(options.modules, io));
   for (const command of moduleCommands(options.modules, withSession, io)) program.addCommand(command);
+  program.addCommand(splitCommand(options.modules, io));
+  program.addCommand(historyCommand(withSession, io));
+  program.addCommand(contractsCommand(options.modules, io));
   options.extend?.(program, withSession);
 
   const configure = (cmd: Command) => {

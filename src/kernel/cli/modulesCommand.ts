@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { ownEvents, readers } from '../modules/defineModule.js';
+import { assembleModules } from '../runtime/assemble.js';
 import type { ModuleDefinition } from '../types/module.js';
-import type { CliIo } from './io.js';
+import { UsageError, type CliIo } from './io.js';
+import { splitPlan, type Deployable } from './splitPlan.js';
 
 export interface ModuleSummary {
   module: string;
@@ -36,11 +38,23 @@ export function summarize(m: ModuleDefinition): ModuleSummary {
   };
 }
 
-/** The module graph as a mermaid flowchart: events flow publisher → consumer; commands and queries caller → owner. */
-export function mermaid(modules: readonly ModuleDefinition[]): string {
+/**
+ * The module graph as a mermaid flowchart: events flow publisher → consumer; commands and queries
+ * caller → owner. Given a split, each deployable is a box with its store, and what crosses between
+ * them says how (events through RabbitMQ, commands and queries over HTTP).
+ */
+export function mermaid(modules: readonly ModuleDefinition[], deployables?: readonly Deployable[]): string {
   const lines = ['flowchart LR'];
   const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-  for (const m of modules) lines.push(`  ${m.name}["${m.name}<br/>${count(ownEvents(m).length, 'event')}, ${count(m.projections.length, 'projection')}, ${count(m.processes.length, 'process', 'processes')}"]`);
+  const node = (m: ModuleDefinition, indent = '  ') => `${indent}${m.name}["${m.name}<br/>${count(ownEvents(m).length, 'event')}, ${count(m.projections.length, 'projection')}, ${count(m.processes.length, 'process', 'processes')}"]`;
+  if (!deployables) for (const m of modules) lines.push(node(m));
+  for (const d of deployables ?? []) {
+    lines.push(`  subgraph deployable_${d.name}["${d.ownStore ? `${d.name}: extracted, a store of its own` : `${d.name}: the shared store`}"]`);
+    for (const m of modules.filter((x) => d.modules.includes(x.name))) lines.push(node(m, '    '));
+    lines.push('  end');
+  }
+  const home = (module: string) => deployables?.find((d) => d.modules.includes(module))?.name;
+  const across = (from: string, to: string, how: string) => (deployables && home(from) !== home(to) ? ` ${how}` : '');
   for (const m of modules) {
     const s = summarize(m);
     const byOwner = new Map<string, string[]>();
@@ -48,9 +62,9 @@ export function mermaid(modules: readonly ModuleDefinition[]): string {
       const owner = type.split('.')[0]!;
       byOwner.set(owner, [...(byOwner.get(owner) ?? []), type.split('.')[1]!]);
     }
-    for (const [owner, events] of byOwner) lines.push(`  ${owner} -- "${events.join(', ')}" --> ${m.name}`);
-    for (const c of sentToOthers(m)) lines.push(`  ${m.name} -. "send ${c.type.split('.')[1]}" .-> ${c.module}`);
-    for (const q of m.asks) lines.push(`  ${m.name} == "query ${q.type.split('.')[1]}" ==> ${q.module}`);
+    for (const [owner, events] of byOwner) lines.push(`  ${owner} -- "${events.join(', ')}${across(owner, m.name, 'via RabbitMQ')}" --> ${m.name}`);
+    for (const c of sentToOthers(m)) lines.push(`  ${m.name} -. "send ${c.type.split('.')[1]}${across(m.name, c.module, 'over HTTP')}" .-> ${c.module}`);
+    for (const q of m.asks) lines.push(`  ${m.name} == "query ${q.type.split('.')[1]}${across(m.name, q.module, 'over HTTP')}" ==> ${q.module}`);
   }
   return lines.join('\n');
 }
@@ -79,9 +93,15 @@ export function modulesCommand(modules: readonly ModuleDefinition[], io: CliIo):
   return new Command('modules')
     .description('each module: tables, events published and consumed, commands, queries; or the module graph')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'mermaid']).default('text'))
-    .action((options: { format: 'text' | 'json' | 'mermaid' }) => {
-      if (options.format === 'json') io.out(JSON.stringify(modules.map(summarize), null, 2));
-      else if (options.format === 'mermaid') io.out(mermaid(modules));
-      else io.out(text(modules));
+    .option('--extract <list>', 'mermaid: draw the split of `seams split --extract <list>`, each deployable a box')
+    .action((options: { format: 'text' | 'json' | 'mermaid'; extract?: string }) => {
+      const extract = options.extract?.split(',').map((m) => m.trim()).filter(Boolean);
+      if (extract && options.format !== 'mermaid') throw new UsageError('--extract draws a split: it goes with --format mermaid');
+      const deployables = extract && splitPlan(modules.map((m) => m.name), extract, '.');
+      // As the kernel runs them: with the replicas it attaches (each module's ended sessions).
+      const running = assembleModules(modules);
+      if (options.format === 'json') io.out(JSON.stringify(running.map(summarize), null, 2));
+      else if (options.format === 'mermaid') io.out(mermaid(running, deployables));
+      else io.out(text(running));
     });
 }

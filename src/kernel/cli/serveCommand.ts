@@ -20,7 +20,9 @@ export function serveCommand(modules: readonly ModuleDefinition[], io: CliIo): C
     .option('--port <port>', 'HTTP port (default: $PORT or 3000)', positiveInteger)
     .option('--cluster', 'share the work with other processes on the same store (leases, peers)')
     .option('--gateway', 'route /<module> to the processes that serve it, as one base URL')
-    .action(async (options: { modules?: string; port?: number; cluster?: boolean; gateway?: boolean }, command: Command) => {
+    .option('--broker <url>', 'link to deployables with stores of their own through this RabbitMQ broker (amqp://…; default: $SEAMS_BROKER_URL)')
+    .option('--own-store', 'this deployable (--modules) has a store of its own (its data directory or database); needs --broker')
+    .action(async (options: { modules?: string; port?: number; cluster?: boolean; gateway?: boolean; broker?: string; ownStore?: boolean }, command: Command) => {
       const dataDir = command.parent?.opts<{ dataDir?: string }>().dataDir;
       const base = loadConfig();
       const chosen = options.modules?.split(',').map((m) => m.trim()).filter(Boolean);
@@ -28,12 +30,17 @@ export function serveCommand(modules: readonly ModuleDefinition[], io: CliIo): C
         if (!modules.some((m) => m.name === name)) throw new UsageError(`unknown module "${name}" (modules: ${modules.map((m) => m.name).join(', ')})`);
       }
       if (options.gateway && chosen) throw new UsageError('--gateway runs no modules; give --modules to the processes behind it');
+      if (options.broker !== undefined && !/^amqps?:\/\/\S+$/.test(options.broker)) throw new UsageError(`--broker must be an amqp:// or amqps:// URL, got ${JSON.stringify(options.broker)}`);
+      const brokerUrl = options.broker ?? base.brokerUrl;
+      if (options.ownStore && !(brokerUrl && chosen)) throw new UsageError('--own-store needs --modules (what runs on the store) and --broker (how it hears from the others)');
       const config = {
         ...base,
+        ...(brokerUrl ? { brokerUrl } : {}),
+        ...(options.ownStore ? { ownStore: true } : {}),
         ...(dataDir ? { dataDir } : {}),
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(chosen ? { modules: chosen } : {}),
-        cluster: Boolean(options.cluster || chosen || base.cluster),
+        cluster: Boolean(options.cluster || chosen || brokerUrl || base.cluster),
       };
       const log = processLogger(config.logLevel, config.logFormat);
       if (options.gateway) {
@@ -49,7 +56,8 @@ export function serveCommand(modules: readonly ModuleDefinition[], io: CliIo): C
         return;
       }
       const running = await startServer(modules, config, log);
-      io.err(`seams serving ${running.runtime.modules.map((m) => m.name).join(', ')} on http://localhost:${running.port}${config.cluster ? ' (cluster member)' : ''}`);
+      const link = running.broker && ` (store ${running.broker.storeName}, broker ${brokerUrl!.replace(/\/\/[^@/]*@/, '//')})`;
+      io.err(`seams serving ${running.runtime.modules.map((m) => m.name).join(', ')} on http://localhost:${running.port}${config.cluster ? ' (cluster member)' : ''}${link ?? ''}`);
       await untilSignal();
       await running.close();
     });

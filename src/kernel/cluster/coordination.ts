@@ -19,16 +19,17 @@ export interface Peer {
  * PostgreSQL, in `cluster.sqlite` of the shared data directory on SQLite.
  */
 export class Coordination {
-  private constructor(private readonly db: Knex) {}
+  /** Its database: the broker link keeps its relay checkpoints and inbox progress here, beside the leases they are fenced by. */
+  private constructor(readonly db: Knex) {}
 
-  static async open(config: Pick<SeamsConfig, 'store' | 'dataDir' | 'databaseUrl' | 'pgSchemaPrefix'>): Promise<Coordination> {
+  static async open(config: Pick<SeamsConfig, 'store' | 'dataDir' | 'databaseUrl' | 'pgSchemaPrefix' | 'clusterDir' | 'clusterSchema'>): Promise<Coordination> {
     let db: Knex;
-    if (usesPostgres(config)) {
-      const schema = `${config.pgSchemaPrefix ?? ''}event_store`;
+    if (usesPostgres(config) && !config.clusterDir) {
+      const schema = config.clusterSchema ?? `${config.pgSchemaPrefix ?? ''}event_store`;
       db = openPostgres(config.databaseUrl!, schema, 2);
       await ensureSchema(db, schema);
     } else {
-      db = openSqlite({ filename: privateSqliteFile(join(privateDir(config.dataDir), 'cluster.sqlite')), cacheKiB: 512 });
+      db = openSqlite({ filename: privateSqliteFile(join(privateDir(config.clusterDir ?? config.dataDir), 'cluster.sqlite')), cacheKiB: 512 });
     }
     await migrateLatest(db, 'cluster', 'cluster_migrations');
     return new Coordination(db);

@@ -3,6 +3,7 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
 import { endWithProblem, sendProblem } from '../http/problem.js';
 import { LivePeers, type Coordination } from './coordination.js';
+import { SeenPositions } from './seenPositions.js';
 
 export interface GatewayOptions {
   coordination: Coordination;
@@ -24,6 +25,7 @@ export function createGateway(options: GatewayOptions): express.Express {
   const live = new LivePeers(options.coordination, options.freshMs);
   let turn = 0;
   const target = new WeakMap<Request, string>();
+  const seen = new SeenPositions();
 
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'live', role: 'gateway' });
@@ -46,6 +48,8 @@ export function createGateway(options: GatewayOptions): express.Express {
       changeOrigin: true,
       xfwd: true,
       on: {
+        proxyReq: (proxyReq, req) => seen.stamp(req, (name, value) => proxyReq.setHeader(name, value), (name) => proxyReq.removeHeader(name)),
+        proxyRes: (proxyRes) => seen.record(proxyRes.headers),
         error: (error, _req, res) => {
           live.forget();
           options.log.warn({ err: error }, 'gateway: the peer did not answer');

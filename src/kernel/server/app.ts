@@ -20,7 +20,9 @@ import { problemHandler, sendProblem } from '../http/problem.js';
 import { Authenticator, isLocalClient, principalOf, revocationCheck, type RevocationCheck } from '../http/access.js';
 import { ACCESS, Revocations } from '../http/accessReplica.js';
 import { IdempotencyKeys, idempotencyKey, requestHash } from '../http/idempotency.js';
+import { oneStorePositions, requestedPositions } from '../http/positionTokens.js';
 import type { Caller, RouteDefinition } from '../types/http.js';
+import type { Positions } from '../types/positions.js';
 
 export interface HttpAppOptions {
   runtime: ModuleRuntime;
@@ -37,6 +39,12 @@ export interface HttpAppOptions {
   readyMaxLagS?: number;
   /** Where requests are measured (and `/metrics` reads); a fresh registry when not given. */
   metrics?: SeamsMetrics;
+  /** How positions are written and waited for: integers of one store (default), or tokens naming stores once split. */
+  positions?: Positions;
+  /** Extra operator routes under `/admin` (e.g. the broker link's status). */
+  admin?: readonly RouteDefinition[];
+  /** What keeps this process from doing all its work (e.g. a relay held back): `/health/ready` says `degraded`. */
+  degraded?: () => string[];
 }
 
 /**
@@ -76,7 +84,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   const access = new Authenticator(runtime.tokens, options.adminToken);
   const secret = options.secret ?? randomBytes(32);
-  const operations = operationsRoutes(runtime, store, registry, { readyMaxLagS: options.readyMaxLagS });
+  const operations = operationsRoutes(runtime, store, registry, { readyMaxLagS: options.readyMaxLagS, degraded: options.degraded });
+  operations.admin.push(...(options.admin ?? []));
   const mounted: { prefix: string; tag: string; routes: readonly RouteDefinition[] }[] = [
     { prefix: '/health', tag: 'operations', routes: operations.health },
     { prefix: '/admin', tag: 'operations', routes: operations.admin },
@@ -170,13 +179,14 @@ function router(routes: readonly RouteDefinition[], context: () => ModuleContext
 }
 
 async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Request, res: Response, options: HttpAppOptions, guards: RouteGuards): Promise<void> {
-  const minPosition = headerInteger(req, 'Min-Position', /^(\d+)$/);
+  const positions = options.positions ?? oneStorePositions;
+  const minPositions = requestedPositions(req.headers);
   const ifMatch = headerInteger(req, 'If-Match', /^(?:W\/)?"?(\d+)"?$/);
   const key = route.method === 'post' ? idempotencyKey(req.headers['idempotency-key']) : undefined;
   // Who is asking comes first: a request without the credential it needs is a 401 at once, before any wait.
   const caller = await guards.access.authorize(req, route.access, guards.revocations);
-  if (minPosition !== undefined && ctx && !(await ctx.waitFor(minPosition, options.minPositionWaitMs ?? 5000))) {
-    throw new UnavailableError(`module ${ctx.name} has not reached position ${minPosition} yet; retry shortly`, 1);
+  if (minPositions && ctx && !(await positions.reached(ctx, minPositions, options.minPositionWaitMs ?? 5000))) {
+    throw new UnavailableError(`module ${ctx.name} has not reached ${req.headers['min-position'] ?? 'the positions seen'} yet; retry shortly`, 1);
   }
   let log: Logger | undefined;
   const meta = { correlationId: String(req.id), actor: caller ? actorOf(req, caller, options.adminToken) : undefined };
@@ -200,7 +210,7 @@ async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Re
     : { result: await route.handle(input), replayed: false };
   const { result } = handled;
   if (handled.replayed) res.setHeader('Idempotent-Replayed', 'true');
-  if (result.position !== undefined) res.setHeader('Event-Position', String(result.position));
+  if (result.position !== undefined) res.setHeader('Event-Position', positions.format(result.position));
   if (result.revision !== undefined) res.setHeader('ETag', `"${result.revision}"`);
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
   res.status(result.status);

@@ -51,15 +51,20 @@ const instanceSummary = z.object({
   updatedAt: z.string(),
 });
 
-/** Health and operator endpoints (API.md, "operations"). */
-export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, registry: EventRegistry, options: { readyMaxLagS?: number } = {}): { health: RouteDefinition[]; admin: RouteDefinition[] } {
+/** Health and operator endpoints (API.md, "operations"). `degraded` says what holds part of the work back (e.g. the broker). */
+export function operationsRoutes(
+  runtime: ModuleRuntime,
+  store: EventStore,
+  registry: EventRegistry,
+  options: { readyMaxLagS?: number; degraded?: () => string[] } = {},
+): { health: RouteDefinition[]; admin: RouteDefinition[] } {
   const redact = redactor(registry);
   const health = [
     route.get('/live', { summary: 'the process is up', access: 'anyone', responses: { 200: z.object({ status: z.literal('live') }) }, handle: async () => ok({ status: 'live' }) }),
     route.get('/ready', {
-      summary: 'the store answers, no projection has stopped, and (with SEAMS_READY_MAX_LAG_S) none is further behind than that',
+      summary: 'the store answers, no projection has stopped, and (with SEAMS_READY_MAX_LAG_S) none is further behind than that (degraded: serving, but something holds part of the work back, e.g. the broker)',
       access: 'anyone',
-      responses: { 200: z.object({ status: z.literal('ready'), headPosition: z.number().int() }) },
+      responses: { 200: z.object({ status: z.enum(['ready', 'degraded']), headPosition: z.number().int(), degraded: z.array(z.string()).optional() }) },
       handle: async () => {
         let head: number;
         try {
@@ -73,7 +78,8 @@ export function operationsRoutes(runtime: ModuleRuntime, store: EventStore, regi
         const max = options.readyMaxLagS;
         const behind = max === undefined ? [] : statuses.filter((s) => (s.lagSeconds ?? 0) > max);
         if (behind.length > 0) throw new UnavailableError(`projections behind by more than ${max} s: ${behind.map((s) => `${s.module}/${s.projection} (${s.lagSeconds!.toFixed(1)} s)`).join(', ')}`, 1);
-        return ok({ status: 'ready', headPosition: head });
+        const reasons = options.degraded?.() ?? [];
+        return ok(reasons.length > 0 ? { status: 'degraded', headPosition: head, degraded: reasons } : { status: 'ready', headPosition: head });
       },
     }),
   ];

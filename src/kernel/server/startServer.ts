@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
+import { BrokerLink } from '../broker/brokerLink.js';
 import { Coordination } from '../cluster/coordination.js';
 import { assertServable, loadConfig, moduleDatabaseConfig } from '../config.js';
 import { openStore } from '../event-store/openStore.js';
@@ -20,6 +21,8 @@ export interface RunningServer {
   server: Server;
   runtime: ModuleRuntime;
   store: EventStore;
+  /** The link to the other deployables, when this one has a store of its own (SEAMS_BROKER_URL). */
+  broker?: BrokerLink;
   /** The port actually bound (useful with PORT=0). */
   port: number;
   /** Stops accepting, finishes requests in flight, checkpoints projections, releases leases, closes the store. */
@@ -64,7 +67,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
   const stopTracing = tracingRequested(config.env ?? process.env) ? startTracing(config.env ?? process.env, processId) : async () => undefined;
   const metrics = new SeamsMetrics({ processMetrics: true });
   const store = instrumentedStore(await openStore(config, registry), metrics);
-  const coordination = config.cluster ? await Coordination.open(config) : undefined;
+  const coordination = config.cluster || config.brokerUrl ? await Coordination.open(config) : undefined;
   const secret = loadTokenSecret(config.dataDir);
   const runtime = await ModuleRuntime.start({
     modules,
@@ -82,13 +85,23 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
       adminToken: config.adminToken,
     },
   });
+  const broker = config.brokerUrl
+    ? await BrokerLink.start({ config, store, coordination: coordination!, registry, modules: runtime.application, running: runtime.modules.map((m) => m.name), processId, log })
+    : undefined;
   server.off('request', starting);
-  server.on('request', createHttpApp({ runtime, store, registry, log, adminToken: config.adminToken, secret, readyMaxLagS: config.readyMaxLagS, metrics }));
+  server.on(
+    'request',
+    createHttpApp({
+      runtime, store, registry, log, adminToken: config.adminToken, secret, readyMaxLagS: config.readyMaxLagS, metrics,
+      positions: broker?.positions, admin: broker?.adminRoutes(), degraded: broker && (() => broker.degraded()),
+    }),
+  );
   let closing: Promise<void> | undefined;
   return {
     server,
     runtime,
     store,
+    broker,
     port,
     close: () =>
       (closing ??= (async () => {
@@ -97,6 +110,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
           server.closeIdleConnections();
         });
         await drainProjections(runtime, store, DRAIN_MS);
+        await broker?.stop();
         await runtime.stop();
         await coordination?.close();
         await store.close();

@@ -27,6 +27,20 @@ export interface SeamsConfig {
   leaseTtlMs?: number;
   /** `/health/ready` answers 503 while a projection is more than this many seconds behind (unset: only a stopped one fails it). */
   readyMaxLagS?: number;
+  /** Peers and leases in `<clusterDir>/cluster.sqlite` instead of beside the store: shared by the deployables of a split. */
+  clusterDir?: string;
+  /** PostgreSQL: peers and leases in this schema instead of the store's: shared by the deployables of a split. */
+  clusterSchema?: string;
+  /** The broker linking deployables that have stores of their own (RabbitMQ, `amqp://…`); implies cluster mode. */
+  brokerUrl?: string;
+  /** Prefix of the broker's exchange and queues (default `seams`): one per deployment. */
+  brokerPrefix?: string;
+  /** This store's name in position tokens and on the broker (default `main`; with ownStore, its modules joined by `+`). */
+  storeName?: string;
+  /** This deployable's store holds its own modules' events only: an extracted module. */
+  ownStore?: boolean;
+  /** The modules whose events this store holds, when several processes write to it (default: those run here). */
+  storeModules?: string[];
   /**
    * Where modules read their own settings (each module declares its variables with
    * defineConfig): the process environment unless given (tests pass their own).

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -165,6 +167,52 @@ describe('seams CLI', function () {
     expect(json[0]).to.deep.include({ module: 'shop', privateEvents: ['shop.StockCounted'] });
   });
 
+  it('modules --format mermaid --extract draws the split: a box per deployable, and how each arrow crosses', async () => {
+    const graph = await cli(['modules', '--format', 'mermaid', '--extract', 'mirror']);
+    expect(graph.out.split('\n').slice(0, 7)).to.deep.equal([
+      'flowchart LR',
+      '  subgraph deployable_mirror["mirror: extracted, a store of its own"]',
+      '    mirror["mirror<br/>0 events, 1 projection, 0 processes"]',
+      '  end',
+      '  subgraph deployable_main["main: the shared store"]',
+      '    shop["shop<br/>3 events, 2 projections, 0 processes"]',
+      '  end',
+    ]);
+    expect(graph.out).to.contain('shop -- "ItemAdded, ItemRenamed via RabbitMQ" --> mirror');
+    expect(graph.out).to.contain('mirror == "query GetItem over HTTP" ==> shop');
+  });
+
+  it('contracts update writes the snapshot; check passes it, and fails on a breaking change naming the modules affected', async () => {
+    const file = join(dir.path, 'contracts.json');
+    const missing = await cli(['contracts', 'check', '--file', file]);
+    expect(missing.code).to.equal(2);
+    expect(missing.err).to.match(/^seams: no snapshot at .*contracts\.json; write one with: seams contracts update\n$/);
+    expect((await cli(['contracts', 'update', '--file', file])).out).to.match(/^contracts: 3 contracts written to /);
+    const ok = await cli(['contracts', 'check', '--file', file]);
+    expect([ok.code, ok.out]).to.deep.equal([0, `contracts: no breaking change against ${file}\n`]);
+    // The snapshot knew a field the code no longer has.
+    const snapshot = JSON.parse(readFileSync(file, 'utf8'));
+    snapshot['shop.ItemAdded'].schema.properties.colour = { type: 'string' };
+    writeFileSync(file, JSON.stringify(snapshot));
+    const broken = await cli(['contracts', 'check', '--file', file]);
+    expect(broken.code).to.equal(1);
+    expect(broken.err).to.contain('contracts: BREAKING shop.ItemAdded: removed field colour; affects mirror; raise its version to 2 and register an upcaster from version 1\n');
+    expect(broken.err).to.match(/seams: 1 breaking contract change\(s\) against .*contracts\.json\n$/);
+  });
+
+  it("history copy moves a module's history into the store of its own it will run on", async () => {
+    const { app } = await seed(3);
+    await app.stop();
+    const target = join(dir.path, 'deployables', 'mirror');
+    const copied = await cli(['--data-dir', dir.path, 'history', 'copy', 'mirror', '--to-data-dir', target]);
+    expect(copied.code, copied.err).to.equal(0);
+    expect(copied.err).to.match(/^mirror: 0 events of its own streams and 3 it consumes from other modules copied up to position 3 \(\d+\.\d s\)\n$/);
+    const again = await cli(['--data-dir', dir.path, 'history', 'copy', 'mirror', '--to-data-dir', target]);
+    expect(again.code, again.err).to.equal(0);
+    const read = await cli(['--data-dir', target, 'events', 'read', '--after', '0']);
+    expect(read.out.trim().split('\n').map((l) => JSON.parse(l).metadata.source)).to.deep.equal([1, 2, 3].map((position) => ({ store: 'main', position, revision: 0 })));
+  });
+
   it('migrate brings every database to its latest schema', async () => {
     const first = await cli(['--data-dir', dir.path, 'migrate']);
     expect(first.code, first.err).to.equal(0);
@@ -184,6 +232,13 @@ describe('seams CLI', function () {
     [['events', 'read', '--after', '-1'], /^seams: option '--after <position>' argument '-1' is invalid. must be a whole number >= 0\n$/],
     [['events', 'read', '--after', '0', '--limit', '0'], /must be at least 1\n$/],
     [['modules', '--format', 'dot'], /^seams: option '--format <format>' argument 'dot' is invalid. Allowed choices are text, json, mermaid.\n$/],
+    [['modules', '--format', 'mermaid', '--extract', 'nope'], /^seams: unknown module "nope" \(modules: shop, mirror\)\n$/],
+    [['modules', '--extract', 'shop'], /^seams: --extract draws a split: it goes with --format mermaid\n$/],
+    [['split', '--extract', 'shop,shop'], /^seams: --extract names a module twice: shop,shop\n$/],
+    [['split'], /^seams: required option '--extract <list>' not specified\n$/],
+    [['serve', '--own-store'], /^seams: --own-store needs --modules \(what runs on the store\) and --broker \(how it hears from the others\)\n$/],
+    [['serve', '--broker', 'http://x'], /^seams: --broker must be an amqp:\/\/ or amqps:\/\/ URL, got "http:\/\/x"\n$/],
+    [['history', 'copy', 'nope', '--to-data-dir', '/tmp/x'], /^seams: unknown module "nope" \(modules: shop, mirror\)\n$/],
     [['frobnicate'], /^seams: unknown command 'frobnicate'\n$/],
   ];
   for (const [args, message] of bad) {
@@ -198,7 +253,7 @@ describe('seams CLI', function () {
   it('the real entry: --help everywhere, exit codes 0 and 2', async () => {
     const run = promisify(execFile);
     const entry = ['tsx', 'src/cli.ts'];
-    for (const args of [['--help'], ['projections', '--help'], ['projections', 'rebuild', '--help'], ['events', 'read', '--help'], ['modules', '--help'], ['migrate', '--help']]) {
+    for (const args of [['--help'], ['projections', '--help'], ['projections', 'rebuild', '--help'], ['events', 'read', '--help'], ['modules', '--help'], ['migrate', '--help'], ['split', '--help'], ['history', 'copy', '--help'], ['contracts', 'check', '--help']]) {
       const { stdout } = await run('npx', [...entry, ...args]);
       expect(stdout).to.match(/^Usage: seams/);
     }

@@ -102,7 +102,7 @@ describe('HTTP operations and general rules', function () {
 
     it('GET /admin/streams/:stream returns the stream’s events in order; 404 for an unknown stream; from and limit page it', async () => {
       let position = 0;
-      for (const bio of ['one', 'two', 'three']) position = eventPosition(await app.request('PATCH', `/users/${ada.userId}`, { token: ada.token, body: { bio } }));
+      for (const bio of ['one', 'two', 'three']) position = Number(eventPosition(await app.request('PATCH', `/users/${ada.userId}`, { token: ada.token, body: { bio } })));
       const stream = `users.profile-${ada.userId}`;
       const reply = await app.request('GET', `/admin/streams/${stream}`);
       expectStatus(reply, 200);
@@ -217,7 +217,7 @@ describe('HTTP operations and general rules', function () {
     it('the request id becomes the correlation id of the events a write appends', async () => {
       const reply = await app.request('POST', '/catalog/items', { token: ada.token, body: { title: 'correlated', priceCents: 3 }, headers: { 'x-request-id': 'corr-abc-123' } });
       expectStatus(reply, 201);
-      const [event] = await app.server.store.readAll({ after: eventPosition(reply) - 1, maxCount: 1 });
+      const [event] = await app.server.store.readAll({ after: Number(eventPosition(reply)) - 1, maxCount: 1 });
       expect(event!.metadata).to.include({ correlationId: 'corr-abc-123', actor: ada.userId, module: 'catalog' });
     });
 
@@ -225,8 +225,8 @@ describe('HTTP operations and general rules', function () {
       const write = await app.request('POST', '/catalog/items', { token: ada.token, body: { title: 'read your write', priceCents: 9 } });
       expectStatus(write, 201);
       const position = eventPosition(write);
-      expect(position).to.equal(await app.headPosition());
-      const read = await app.request('GET', `/catalog/items?ownerId=${ada.userId}&limit=500`, { headers: { 'min-position': String(position) } });
+      expect(Number(position)).to.equal(await app.headPosition());
+      const read = await app.request('GET', `/catalog/items?ownerId=${ada.userId}&limit=500`, { headers: { 'min-position': position } });
       expectStatus(read, 200);
       expect(read.body.items.map((i: { itemId: string }) => i.itemId)).to.include(write.body.itemId);
       const same = await app.request('GET', `/catalog/items/${write.body.itemId}`, { headers: { 'min-position': ` ${position} ` } });
@@ -398,7 +398,7 @@ describe('HTTP operations: readiness when a projection has failed', function () 
     const user = await app.signUp('Owner');
     const item = await app.request('POST', '/catalog/items', { token: user.token, body: { title: 'poison', priceCents: 1 } });
     expectStatus(item, 201);
-    const position = eventPosition(item);
+    const position = Number(eventPosition(item));
 
     const failed = await eventually(async () => {
       const reply = await app.request<ProjectionRow[]>('GET', '/admin/projections');

@@ -27,7 +27,7 @@ interface Fixture {
 type User = Awaited<ReturnType<TestApp['signUp']>>;
 
 const createItem = (app: TestApp, user: User, body: Record<string, unknown>) => app.request('POST', '/catalog/items', { token: user.token, body });
-const at = (position: number) => ({ headers: { 'min-position': String(position) } });
+const at = (position: string) => ({ headers: { 'min-position': position } });
 
 describe('HTTP catalog', function () {
   let app: TestApp;
@@ -54,8 +54,8 @@ describe('HTTP catalog', function () {
       expect(Object.keys(reply.body)).to.deep.equal(['itemId']);
       expect(reply.body.itemId).to.match(UUID);
       const position = eventPosition(reply);
-      expect(position).to.equal(await app.headPosition());
-      const [event] = await app.server.store.readAll({ after: position - 1, maxCount: 1 });
+      expect(position).to.equal(await app.headOf(position));
+      const event = await app.eventAt(position);
       expect(event).to.include({ type: 'catalog.ItemCreated', stream: `catalog.item-${reply.body.itemId}` });
 
       const read = await app.request('GET', `/catalog/items/${reply.body.itemId}`, at(position));
@@ -115,7 +115,7 @@ describe('HTTP catalog', function () {
     it("lists exactly one owner's items; limit caps the list", async () => {
       const owner = await app.signUp('Lister');
       const ids: string[] = [];
-      let position = 0;
+      let position = '0';
       for (const title of ['one', 'two', 'three']) {
         const reply = await createItem(app, owner, { title, priceCents: 10 });
         expectStatus(reply, 201);

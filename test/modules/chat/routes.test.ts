@@ -42,10 +42,10 @@ describe('HTTP chat', function () {
   const start = (user: User, participantIds: string[]) => app.request('POST', '/chat/conversations', { token: user.token, body: { participantIds } });
   const post = (user: User, conversationId: string, text: string) =>
     app.request('POST', `/chat/conversations/${conversationId}/messages`, { token: user.token, body: { text } });
-  const list = (user: User, conversationId: string, minPosition?: number) =>
+  const list = (user: User, conversationId: string, minPosition?: string) =>
     app.request<{ messages: Message[] }>('GET', `/chat/conversations/${conversationId}/messages`, {
       token: user.token,
-      headers: minPosition === undefined ? {} : { 'min-position': String(minPosition) },
+      headers: minPosition === undefined ? {} : { 'min-position': minPosition },
     });
 
   before(async () => {
@@ -65,7 +65,7 @@ describe('HTTP chat', function () {
       expectStatus(reply, 201);
       expect(Object.keys(reply.body)).to.deep.equal(['conversationId']);
       expect(reply.body.conversationId).to.match(UUID);
-      expect(eventPosition(reply)).to.equal(await app.headPosition());
+      expect(eventPosition(reply)).to.equal(await app.headOf(eventPosition(reply)));
       expectStatus(await post(ada, reply.body.conversationId, 'I started it'), 201);
       expectStatus(await post(bob, reply.body.conversationId, 'I was invited'), 201);
     });
@@ -88,13 +88,13 @@ describe('HTTP chat', function () {
         [bob, 'fine'],
       ];
       const ids: string[] = [];
-      let position = 0;
+      let position = '0';
       for (const [sender, text] of texts) {
         const reply = await post(sender, conversation.body.conversationId, text);
         expectStatus(reply, 201);
         expect(reply.body.messageId).to.match(UUID);
         position = eventPosition(reply);
-        expect(position).to.equal(await app.headPosition());
+        expect(position).to.equal(await app.headOf(position));
         ids.push(reply.body.messageId);
       }
       for (const reader of [ada, bob]) {
@@ -111,13 +111,13 @@ describe('HTTP chat', function () {
       const conversation = await start(ada, [bob.userId]);
       const id = conversation.body.conversationId;
       const ids: string[] = [];
-      let position = 0;
+      let position = '0';
       for (let i = 1; i <= 7; i++) {
         const reply = await post(i % 2 ? ada : bob, id, `message ${i}`);
         ids.push(reply.body.messageId);
         position = eventPosition(reply);
       }
-      const page = (query: string) => app.request<{ messages: Message[]; nextBefore: string | null }>('GET', `/chat/conversations/${id}/messages?${query}`, { token: ada.token, headers: { 'min-position': String(position) } });
+      const page = (query: string) => app.request<{ messages: Message[]; nextBefore: string | null }>('GET', `/chat/conversations/${id}/messages?${query}`, { token: ada.token, headers: { 'min-position': position } });
       const texts = (reply: Awaited<ReturnType<typeof page>>) => reply.body.messages.map((m) => m.text);
       const newest = await page('limit=3');
       expect(texts(newest)).to.deep.equal(['message 5', 'message 6', 'message 7']);
@@ -157,7 +157,7 @@ describe('HTTP chat', function () {
     it('messages that look like SQL or markup, and a 10,000-character one, are stored and returned verbatim', async () => {
       const conversation = await start(ada, [bob.userId]);
       const texts = [...HOSTILE_TEXTS, '  leading and trailing blanks  ', 'm'.repeat(10_000)];
-      let position = 0;
+      let position = '0';
       for (const text of texts) {
         const reply = await post(bob, conversation.body.conversationId, text);
         expectStatus(reply, 201);

@@ -16,7 +16,7 @@ import {
   type Endpoint,
 } from '../../support/http.js';
 
-const at = (position: number) => ({ headers: { 'min-position': String(position) } });
+const at = (position: string) => ({ headers: { 'min-position': position } });
 
 describe('HTTP customers', function () {
   let app: TestApp;
@@ -36,7 +36,7 @@ describe('HTTP customers', function () {
     expect(Object.keys(reply.body)).to.deep.equal(['customerId']);
     expect(reply.body.customerId).to.match(UUID);
     const position = eventPosition(reply);
-    const [event] = await app.server.store.readAll({ after: position - 1, maxCount: 1 });
+    const event = await app.eventAt(position);
     expect(event).to.deep.include({ type: CustomerRegistered.type, stream: `customers.customer-${reply.body.customerId}` });
     expect(event!.data).to.deep.equal({ customerId: reply.body.customerId, ownerId: ada.userId, name: 'Ada Lovelace', email: 'ada@example.com', creditLimitCents: 100_000 });
     expect(event!.schemaVersion).to.equal(2);
@@ -89,7 +89,7 @@ describe('HTTP customers', function () {
     expectStatus(reply, 204);
     expect(reply.text).to.equal('');
     const position = eventPosition(reply);
-    const [event] = await app.server.store.readAll({ after: position - 1, maxCount: 1 });
+    const event = await app.eventAt(position);
     expect(event).to.deep.include({ type: CustomerDeleted.type, data: { customerId } });
     expectProblem(await app.request('GET', `/customers/${customerId}`, { token: ada.token, ...at(position) }), 404);
 

@@ -53,7 +53,7 @@ describe('identity: operators and service tokens', function () {
     const revoked = await app.request('DELETE', `/identity/operators/${olga.userId}`, { token: adminToken });
     expectStatus(revoked, 204);
     const position = eventPosition(revoked);
-    expect((await wholeLog(app)).find((e) => e.position === position)).to.deep.include({ type: 'identity.OperatorRevoked', data: { userId: olga.userId } });
+    expect(await app.eventAt(position)).to.deep.include({ type: 'identity.OperatorRevoked', data: { userId: olga.userId } });
     const before = await app.headPosition();
     for (const token of [olga.token, older.body.token]) {
       for (const [method, path, body] of everyModule(olga.userId)) expectProblem(await app.request(method, path, { token, body }), 401);

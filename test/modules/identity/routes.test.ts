@@ -47,7 +47,7 @@ describe('HTTP identity', function () {
       expectStatus(reply, 201);
       expect(reply.body.userId).to.match(UUID);
       expect(Object.keys(reply.body)).to.deep.equal(['userId']);
-      expect(eventPosition(reply)).to.equal(await app.headPosition());
+      expect(eventPosition(reply)).to.equal(await app.headOf(eventPosition(reply)));
       const registered = (await wholeLog(app)).filter((e) => e.type === 'identity.UserRegistered' && (e.data as { userId: string }).userId === reply.body.userId);
       expect(registered).to.have.length(1);
       expect(registered[0]!.data).to.deep.equal({ userId: reply.body.userId, email, displayName: 'Grace' });
@@ -96,7 +96,7 @@ describe('HTTP identity', function () {
       expect(reply.body.sessionId).to.match(UUID);
       expect(reply.body.userId).to.equal(fx.userId);
       expect(Date.parse(reply.body.expiresAt)).to.be.greaterThan(Date.now());
-      expect(eventPosition(reply)).to.equal(await app.headPosition());
+      expect(eventPosition(reply)).to.equal(await app.headOf(eventPosition(reply)));
       // The token works on an authenticated endpoint of another module.
       expectStatus(await app.request('PATCH', `/users/${fx.userId}`, { token: reply.body.token, body: { bio: 'logged in twice' } }), 200);
     });
@@ -153,7 +153,7 @@ describe('HTTP identity', function () {
       const logout = await app.request('DELETE', '/identity/sessions/current', { token: user.token });
       expect(logout.status).to.equal(204);
       expect(logout.text).to.equal('');
-      expect(eventPosition(logout)).to.equal(await app.headPosition());
+      expect(eventPosition(logout)).to.equal(await app.headOf(eventPosition(logout)));
       const loggedOut = (await wholeLog(app)).filter((e) => e.type === 'identity.LoggedOut');
       expect(loggedOut.map((e) => e.data)).to.deep.include({ userId: user.userId, sessionId: user.sessionId });
 

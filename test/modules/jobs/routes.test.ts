@@ -74,7 +74,7 @@ describe('HTTP jobs', function () {
       expect(reply.body.jobId).to.match(UUID);
       expect(reply.headers.get('location')).to.equal(`/jobs/${reply.body.jobId}`);
       const position = eventPosition(reply);
-      const [event] = await app.server.store.readAll({ after: position - 1, maxCount: 1 });
+      const event = await app.eventAt(position);
       expect(event).to.deep.include({ type: 'jobs.JobAccepted', stream: `jobs.job-${reply.body.jobId}` });
       expect(event!.data).to.deep.equal({ jobId: reply.body.jobId, type, submittedBy: `service:${endSystem.tokenId}`, payload: { frames: 24 } });
       const read = await req('GET', `/jobs/${reply.body.jobId}`, { headers: { 'min-position': String(position) } });
@@ -92,7 +92,7 @@ describe('HTTP jobs', function () {
 
       const running = await expectReport(jobId, 'running', 202, 'on worker 3');
       expect(running.body).to.deep.equal({ jobId, status: 'running' });
-      expect(eventPosition(running)).to.equal(await app.headPosition());
+      expect(eventPosition(running)).to.equal(await app.headOf(eventPosition(running)));
       expect(await waitFor(jobId, 'running')).to.include({ station: 'execution' });
       expect(await pool(type)).to.include({ reserved: 1 });
 

@@ -1,0 +1,30 @@
+import type { Knex } from 'knex';
+
+/**
+ * Where a store's relay has published up to, kept beside the leases (the coordination database).
+ * It moves only while its mover holds the relay's lease, in the same statement: a relay that lost
+ * its lease (paused, partitioned) cannot move the checkpoint of the one that took over.
+ */
+export class RelayCheckpoint {
+  constructor(
+    private readonly db: Knex,
+    readonly store: string,
+    readonly lease: string,
+    private readonly holder: string,
+  ) {}
+
+  async read(): Promise<number> {
+    const row = (await this.db('relay_checkpoints').where({ store: this.store }).first()) as { position: number | string } | undefined;
+    return Number(row?.position ?? 0);
+  }
+
+  /** Moves the checkpoint from `from` to `to`; false when the lease is not ours (any more) or someone else moved it. */
+  async advance(from: number, to: number, now = Date.now()): Promise<boolean> {
+    if (from === 0) await this.db('relay_checkpoints').insert({ store: this.store, position: 0, updated_at: now }).onConflict('store').ignore();
+    const moved = await this.db('relay_checkpoints')
+      .where({ store: this.store, position: from })
+      .whereExists((q) => q.select(1).from('cluster_leases').where({ module: this.lease, holder: this.holder }).andWhere('expires_at', '>=', now))
+      .update({ position: to, updated_at: now });
+    return moved === 1;
+  }
+}
