@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
+import sqlite3 from 'sqlite3';
 import { sleep } from './event-store/subscription.js';
+import { privateSqliteFile } from './privateFiles.js';
 
 /** The repository's `migrations/` folder, found from this file so it works from any cwd. */
 export const MIGRATIONS_ROOT = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -8,25 +10,61 @@ export const MIGRATIONS_ROOT = fileURLToPath(new URL('../../migrations/', import
 /**
  * Brings a database to the latest migration of one folder of `migrations/`, recording what ran
  * in its own table so that several migration sets can share a database without meeting.
- * Processes starting together take turns: knex's lock refuses the second at once, or both
- * create knex's own bookkeeping tables and one finds them there; either way it waits and tries
- * again (then finds nothing left to do).
+ *
+ * Processes starting together take turns. knex's own lock is a row that refuses the second
+ * migrator at once and stays taken when its holder dies or fails to free it (on SQLite, a busy
+ * database at the wrong moment is enough), which left every later start waiting for nothing.
+ * So on SQLite the turn is an exclusive lock on a side file, held by the operating system and
+ * gone with the process; whoever holds it may free a stale knex lock. Elsewhere (PostgreSQL,
+ * whose callers take an advisory lock first) a refusal or a raced bookkeeping table is retried.
  */
 export async function migrateLatest(knex: Knex, folder: string, tableName: string, waitMs = 60_000): Promise<string[]> {
+  const run = async () => {
+    const [, applied] = (await knex.migrate.latest({ directory: `${MIGRATIONS_ROOT}${folder}`, tableName, loadExtensions: ['.ts', '.js'] })) as [number, string[]];
+    return applied;
+  };
+  const file = sqliteFile(knex);
+  if (file) {
+    return withFileMutex(`${file}.migrating`, waitMs, async () => {
+      await knex.migrate.forceFreeMigrationsLock({ tableName });
+      return run();
+    });
+  }
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
-      const [, applied] = (await knex.migrate.latest({
-        directory: `${MIGRATIONS_ROOT}${folder}`,
-        tableName,
-        loadExtensions: ['.ts', '.js'],
-      })) as [number, string[]];
-      return applied;
+      return await run();
     } catch (error) {
       const message = (error as Error).message;
       const raced = (error as Error).name === 'MigrationLocked' || /already locked/.test(message) || (/already exists/.test(message) && message.includes(tableName));
       if (!raced || Date.now() > deadline) throw error;
       await sleep(100 + Math.random() * 200);
     }
+  }
+}
+
+/** The file behind a knex over sqlite3, or undefined for other clients and in-memory databases. */
+function sqliteFile(knex: Knex): string | undefined {
+  const config = knex.client.config as { client?: unknown; connection?: { filename?: string } };
+  const filename = config.client === 'sqlite3' ? config.connection?.filename : undefined;
+  return filename && filename !== ':memory:' && !filename.startsWith('file::memory:') ? filename : undefined;
+}
+
+/** Runs `fn` holding an exclusive SQLite lock on `lockFile`: one holder across processes, freed when it ends or dies. */
+async function withFileMutex<T>(lockFile: string, waitMs: number, fn: () => Promise<T>): Promise<T> {
+  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const opened: sqlite3.Database = new sqlite3.Database(privateSqliteFile(lockFile), (err) => (err ? reject(err) : resolve(opened)));
+  });
+  const exec = (sql: string) => new Promise<void>((resolve, reject) => db.exec(sql, (err) => (err ? reject(err) : resolve())));
+  try {
+    db.configure('busyTimeout', waitMs);
+    await exec('BEGIN EXCLUSIVE');
+    try {
+      return await fn();
+    } finally {
+      await exec('ROLLBACK');
+    }
+  } finally {
+    await new Promise<void>((resolve) => db.close(() => resolve()));
   }
 }
