@@ -13,5 +13,5 @@ export function median(values: number[]): number {
 /** p50 and p99 of unsorted latencies. */
 export function latencyFigures(latencies: number[]): { p50: number; p99: number } {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  return { p50: Math.round(percentile(sorted, 50)), p99: Math.round(percentile(sorted, 99)) };
 }
