@@ -9,6 +9,10 @@
  * `--tracing` runs each run's phases a second time on a server with tracing on (spans exported
  * over OTLP/HTTP to a sink that drops them), for the overhead in the same sitting; `--metrics`
  * scrapes GET /metrics after the load, for what a scrape costs.
+ * Then, on the same server and on the floor, an open-loop phase: writes, then reads, sent on a
+ * schedule at `--paced-rate` (1,000 req/s) whether or not earlier ones were answered, latency
+ * counted from each request's scheduled time, so that a stall is not hidden by a client waiting
+ * for it (keys pacedWriteP99Ms, pacedReadP99Ms, floorPacedWriteP99Ms, floorPacedReadP99Ms).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,6 +25,8 @@ import autocannon from 'autocannon';
 import { Command } from 'commander';
 import { positiveInteger } from '../src/kernel/cli/argParsers.js';
 import { REPO_ROOT, requestJson, signUp, startServerProcess, type ServerProcess } from '../test/support/serverProcess.js';
+import { openLoop } from './support/openLoop.js';
+import { latencyFigures, median } from './support/stats.js';
 
 const program = new Command('bench:http')
   .description('Benchmark the HTTP API of the real server: item creations (writes), then item reads')
@@ -31,8 +37,9 @@ const program = new Command('bench:http')
   .option('--no-floor', 'skip the floor: the same load against a bare express 5 app (bench/expressFloor.ts)')
   .option('--tracing', 'each run also with tracing on (OTLP/HTTP to a sink here that drops the spans): the overhead, same sitting')
   .option('--metrics', 'after the load, scrape GET /metrics for a few seconds: its latency and size')
+  .option('--paced-rate <req/s>', 'the open-loop phases: requests sent per second on schedule', positiveInteger, 1000)
   .parse();
-const opts = program.opts<{ duration: number; connections: number; runs: number; cpuProf?: string; floor: boolean; tracing?: boolean; metrics?: boolean }>();
+const opts = program.opts<{ duration: number; connections: number; runs: number; cpuProf?: string; floor: boolean; tracing?: boolean; metrics?: boolean; pacedRate: number }>();
 
 interface Phase {
   perS: number;
@@ -41,9 +48,16 @@ interface Phase {
   total: number;
 }
 
+interface Paced {
+  p50Ms: number;
+  p99Ms: number;
+}
+
 interface Figures {
   writes: Phase;
   reads: Phase;
+  pacedWrites?: Paced;
+  pacedReads?: Paced;
 }
 
 function summarize(name: string, result: autocannon.Result): Phase {
@@ -96,6 +110,30 @@ async function readItems(base: string, ids: string[]): Promise<Phase> {
   return summarize('reads', result);
 }
 
+/** Writes, then reads, at `--paced-rate` for `--duration` seconds each, open loop: latency from each request's due time. */
+async function paced(base: string, token: string, ids: string[]): Promise<{ pacedWrites: Paced; pacedReads: Paced }> {
+  const count = opts.pacedRate * opts.duration;
+  const phase = async (request: (n: number) => Promise<Response>): Promise<Paced> => {
+    const latencies: number[] = [];
+    await openLoop(count, opts.pacedRate, async (n, dueAt) => {
+      const res = await request(n);
+      await res.arrayBuffer();
+      if (res.status >= 300) throw new Error(`paced: ${res.status} from ${res.url}`);
+      latencies.push(Date.now() - dueAt);
+    });
+    const { p50, p99 } = latencyFigures(latencies);
+    return { p50Ms: p50, p99Ms: p99 };
+  };
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  const pacedWrites = await phase((n) => fetch(`${base}/catalog/items`, { method: 'POST', headers, body: JSON.stringify({ title: `paced item ${n}`, priceCents: n % 10_000 }) }));
+  const pacedReads = await phase((n) => fetch(`${base}/catalog/items/${ids[n % ids.length]}`));
+  return { pacedWrites, pacedReads };
+}
+
+function printPaced(name: string, phase: Paced): void {
+  console.log(`  ${name.padEnd(13)} ${String(opts.pacedRate).padStart(7)} req/s   p50 ${String(phase.p50Ms).padStart(4)} ms   p99 ${String(phase.p99Ms).padStart(4)} ms   (open loop, from the scheduled time)`);
+}
+
 /** Scrapes /metrics from one connection for a few seconds: what a scrape costs, and how big it is. */
 async function scrapeMetrics(base: string): Promise<Phase & { bytes: number }> {
   const result = await autocannon({ url: `${base}/metrics`, connections: 1, duration: Math.min(5, opts.duration) });
@@ -131,11 +169,12 @@ async function run(env: Record<string, string> = {}): Promise<Figures & { metric
     const caughtUp = await requestJson(base, 'GET', `/catalog/items/${ids[ids.length - 1]}`, { headers: { 'min-position': String(head) } });
     if (caughtUp.status !== 200) throw new Error(`catalog did not catch up with the writes: ${caughtUp.status} ${caughtUp.text}`);
     const reads = await readItems(base, ids);
+    const { pacedWrites, pacedReads } = await paced(base, token, ids);
     const metrics = opts.metrics ? await scrapeMetrics(base) : undefined;
 
     const exit = await server.stop('SIGTERM');
     if (exit.code !== 0) throw new Error(`the server did not stop cleanly: ${JSON.stringify(exit)}\n${server.output()}`);
-    return { writes, reads, metrics };
+    return { writes, reads, pacedWrites, pacedReads, metrics };
   } catch (error) {
     if (server) {
       await server.stop('SIGKILL');
@@ -155,18 +194,12 @@ async function runFloor(): Promise<Figures> {
     const base = `http://127.0.0.1:${Number(line)}`;
     const { phase: writes, ids } = await createItems(base, 'floor');
     const reads = await readItems(base, ids);
-    return { writes, reads };
+    return { writes, reads, ...(await paced(base, 'floor', ids)) };
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
   }
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : Math.round(((sorted[mid - 1]! + sorted[mid]!) / 2) * 100) / 100;
-};
 
 try {
   console.log(`bench:http: ${opts.connections} connections, ${opts.duration} s per phase, ${opts.runs} run(s); SQLite synchronous=FULL, LOG_LEVEL=warn`);
@@ -179,6 +212,8 @@ try {
     const figures = await run();
     print('writes', figures.writes);
     print('reads', figures.reads);
+    printPaced('paced writes', figures.pacedWrites!);
+    printPaced('paced reads', figures.pacedReads!);
     if (figures.metrics) console.log(`  /metrics      ${String(figures.metrics.perS).padStart(7)} scrapes/s p50 ${figures.metrics.p50Ms} ms   p99 ${figures.metrics.p99Ms} ms   (${figures.metrics.bytes} bytes each)`);
     all.push(figures);
     if (sink) {
@@ -191,6 +226,8 @@ try {
       const floor = await runFloor();
       print('floor writes', floor.writes);
       print('floor reads', floor.reads);
+      printPaced('floor p.writes', floor.pacedWrites!);
+      printPaced('floor p.reads', floor.pacedReads!);
       floors.push(floor);
     }
   }
@@ -201,6 +238,8 @@ try {
     readsPerS: median(all.map((f) => f.reads.perS)),
     readP50Ms: median(all.map((f) => f.reads.p50Ms)),
     readP99Ms: median(all.map((f) => f.reads.p99Ms)),
+    pacedWriteP99Ms: median(all.map((f) => f.pacedWrites!.p99Ms)),
+    pacedReadP99Ms: median(all.map((f) => f.pacedReads!.p99Ms)),
     ...(opts.metrics && {
       metricsScrapeP50Ms: median(all.map((f) => f.metrics!.p50Ms)),
       metricsScrapeP99Ms: median(all.map((f) => f.metrics!.p99Ms)),
@@ -219,6 +258,8 @@ try {
       floorWriteP99Ms: median(floors.map((f) => f.writes.p99Ms)),
       floorReadsPerS: median(floors.map((f) => f.reads.perS)),
       floorReadP99Ms: median(floors.map((f) => f.reads.p99Ms)),
+      floorPacedWriteP99Ms: median(floors.map((f) => f.pacedWrites!.p99Ms)),
+      floorPacedReadP99Ms: median(floors.map((f) => f.pacedReads!.p99Ms)),
     }),
   };
   sink?.close();
