@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, ra
 import type { Knex } from 'knex';
 import { ConflictError, UnprocessableError, ValidationError } from '../errors.js';
 import type { HttpResult } from '../types/http.js';
+import { durableWrite } from '../sqlite/durable.js';
 
 /**
  * `Idempotency-Key` on POST (API.md, "General rules"): a repeat by the same caller with the same
@@ -120,7 +121,9 @@ export class IdempotencyKeys {
       throw error;
     }
     if (result.status >= 200 && result.status < 300) {
-      await this.db('idempotency_keys').where({ ...where, attempt }).update({ state: 'done', answer: this.sealer.seal(JSON.stringify(result)) });
+      // The one record in a module's database that the log cannot give back: it must be on disk
+      // before the answer goes out, or a repeat after a power cut would act a second time.
+      await durableWrite(this.db, 'UPDATE idempotency_keys SET state = ?, answer = ? WHERE caller = ? AND "key" = ? AND attempt = ?', ['done', this.sealer.seal(JSON.stringify(result)), caller, key, attempt]);
     } else {
       await this.db('idempotency_keys').where({ ...where, attempt }).delete();
     }

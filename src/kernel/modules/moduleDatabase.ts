@@ -41,7 +41,10 @@ export async function openModuleDatabase(module: string, config: ModuleDatabaseC
 function openSqliteModule(module: string, dataDir: string): Knex {
   privateDir(dataDir);
   privateDir(join(dataDir, 'modules'));
-  return openSqlite({ filename: privateSqliteFile(moduleDatabaseFile(dataDir, module)) });
+  // NORMAL, not FULL: in WAL mode a commit survives the process's crash either way; only an operating
+  // system crash or power cut may undo the last commits, and everything here is re-derived from the
+  // log (docs/DESIGN.md, "How durable a module's database is"). The one exception writes with durableWrite.
+  return openSqlite({ filename: privateSqliteFile(moduleDatabaseFile(dataDir, module)), synchronous: 'NORMAL' });
 }
 
 async function openPostgresModule(module: string, config: Extract<ModuleDatabaseConfig, { kind: 'postgres' }>): Promise<Knex> {
