@@ -5,7 +5,8 @@ import { sleep } from '../event-store/subscription.js';
 import { inSpan, SpanKind, traceparentOf } from '../telemetry/tracing.js';
 import type { CommandMeta } from '../types/module.js';
 import type { ProcessDefinition, RetryPolicy } from '../types/process.js';
-import { advance, originOf, undoDelivered, type ProcessEnv } from './advance.js';
+import { advance, originOf, type ProcessEnv } from './advance.js';
+import { markDelivered } from './outboxMarks.js';
 import type { OriginRow, OutboxRow, ProcessTables } from './processTables.js';
 
 /** `maxAttempts`: deliveries per command before it is given up as failed (then the process hears of it). A process's own `retry` wins. */
@@ -101,21 +102,20 @@ export class ProcessEngine {
     // Each row is the oldest pending command of its instance, so rows of different instances may
     // go out together (process.concurrency at a time); one instance's commands stay in order.
     let next = 0;
+    const delivered: OutboxRow[] = [];
     const worker = async () => {
       while (next < rows.length && !this.abort.signal.aborted) {
         const row = rows[next++]!;
         try {
           await this.deliverOne(process, row);
-          await this.host.db.transaction(async (trx) => {
-            await trx(t.outbox).where({ seq: row.seq }).update({ status: 'done', attempts: row.attempts + 1, last_error: null });
-            if (row.purpose === 'undo') await undoDelivered(process, trx, t, row.instance_id, originOf(row));
-          });
+          delivered.push(row);
         } catch (error) {
           await this.failed(process, row, error);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(process.concurrency ?? 1, rows.length)) }, worker));
+    await markDelivered(process, this.host.db, t, delivered);
     return rows.length > 0;
   }
 

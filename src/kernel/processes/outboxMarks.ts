@@ -1,0 +1,26 @@
+import type { Knex } from 'knex';
+import type { ProcessDefinition } from '../types/process.js';
+import { originOf, undoDelivered } from './advance.js';
+import type { OutboxRow, ProcessTables } from './processTables.js';
+
+/** SQLite takes at most 999 bound values in a statement in older builds: stay well below. */
+const ROWS_PER_UPDATE = 500;
+
+/**
+ * Marks the outbox rows one delivery pass got through as done, all in one transaction of the
+ * module's database instead of one each: under load a pass delivers up to 100 commands, and one
+ * commit per command queued every other writer of the module behind it. A crash before this
+ * commit delivers the pass's commands again, which their derived command ids make harmless,
+ * exactly as a crash between a delivery and its own mark did. An undo that went out moves its
+ * instance's compensation on in the same transaction.
+ */
+export async function markDelivered(process: ProcessDefinition, db: Knex, tables: ProcessTables, rows: readonly OutboxRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.transaction(async (trx) => {
+    for (let i = 0; i < rows.length; i += ROWS_PER_UPDATE) {
+      const seqs = rows.slice(i, i + ROWS_PER_UPDATE).map((r) => r.seq);
+      await trx(tables.outbox).whereIn('seq', seqs).update({ status: 'done', attempts: trx.raw('attempts + 1'), last_error: null });
+    }
+    for (const row of rows) if (row.purpose === 'undo') await undoDelivered(process, trx, tables, row.instance_id, originOf(row));
+  });
+}
