@@ -3,6 +3,9 @@ import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { openSqlite } from '../../../src/kernel/sqlite/connection.js';
 import { durableWrite } from '../../../src/kernel/sqlite/durable.js';
+import { moduleSchema, openModuleDatabase } from '../../../src/kernel/host.js';
+import { dropSchema } from '../../../src/kernel/event-store/postgres/connection.js';
+import { describePostgres, randomSchema } from '../../support/postgres.js';
 import { tempDir } from '../../support/tempDir.js';
 
 const level = async (db: Knex) => ((await db.raw('PRAGMA synchronous')) as { synchronous: number }[])[0]!.synchronous;
@@ -39,5 +42,22 @@ describe('durableWrite: one write on disk before it returns, on a connection tha
     await durableWrite(db, 'UPDATE nowhere SET v = ?', ['x']).catch((e: Error) => (error = e));
     expect(error?.message).to.match(/no such table: nowhere/);
     expect(await level(db)).to.equal(1);
+  });
+});
+
+await describePostgres('durableWrite on a module database on PostgreSQL: an ordinary statement (commits there are durable already)', (url) => {
+  it('writes the row, with the same statement text as on SQLite', async function () {
+    this.timeout(20_000);
+    const prefix = `${randomSchema('seams_t')}_`;
+    const db = await openModuleDatabase('shop', { kind: 'postgres', connectionString: url, schemaPrefix: prefix });
+    try {
+      await db.raw('CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT)');
+      await db('t').insert({ k: 'a', v: 'before' });
+      await durableWrite(db, 'UPDATE t SET v = ? WHERE "k" = ?', ['after', 'a']);
+      expect((await db('t').where({ k: 'a' }).first()).v).to.equal('after');
+    } finally {
+      await db.destroy();
+      await dropSchema(url, moduleSchema('shop', prefix));
+    }
   });
 });
