@@ -78,7 +78,17 @@ describe('traces across two processes (OTLP/HTTP to an in-memory collector)', fu
     const requestId = order.headers.get('x-request-id')!;
     await eventually(async () => ((await requestJson(mail.base, 'GET', `/communications/mails?to=${encodeURIComponent(email)}`, { token: ada.token })).body.mails[0]?.status === 'sent' ? true : undefined));
 
-    const delivered = await eventually(async () => spans.find((s) => s.service === 'mail-process' && s.name === 'seams.command communications.DeliverMail' && spans.some((x) => x.parentSpanId === s.spanId && x.name === 'seams.append')));
+    // Each process exports its spans in batches of its own: wait until the whole chain, from the
+    // request that placed the order, has reached the collector (a busy machine delays the first).
+    const delivered = await eventually(async () =>
+      spans.find(
+        (s) =>
+          s.service === 'mail-process' &&
+          s.name === 'seams.command communications.DeliverMail' &&
+          spans.some((x) => x.parentSpanId === s.spanId && x.name === 'seams.append') &&
+          pathTo(spans, s)[0] === 'orders-process: POST /orders',
+      ),
+    );
     const root = spans.find((s) => s.name === 'POST /orders')!;
     expect(delivered.traceId).to.equal(root.traceId);
     expect(pathTo(spans, delivered)).to.deep.equal([
