@@ -80,7 +80,7 @@ export function newCommand(modules: readonly ModuleDefinition[], io: CliIo): Com
       .action((target: string, options: Options & { from: string; key?: string }) => {
         const { tree, n, name } = part(options, target);
         const from = eventSource(tree, modules, n.module, options.from, options.key);
-        if (options.from.startsWith(`${n.module}.`)) throw new UsageError(`a replica copies another module's data; ${options.from} is ${n.module}'s own (use a projection)`);
+        if (options.from.startsWith(`${n.module}.`)) throw new UsageError(`a replica copies another module's data; ${options.from} belongs to ${n.module} itself (a projection reads a module's own events)`);
         tree.create(`src/modules/${n.module}/replicas/${name}.ts`, replicaFile(n, name, [from]));
         wire(tree, n, 'projections', name, `./replicas/${name}.js`);
         tree.commit(io, Boolean(options.dryRun));
