@@ -2,7 +2,7 @@
  * The kernel as a package (packages/kernel): `npm pack` builds it (JavaScript, declarations, the
  * kernel's own migrations, the `seams` bin) and, with SEAMS_PACKAGE_SUITE=1, a project that has
  * nothing of this repository installs the tarball from the registry mirror, type-checks a module
- * of its own against the declarations, runs it with the package's `seams serve` on SQLite, and is
+ * of its own and one `seams new module` wrote against the declarations, runs them with the package's `seams serve` on SQLite, and is
  * driven over HTTP. The install takes about two minutes (npm resolving and unpacking some 220
  * packages), too long for every `npm test`; by default only the tarball is built and checked.
  */
@@ -53,6 +53,10 @@ describe(`the kernel as a package (${installs ? 'packed, installed and run' : 'p
     await writePackageApp(project);
     const ours = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     await npm(project, ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `zod@${ours.dependencies.zod}`, `typescript@${ours.devDependencies.typescript}`, `@types/node@${ours.devDependencies['@types/node']}`]);
+    // A module generated there imports @seams/kernel and type-checks with the application's own.
+    const generated = await run(process.execPath, ['node_modules/.bin/seams', 'new', 'module', 'billing'], { cwd: project });
+    expect(generated.stdout).to.include('create src/modules/billing/index.ts');
+    expect(await readFile(join(project, 'src/modules/billing/billing.ts'), 'utf8')).to.include("from '@seams/kernel'");
     await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], { cwd: project });
 
     const help = await run(process.execPath, ['node_modules/.bin/seams', 'modules', '--help'], { cwd: project });
@@ -70,6 +74,8 @@ describe(`the kernel as a package (${installs ? 'packed, installed and run' : 'p
       }
       expect(listed.status).to.equal(200);
       expect(listed.body).to.deep.equal({ notes: ['hello'], counted: 1 });
+      // The generated module serves too (its routes need a member's token: 401 without one).
+      expect((await requestJson(server.base, 'POST', '/billing', { body: { name: 'x' } })).status).to.equal(401);
     } finally {
       await server.stop();
     }

@@ -2,7 +2,8 @@
  * A small application of its own on the installed kernel (test/e2e/kernel-package.test.ts): one
  * module, notes, with one event, one projection, one process (it counts each note through a
  * command whose handler writes the module's own table, made by the application's migration) and
- * its routes, written against `@seams/kernel` as a team outside this repository would.
+ * its routes, written against `@seams/kernel` as a team outside this repository would, laid out
+ * as `seams new` expects (src/modules/<m>/, src/application.ts, migrations/<m>/).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -61,12 +62,12 @@ export const notes = defineModule({
   projections: [noteList],
   processes: [counting],
   routes: [write, list],
-  migrations: new URL('../migrations/notes/', import.meta.url),
+  migrations: new URL('../../../migrations/notes/', import.meta.url),
 });
 `;
 
 const app = `import type { ModuleDefinition } from '@seams/kernel/host';
-import { notes } from './notes.js';
+import { notes } from './modules/notes/index.js';
 
 export const modules: ModuleDefinition[] = [notes];
 `;
@@ -83,10 +84,10 @@ const tsconfig = {
 /** Writes the application into `dir`: its package.json names the composition root for the `seams` bin. */
 export async function writePackageApp(dir: string): Promise<void> {
   const files: Record<string, string> = {
-    'package.json': JSON.stringify({ name: 'notes-app', private: true, type: 'module', seams: { app: './dist/app.js' } }, null, 2),
+    'package.json': JSON.stringify({ name: 'notes-app', private: true, type: 'module', seams: { app: './dist/application.js' } }, null, 2),
     'tsconfig.json': JSON.stringify(tsconfig, null, 2),
-    'src/notes.ts': notes,
-    'src/app.ts': app,
+    'src/modules/notes/index.ts': notes,
+    'src/application.ts': app,
     'migrations/notes/20260101000000_note_counts.js': migration,
   };
   for (const [path, text] of Object.entries(files)) {
