@@ -54,7 +54,7 @@ describe(`the kernel as a package (${installs ? 'packed, installed and run' : 'p
     const ours = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     await npm(project, ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `zod@${ours.dependencies.zod}`, `typescript@${ours.devDependencies.typescript}`, `@types/node@${ours.devDependencies['@types/node']}`]);
     // A module generated there imports @seams/kernel and type-checks with the application's own.
-    const generated = await run(process.execPath, ['node_modules/.bin/seams', 'new', 'module', 'billing'], { cwd: project });
+    const generated = await run(process.execPath, ['node_modules/.bin/seams', 'new', 'module', 'billing', '--access', 'anyone'], { cwd: project });
     expect(generated.stdout).to.include('create src/modules/billing/index.ts');
     expect(await readFile(join(project, 'src/modules/billing/billing.ts'), 'utf8')).to.include("from '@seams/kernel'");
     await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], { cwd: project });
@@ -74,8 +74,11 @@ describe(`the kernel as a package (${installs ? 'packed, installed and run' : 'p
       }
       expect(listed.status).to.equal(200);
       expect(listed.body).to.deep.equal({ notes: ['hello'], counted: 1 });
-      // The generated module serves too (its routes need a member's token: 401 without one).
-      expect((await requestJson(server.base, 'POST', '/billing', { body: { name: 'x' } })).status).to.equal(401);
+      // The generated module serves too (open to anyone: this application issues no credentials).
+      const billing = await requestJson(server.base, 'POST', '/billing', { body: { name: 'First' } });
+      expect(billing.status, server.output()).to.equal(201);
+      const read = await requestJson(server.base, 'GET', `/billing/${billing.body.billingId}`);
+      expect(read.body).to.deep.equal({ billingId: billing.body.billingId, name: 'First' });
     } finally {
       await server.stop();
     }

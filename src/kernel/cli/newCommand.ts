@@ -24,15 +24,17 @@ interface Options {
  * `npm run lint:boundaries` and the generated spec pass with no hand edit.
  */
 export function newCommand(modules: readonly ModuleDefinition[], io: CliIo): Command {
-  const common = (c: Command) => c.option('--dir <root>', "the application's root (default: the current directory)", process.cwd()).option('--dry-run', 'print the files it would write, write nothing');
+  const common = (c: Command) => c.option('--dir <root>', "the application's root", process.cwd()).option('--dry-run', 'print the files it would write, write nothing');
   const command = new Command('new').description('write a new module, or a projection, process or replica of one, in the anatomy of docs/DESIGN.md');
   command.addCommand(
     common(new Command('module'))
       .description('a module: contracts, events, an aggregate with its decider and spec, a view, routes, index; wired into src/application.ts, with migrations/<name>/')
       .argument('<name>', 'lower-kebab-case, e.g. billing')
-      .action((name: string, options: Options) => {
+      .option('--access <who>', "who may call its routes: member (a module must issue credentials, as identity does) or anyone", 'member')
+      .action((name: string, options: Options & { access: 'member' | 'anyone' }) => {
         const tree = new AppTree(options.dir);
-        const n = checkNewModule(tree, modules, name);
+        if (options.access !== 'member' && options.access !== 'anyone') throw new UsageError(`--access is member or anyone, got ${JSON.stringify(options.access)}`);
+        const n = { ...checkNewModule(tree, modules, name), access: options.access };
         for (const [path, text] of Object.entries(moduleFiles(n))) tree.create(path, text);
         const app = 'src/application.ts';
         let root = addImport(tree.read(app), `import { ${n.camel} } from './modules/${name}/index.js';`);

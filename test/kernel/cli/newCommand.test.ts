@@ -46,6 +46,7 @@ describe('seams new', function () {
       [['process', 'customers/audit', '--on', 'jobs.JobFailed', '--key', 'nothing'], /has no required field nothing/],
       [['replica', 'customers/copies', '--from', 'customers.CustomerRegistered'], /belongs to customers itself/],
       [['process', 'customers/audit'], /required option '--on <event>'/],
+      [['module', 'billing', '--access', 'everyone'], /--access is member or anyone/],
     ] as const) {
       const { code, err } = await seamsNew(copy.root, [...args]);
       expect(code, args.join(' ')).to.equal(2);

@@ -14,6 +14,7 @@ export function moduleFiles(n: ModuleNames): Record<string, string> {
   const col = `${snakeCase(a)}_id`;
   const dir = `src/modules/${n.module}`;
   const viewKernel = n.kernel.startsWith('.') ? `../${n.kernel}` : n.kernel;
+  const access = n.access === 'anyone' ? "'anyone'" : "['member']";
   return {
     [`${dir}/contracts.ts`]: `import { z } from 'zod';
 import { defineEvent } from '${n.kernel}';
@@ -124,7 +125,7 @@ import { ${a}View, find${A} } from './views/${a}Views.js';
 
 export const create${A}Route = route.post('', {
   summary: 'create a ${a}: 201 with its id',
-  access: ['member'],
+  access: ${access},
   body: z.object({ name: z.string().trim().min(1).max(200) }),
   responses: { 201: z.object({ ${id}: z.uuid() }) },
   async handle({ ctx, body }) {
@@ -136,7 +137,7 @@ export const create${A}Route = route.post('', {
 
 export const get${A}Route = route.get('/:${id}', {
   summary: 'a ${a} (ETag: its revision); 404 when unknown',
-  access: ['member'],
+  access: ${access},
   params: z.object({ ${id}: z.uuid() }),
   responses: { 200: ${a}View },
   async handle({ ctx, params }) {

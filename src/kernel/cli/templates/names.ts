@@ -8,6 +8,8 @@ export interface ModuleNames {
   kernel: string;
   /** How a test imports the kernel's host face (the specs). */
   kernelHost: string;
+  /** Who may call the new module's routes: members (a module must issue credentials, as identity does) or anyone. */
+  access?: 'member' | 'anyone';
 }
 
 export const camelCase = (kebab: string) => kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
