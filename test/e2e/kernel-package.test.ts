@@ -48,6 +48,22 @@ describe(`the kernel as a package (${installs ? 'packed, installed and run' : 'p
     expect(files).to.include('dist/src/kernel/server/pages/landing.html');
   });
 
+  it('depends on every package its JavaScript imports, at the ranges this repository uses', async () => {
+    const manifest = JSON.parse(await readFile(join(REPO_ROOT, 'packages/kernel/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const ours = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const imported = new Set<string>();
+    for (const file of files.filter((f) => f.endsWith('.js') && f.startsWith('dist/'))) {
+      const text = await readFile(join(REPO_ROOT, 'packages/kernel', file), 'utf8');
+      // Package names only: template text of the generators (`from '${…}'`) is not an import.
+      for (const [, spec] of text.matchAll(/(?:from |import\()'((?:@[a-z0-9-]+\/)?[a-z0-9][\w.-]*(?:\/[\w./-]*)?)'/g)) {
+        if (spec!.startsWith('node:')) continue;
+        imported.add(spec!.startsWith('@') ? spec!.split('/').slice(0, 2).join('/') : spec!.split('/')[0]!);
+      }
+    }
+    expect([...imported].filter((name) => !manifest.dependencies[name])).to.deep.equal([]);
+    for (const [name, range] of Object.entries(manifest.dependencies)) expect(range, name).to.equal(ours.dependencies[name] ?? ours.devDependencies[name]);
+  });
+
   (installs ? it : it.skip)('installs into a project of its own, whose module (event, projection, process, route, migration) type-checks, starts on SQLite and answers over HTTP', async () => {
     const project = join(dir.path, 'notes-app');
     await writePackageApp(project);
