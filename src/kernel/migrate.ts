@@ -1,14 +1,21 @@
+import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import sqlite3 from 'sqlite3';
 import { sleep } from './event-store/subscription.js';
 import { privateSqliteFile } from './privateFiles.js';
 
-/** The repository's `migrations/` folder, found from this file so it works from any cwd. */
+/**
+ * The kernel's own migrations (event-store, event-store-postgres, cluster, module-kernel), found
+ * from this file so it works from any cwd: the repository's `migrations/` when run from source,
+ * the package's `dist/migrations/` when installed (the build keeps the same layout). Modules'
+ * migrations are the application's, not the kernel's: each module says where (`migrations`).
+ */
 export const MIGRATIONS_ROOT = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 /**
- * Brings a database to the latest migration of one folder of `migrations/`, recording what ran
+ * Brings a database to the latest migration of one folder (a kernel folder of MIGRATIONS_ROOT by
+ * name, or an absolute path: a module's own), recording what ran
  * in its own table so that several migration sets can share a database without meeting.
  *
  * Processes starting together take turns. knex's own lock is a row that refuses the second
@@ -20,7 +27,7 @@ export const MIGRATIONS_ROOT = fileURLToPath(new URL('../../migrations/', import
  */
 export async function migrateLatest(knex: Knex, folder: string, tableName: string, waitMs = 60_000): Promise<string[]> {
   const run = async () => {
-    const [, applied] = (await knex.migrate.latest({ directory: `${MIGRATIONS_ROOT}${folder}`, tableName, loadExtensions: ['.ts', '.js'] })) as [number, string[]];
+    const [, applied] = (await knex.migrate.latest({ directory: isAbsolute(folder) ? folder : join(MIGRATIONS_ROOT, folder), tableName, loadExtensions: ['.ts', '.js'] })) as [number, string[]];
     return applied;
   };
   const file = sqliteFile(knex);

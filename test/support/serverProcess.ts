@@ -29,6 +29,8 @@ export interface ServerProcessOptions {
   command?: string[];
   /** How long to wait for `/health/live` (default 30 s). */
   startTimeoutMs?: number;
+  /** Where to run it (default this repository); elsewhere, `command` is JavaScript run as it is, without tsx. */
+  cwd?: string;
 }
 
 export interface Exit {
@@ -63,8 +65,9 @@ export async function freePort(): Promise<number> {
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const env = cleanEnv();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', ...(options.command ?? ['src/main.ts'])], {
-    cwd: REPO_ROOT,
+  const tsx = options.cwd === undefined ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...tsx, ...(options.command ?? ['src/main.ts'])], {
+    cwd: options.cwd ?? REPO_ROOT,
     env: { ...env, ...TEST_ENV, PORT: String(port), SEAMS_DATA_DIR: options.dataDir, LOG_LEVEL: options.logLevel ?? 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

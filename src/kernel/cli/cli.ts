@@ -7,6 +7,7 @@ import { processIo, UsageError, type CliIo } from './io.js';
 import { migrateCommand } from './migrateCommand.js';
 import { moduleCommands } from './moduleCommands.js';
 import { modulesCommand } from './modulesCommand.js';
+import { newCommand } from './newCommand.js';
 import { projectionsCommand, type WithSession } from './projectionsCommand.js';
 import { processesCommand } from './processesCommand.js';
 import { historyCommand } from './historyCommand.js';
@@ -53,6 +54,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   program.addCommand(splitCommand(options.modules, io));
   program.addCommand(historyCommand(withSession, io));
   program.addCommand(contractsCommand(options.modules, io));
+  program.addCommand(newCommand(options.modules, io));
   options.extend?.(program, withSession);
 
   const configure = (cmd: Command) => {

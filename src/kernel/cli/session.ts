@@ -43,7 +43,7 @@ export class CliSession {
   async db(module: string, onMigrated?: (applied: string[]) => void): Promise<Knex> {
     let db = this.dbs.get(module);
     if (!db) {
-      db = await openModuleDatabase(this.module(module).name, moduleDatabaseConfig(this.config), onMigrated);
+      db = await openModuleDatabase(this.module(module), moduleDatabaseConfig(this.config), onMigrated);
       this.dbs.set(module, db);
     }
     return db;

@@ -1,14 +1,19 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import knexFactory from 'knex';
 import { checkSchemaName, ensureSchema } from '../event-store/postgres/connection.js';
-import { MIGRATIONS_ROOT, migrateLatest } from '../migrate.js';
+import { migrateLatest } from '../migrate.js';
 import { ValidationError } from '../errors.js';
 import { privateDir, privateSqliteFile } from '../privateFiles.js';
 import { openSqlite } from '../sqlite/connection.js';
 import type { ModuleDatabaseConfig } from '../types/config.js';
+import type { ModuleDefinition } from '../types/module.js';
+
+/** A module as its database sees it: a name, and maybe a folder of migrations of its own. */
+export type ModuleWithMigrations = string | Pick<ModuleDefinition, 'name' | 'migrations'>;
 
 export function moduleDatabaseFile(dataDir: string, module: string): string {
   return join(dataDir, 'modules', `${module}.sqlite`);
@@ -23,13 +28,14 @@ export function moduleSchema(module: string, prefix = ''): string {
 
 /**
  * Opens a module's own database and brings it to its latest schema: first the kernel's tables
- * (checkpoints, handled commands), then the module's own `migrations/<module>/`, each set with
- * its own migrations table.
+ * (checkpoints, handled commands), then the module's own (its definition's `migrations` folder,
+ * in the application), each set with its own migrations table.
  */
-export async function openModuleDatabase(module: string, config: ModuleDatabaseConfig, onMigrated?: (applied: string[]) => void): Promise<Knex> {
+export async function openModuleDatabase(definition: ModuleWithMigrations, config: ModuleDatabaseConfig, onMigrated?: (applied: string[]) => void): Promise<Knex> {
+  const module = typeof definition === 'string' ? definition : definition.name;
   const db = config.kind === 'sqlite' ? openSqliteModule(module, config.dataDir) : await openPostgresModule(module, config);
   try {
-    const applied = await migrateModuleDatabase(db, module);
+    const applied = await migrateModuleDatabase(db, typeof definition === 'string' ? undefined : definition.migrations);
     onMigrated?.(applied);
   } catch (error) {
     await db.destroy();
@@ -106,8 +112,9 @@ export function rolePassword(role: string, from: { secret?: string; dataDir?: st
   return readFileSync(file, 'utf8').trim();
 }
 
-export async function migrateModuleDatabase(db: Knex, module: string): Promise<string[]> {
+export async function migrateModuleDatabase(db: Knex, migrations?: string | URL): Promise<string[]> {
   const applied = await migrateLatest(db, 'module-kernel', 'kernel_migrations');
-  if (existsSync(join(MIGRATIONS_ROOT, module))) applied.push(...(await migrateLatest(db, module, 'migrations')));
+  const folder = migrations === undefined ? undefined : migrations instanceof URL ? fileURLToPath(migrations) : resolve(migrations);
+  if (folder && existsSync(folder)) applied.push(...(await migrateLatest(db, folder, 'migrations')));
   return applied;
 }

@@ -216,7 +216,7 @@ export class ModuleRuntime {
 
   private async open(definition: ModuleDefinition): Promise<RunningModule> {
     const settings = parseModuleConfig(definition, this.config.env ?? process.env);
-    const db = await openModuleDatabase(definition.name, this.options.database);
+    const db = await openModuleDatabase(definition, this.options.database);
     const log = this.log.child({ module: definition.name });
     const runners = new Map<string, ProjectionRunner>();
     const context = buildContext({

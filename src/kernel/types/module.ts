@@ -54,6 +54,11 @@ export interface ModuleDefinition {
   readonly credentials?: CredentialEvents;
   /** Commands it adds to the `seams` CLI (identity: `seams users grant-operator <email>`). */
   readonly cli?: readonly ModuleCliCommand[];
+  /**
+   * The folder of its own migrations, in the application (`migrations/<module>/`), run on its
+   * database after the kernel's: `new URL('../../../migrations/identity/', import.meta.url)`.
+   */
+  readonly migrations?: URL | string;
 }
 
 /**

@@ -18,4 +18,5 @@ export const identity = defineModule({
   projections: [registeredUsers],
   routes,
   cli,
+  migrations: new URL('../../../migrations/identity/', import.meta.url),
 });
