@@ -7,6 +7,7 @@ import { ProjectionRunner } from '../projections/projectionRunner.js';
 import { describeProjection } from '../projections/status.js';
 import type { ProjectionStatus } from '../types/projection.js';
 import { UsageError, type CliIo } from './io.js';
+import { handOverToLeader } from './rebuildHandover.js';
 import { parseTarget, type CliSession } from './session.js';
 
 /** Runs an action with a session on the data directory, closing it afterwards. */
@@ -38,7 +39,8 @@ export function projectionsCommand(run: WithSession, io: CliIo): Command {
         const targets = options.all
           ? session.modules.flatMap((m) => m.projections.map((p) => ({ module: m, projection: p.name })))
           : (({ module, projections }) => projections.map((projection) => ({ module, projection })))(parseTarget(target!, session));
-        for (const { module, projection } of targets) await rebuild(session, module.name, projection, io);
+        const leaders = new Map<string, boolean>();
+        for (const { module, projection } of targets) await rebuild(session, module.name, projection, io, leaders);
       }),
     );
 
@@ -114,13 +116,17 @@ function table(statuses: ProjectionStatus[]): string {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-async function rebuild(session: CliSession, module: string, projection: string, io: CliIo): Promise<void> {
+/** `leaders`: per module, whether a running process took an earlier rebuild of this run over. */
+async function rebuild(session: CliSession, module: string, projection: string, io: CliIo, leaders: Map<string, boolean>): Promise<void> {
   const definition = session.module(module).projections.find((p) => p.name === projection)!;
   const store = await session.openStore();
-  const runner = new ProjectionRunner(module, definition, store, await session.db(module), session.log);
+  const db = await session.db(module);
+  const runner = new ProjectionRunner(module, definition, store, db, session.log);
   const start = await runner.resumeOrRebuild();
   const head = await store.headPosition();
   io.err(`${module}/${projection}: ${start > 0 ? `resuming the rebuild at position ${start}` : 'rebuilding from the start'} (head ${head})`);
+  const building = (await runner.status()).building;
+  if (building && (await handOverToLeader(db, module, projection, building.generation, start, io, leaders)) === 'done') return;
   // A bar that redraws itself on a terminal; elsewhere (logs, pipes) a line every few seconds.
   const bar = io.isTTY
     ? new cliProgress.SingleBar(

@@ -23,6 +23,9 @@ export interface RunnerOptions extends RetryOptions {
   idleCheckpointMs?: number;
 }
 
+/** How often an idle leader looks for generations changed by another process (and wakes anyway). */
+const LOOK_EVERY_MS = 400;
+
 /**
  * Keeps one projection up to date: reads the log after its checkpoint in batches and hands each
  * to the applier (handlers and checkpoint in one transaction of the module's own database:
@@ -37,6 +40,8 @@ export class ProjectionRunner {
   private running: Promise<void> | undefined;
   private abort = new AbortController();
   private readonly progress = new EventEmitter();
+  /** When the leader next looks whether another process (the CLI) changed its generations. */
+  private nextLook = 0;
 
   constructor(
     readonly module: string,
@@ -160,6 +165,7 @@ export class ProjectionRunner {
   private async loop(signal: AbortSignal, untilCaughtUp: boolean): Promise<void> {
     const batchSize = this.options.batchSize ?? 500;
     while (!signal.aborted) {
+      if (!untilCaughtUp && (await this.lookedElsewhere())) continue;
       const active = this.generations.active;
       if (active.state === 'failed' || active.state === 'ahead-of-log') {
         if (untilCaughtUp) throw new Error(`${this.module}/${this.name} is ${active.state}: ${active.error}`);
@@ -181,7 +187,7 @@ export class ProjectionRunner {
         if (untilCaughtUp) return;
         if (active.state !== 'live') active.state = 'live';
         await this.checkpoints.flushIfIdle(active);
-        await this.store.waitForAppend(this.head, 1000, signal);
+        await this.store.waitForAppend(this.head, LOOK_EVERY_MS, signal);
         continue;
       }
       const events = await this.store.readAll({ after: active.position, upTo: this.head, maxCount: batchSize, filter: { eventTypes: this.definition.eventTypes } });
@@ -195,6 +201,21 @@ export class ProjectionRunner {
         await this.reload();
       }
     }
+  }
+
+  /**
+   * Twice a second, whether the generations changed under this runner: a CLI rebuild against the
+   * data directory of this running process creates a building generation (this runner takes it
+   * over) or swaps one in (this runner serves it). Reads then move to the new tables well within a
+   * second, while the old ones are kept for a grace period.
+   */
+  private async lookedElsewhere(): Promise<boolean> {
+    if (Date.now() < this.nextLook) return false;
+    this.nextLook = Date.now() + LOOK_EVERY_MS;
+    if (!(await this.generations.changedElsewhere())) return false;
+    this.log.info({ projection: this.name }, 'generations changed by another process (a rebuild): reloading');
+    await this.reload();
+    return true;
   }
 
   private applied(g: Generation, to: number, events: number, committed: boolean): void {
