@@ -3,7 +3,9 @@ import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadGenerations } from '../projections/generations.js';
 import { retryProjection, skipFailedEvent } from '../projections/operatorActions.js';
+import { actsOnParked, retryParked, skipParked } from '../projections/parkedActions.js';
 import { ProjectionRunner } from '../projections/projectionRunner.js';
+import { parkedStreams } from '../projections/parking.js';
 import { describeProjection } from '../projections/status.js';
 import type { ProjectionStatus } from '../types/projection.js';
 import { UsageError, type CliIo } from './io.js';
@@ -46,25 +48,40 @@ export function projectionsCommand(run: WithSession, io: CliIo): Command {
 
   projections
     .command('retry')
-    .description('try a failed projection again from the event it stopped at')
+    .description('try again: a stopped projection from the event it stopped at, or its parked streams (all, or --stream)')
     .argument('<target>', 'module/projection')
-    .action((target: string) =>
+    .option('--stream <stream>', 'only this parked stream')
+    .action((target: string, options: { stream?: string }) =>
       run(async (session) => {
         const { module, projections: [name] } = parseTarget(target, session, true);
-        const g = await retryProjection(await session.db(module.name), module.name, name!, { store: await session.openStore(), actor: cliActor() });
+        const db = await session.db(module.name);
+        const record = { store: await session.openStore(), actor: cliActor() };
+        if (await actsOnParked(db, name!, options.stream)) {
+          const streams = await retryParked(db, module.name, name!, options.stream, record);
+          io.out(`${module.name}/${name}: retrying ${streams.length} parked stream(s): ${streams.map((s) => `${s.stream} (${s.events} event(s) from position ${s.position})`).join(', ')}; its leader replays them shortly`);
+          return;
+        }
+        const g = await retryProjection(db, module.name, name!, record);
         io.out(`${module.name}/${name}: retrying from position ${g.position} (it stopped at ${g.errorPosition ?? '?'})`);
       }),
     );
 
   projections
     .command('skip')
-    .description('pass over the event a failed projection stopped at (recorded as an event in the log)')
+    .description('pass over the event a stopped projection failed at, or a parked stream\'s first event (recorded as an event in the log)')
     .argument('<target>', 'module/projection')
     .requiredOption('--reason <text>', 'why the event may be skipped (kept in the log)')
-    .action((target: string, options: { reason: string }) =>
+    .option('--stream <stream>', 'the parked stream (needed when several are parked)')
+    .action((target: string, options: { reason: string; stream?: string }) =>
       run(async (session) => {
         const { module, projections: [name] } = parseTarget(target, session, true);
-        const { position } = await skipFailedEvent(await session.db(module.name), await session.openStore(), module.name, name!, options.reason, cliActor());
+        const db = await session.db(module.name);
+        if (await actsOnParked(db, name!, options.stream)) {
+          const { stream, position } = await skipParked(db, module.name, name!, options.stream, options.reason, { store: await session.openStore(), actor: cliActor() });
+          io.out(`${module.name}/${name}: skipped the event at position ${position} of parked stream ${stream}; the rest of the stream is retried`);
+          return;
+        }
+        const { position } = await skipFailedEvent(db, await session.openStore(), module.name, name!, options.reason, cliActor());
         io.out(`${module.name}/${name}: skipped the event at position ${position}; it goes on from there`);
       }),
     );
@@ -93,7 +110,7 @@ async function readStatuses(session: CliSession): Promise<ProjectionStatus[]> {
         statuses.push({ module: module.name, projection: projection.name, version: projection.version, generation: 0, position: 0, headPosition: head, lag: head, state: 'stopped' });
         continue;
       }
-      statuses.push(describeProjection(module.name, serving, generations.find((g) => !g.serving && g.state === 'building'), head));
+      statuses.push(describeProjection(module.name, serving, generations.find((g) => !g.serving && g.state === 'building'), head, await parkedStreams(db, serving)));
     }
   }
   return statuses;
@@ -109,7 +126,12 @@ function table(statuses: ProjectionStatus[]): string {
       String(s.headPosition),
       String(s.lag),
       s.state,
-      s.error ? `at ${s.error.position ?? '?'}: ${s.error.message}` : s.building ? `rebuilding v${s.building.version} at ${s.building.position}` : '',
+      [
+        s.error ? `at ${s.error.position ?? '?'}: ${s.error.message}` : s.building ? `rebuilding v${s.building.version} at ${s.building.position}` : '',
+        s.parked ? `parked: ${s.parked.map((p) => `${p.stream} at ${p.position} (${p.events} event(s)${p.retrying ? ', retrying' : ''}): ${p.error}`).join('; ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -90,6 +90,7 @@ export async function dropGeneration(db: Knex, definition: ProjectionDefinition,
   await db.transaction(async (trx) => {
     for (const table of Object.keys(definition.tables)) await trx.schema.dropTableIfExists(physicalTable(table, generation));
     await trx('projections').where({ name: definition.name, generation }).delete();
+    await trx('parked_events').where({ projection: definition.name, generation }).delete();
   });
 }
 

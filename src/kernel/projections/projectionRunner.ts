@@ -3,11 +3,12 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { sleep } from '../event-store/subscription.js';
 import { batchSpan } from './batchSpan.js';
-import type { EventStore } from '../types/eventStore.js';
-import type { Progress, ProjectionDefinition, ProjectionState, ProjectionStatus } from '../types/projection.js';
+import type { EventStore, RecordedEvent } from '../types/eventStore.js';
+import type { ParkedStream, Progress, ProjectionDefinition, ProjectionState, ProjectionStatus } from '../types/projection.js';
 import { BatchApplier, GenerationMoved, type RetryOptions } from './batchApplier.js';
 import { Checkpoints } from './checkpoints.js';
 import { loadGeneration, setState, type Generation } from './generations.js';
+import { parkedStreams, streamsToRetry } from './parking.js';
 import { ProjectionGenerations } from './projectionGenerations.js';
 import { describeProjection } from './status.js';
 
@@ -42,6 +43,8 @@ export class ProjectionRunner {
   private readonly progress = new EventEmitter();
   /** When the leader next looks whether another process (the CLI) changed its generations. */
   private nextLook = 0;
+  /** The active generation's parked streams as last looked at (a leader looks twice a second). */
+  private parked: ParkedStream[] = [];
 
   constructor(
     readonly module: string,
@@ -121,6 +124,10 @@ export class ProjectionRunner {
     this.running = (async () => {
       while (!signal.aborted) {
         await this.refresh().catch((error) => this.log.warn({ err: error, projection: this.name }, 'could not read the checkpoint'));
+        if (Date.now() >= this.nextLook && this.generations.serving) {
+          this.nextLook = Date.now() + LOOK_EVERY_MS;
+          this.parked = await parkedStreams(this.db, this.generations.serving).catch(() => this.parked);
+        }
         await sleep(intervalMs, signal);
       }
     })();
@@ -159,7 +166,7 @@ export class ProjectionRunner {
     if (!this.generations.serving) await this.generations.refresh();
     const { serving, building } = this.generations;
     if (!serving) return { module: this.module, projection: this.name, version: this.definition.version, generation: 0, position: 0, headPosition: this.head, lag: this.head, state: 'stopped' };
-    return describeProjection(this.module, serving, building, this.head);
+    return describeProjection(this.module, serving, building, this.head, this.parked);
   }
 
   private async loop(signal: AbortSignal, untilCaughtUp: boolean): Promise<void> {
@@ -194,8 +201,10 @@ export class ProjectionRunner {
       const to = events.length < batchSize ? this.head : events[events.length - 1]!.position;
       if (events.length > 0) await this.options.beforeBatch?.(to, signal);
       const next = (at: number): ProjectionState => (active.serving ? (at >= this.head ? 'live' : 'catching-up') : 'building');
+      const parkings = this.applier.parkings;
       try {
         await batchSpan(this.module, this.name, events, to, () => this.applier.applyWithRetry(active, events, to, next, signal));
+        if (this.applier.parkings !== parkings) this.nextLook = 0; // show the parked stream at once
       } catch (error) {
         if (!(error instanceof GenerationMoved)) throw error;
         await this.reload();
@@ -212,10 +221,31 @@ export class ProjectionRunner {
   private async lookedElsewhere(): Promise<boolean> {
     if (Date.now() < this.nextLook) return false;
     this.nextLook = Date.now() + LOOK_EVERY_MS;
-    if (!(await this.generations.changedElsewhere())) return false;
-    this.log.info({ projection: this.name }, 'generations changed by another process (a rebuild): reloading');
-    await this.reload();
-    return true;
+    if (await this.generations.changedElsewhere()) {
+      this.log.info({ projection: this.name }, 'generations changed by another process (a rebuild): reloading');
+      await this.reload();
+      return true;
+    }
+    // One query a look: the parked streams (for status, which must not wait on the database) and whether a retry was asked.
+    const active = this.generations.active;
+    this.parked = await parkedStreams(this.db, active);
+    if (this.parked.some((p) => p.retrying)) {
+      await this.retryParked(active);
+      this.parked = await parkedStreams(this.db, active);
+    }
+    return false;
+  }
+
+  /** Replays the parked streams an operator asked to retry (seams projections retry, /admin). */
+  private async retryParked(g: Generation): Promise<void> {
+    for (const [stream, positions] of await streamsToRetry(this.db, g)) {
+      const events: RecordedEvent[] = [];
+      for (const position of positions) {
+        const [event] = await this.store.readAll({ after: position - 1, maxCount: 1 });
+        if (event?.position === position) events.push(event);
+      }
+      await this.applier.replay(g, stream, events);
+    }
   }
 
   private applied(g: Generation, to: number, events: number, committed: boolean): void {
