@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { databaseNow } from '../cluster/databaseClock.js';
 
 /**
  * Where a store's relay has published up to, kept beside the leases (the coordination database).
@@ -23,7 +24,8 @@ export class RelayCheckpoint {
     if (from === 0) await this.db('relay_checkpoints').insert({ store: this.store, position: 0, updated_at: now }).onConflict('store').ignore();
     const moved = await this.db('relay_checkpoints')
       .where({ store: this.store, position: from })
-      .whereExists((q) => q.select(1).from('cluster_leases').where({ module: this.lease, holder: this.holder }).andWhere('expires_at', '>=', now))
+      // Judged by the database's clock, like the lease itself.
+      .whereExists((q) => q.select(1).from('cluster_leases').where({ module: this.lease, holder: this.holder }).andWhereRaw(`expires_at >= ${databaseNow(this.db)}`))
       .update({ position: to, updated_at: now });
     return moved === 1;
   }

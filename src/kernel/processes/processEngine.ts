@@ -7,6 +7,7 @@ import type { CommandMeta } from '../types/module.js';
 import type { ProcessDefinition, RetryPolicy } from '../types/process.js';
 import { advance, originOf, undoDelivered, type ProcessEnv } from './advance.js';
 import type { OriginRow, OutboxRow, ProcessTables } from './processTables.js';
+import { Fenced, type Fence } from '../projections/fence.js';
 
 /** `maxAttempts`: deliveries per command before it is given up as failed (then the process hears of it). A process's own `retry` wins. */
 export interface ProcessEngineOptions extends RetryPolicy {
@@ -20,6 +21,8 @@ export interface EngineHost {
   db: Knex;
   tablesOf(process: ProcessDefinition): ProcessTables;
   env: ProcessEnv;
+  /** The module's fence (in a cluster): delivery marks and timers are written only while it holds. */
+  fence?: Fence;
   /** Lets a projection catch up with the log (bounded) before a timer's decision reads it. */
   catchUp(timeoutMs: number, projection: string): Promise<boolean>;
 }
@@ -112,12 +115,16 @@ export class ProcessEngine {
         this.heldBack.delete(`${process.name}/${row.seq}`);
         attempted++;
         try {
+          // A deposed leader sends nothing more: checked right before the send (the mark after it is fenced in its transaction).
+          await this.host.fence?.check(this.host.db);
           await this.deliverOne(process, row);
           await this.host.db.transaction(async (trx) => {
+            await this.host.fence?.check(trx);
             await trx(t.outbox).where({ seq: row.seq }).update({ status: 'done', attempts: row.attempts + 1, last_error: null });
             if (row.purpose === 'undo') await undoDelivered(process, trx, t, row.instance_id, originOf(row));
           });
         } catch (error) {
+          if (error instanceof Fenced) throw error;
           await this.failed(process, row, error);
         }
       }
@@ -160,10 +167,12 @@ export class ProcessEngine {
     this.log.error({ process: process.name, instance: row.instance_id, command: row.command_type, attempts, err: error }, 'command failed for good');
     try {
       await this.host.db.transaction(async (trx) => {
+        await this.host.fence?.check(trx);
         await trx(t.outbox).where({ seq: row.seq }).update({ status: 'failed', attempts, last_error: message });
         await advance(process, trx, t, this.host.env, row.instance_id, { kind: 'commandFailed', command: row.command_type, error: message }, { origin: originOf(row) });
       });
     } catch (bookkeeping) {
+      if (bookkeeping instanceof Fenced) throw bookkeeping;
       // Marking the failure failed (the process's decision threw, the database refused the step):
       // the row stays pending but backs off like any other retry, instead of being due again at once.
       this.log.error({ process: process.name, instance: row.instance_id, command: row.command_type, attempts, err: bookkeeping }, `recording the command's failure failed; retrying in ${delay} ms`);
@@ -193,6 +202,7 @@ export class ProcessEngine {
     for (const projection of process.waitsFor) await this.host.catchUp(5000, projection);
     for (const timer of due) {
       await this.host.db.transaction(async (trx) => {
+        await this.host.fence?.check(trx);
         const taken = await trx(t.timers).where({ instance_id: timer.instance_id, name: timer.name, due_at: timer.due_at }).delete();
         // The timer's step keeps the conversation of the step that set it.
         if (taken === 1) await advance(process, trx, t, this.host.env, timer.instance_id, { kind: 'timer', name: timer.name }, { origin: originOf(timer) });

@@ -5,6 +5,7 @@ import type { RecordedEvent } from '../types/eventStore.js';
 import type { EventHandler, ProjectionDefinition, ProjectionState, ProjectionTx } from '../types/projection.js';
 import type { Checkpoints } from './checkpoints.js';
 import { advance, setState, type Generation } from './generations.js';
+import { Fenced, type Fence } from './fence.js';
 import { park, parkedStreamNames, stillParked, unpark } from './parking.js';
 
 export interface RetryOptions {
@@ -12,6 +13,8 @@ export interface RetryOptions {
   maxAttempts?: number;
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** The module's fence (in a cluster): every write transaction checks it, so a deposed leader's writes are refused. */
+  fence?: Fence;
   /** Test hook: runs inside each batch transaction after the handlers, before the commit. */
   beforeCommit?: (events: RecordedEvent[], to: number) => Promise<void> | void;
 }
@@ -49,7 +52,7 @@ export class BatchApplier {
       await this.apply(g, events, to, next(to));
       return;
     } catch (error) {
-      if (error instanceof GenerationMoved) throw error;
+      if (error instanceof GenerationMoved || error instanceof Fenced) throw error;
       if (events.length > 1) {
         this.log.warn({ err: error, projection: this.definition.name }, 'batch failed: applying its events one by one');
         for (const event of events) {
@@ -68,7 +71,7 @@ export class BatchApplier {
         await this.apply(g, events, to, next(to));
         return;
       } catch (error) {
-        if (error instanceof GenerationMoved) throw error;
+        if (error instanceof GenerationMoved || error instanceof Fenced) throw error;
         lastError = error;
       }
     }
@@ -86,6 +89,7 @@ export class BatchApplier {
       return;
     }
     await this.db.transaction(async (trx) => {
+      await this.options.fence?.check(trx);
       const tx: ProjectionTx = { db: trx, tables: this.tablesOf(g.generation) };
       // Events of a parked stream wait behind its first parked one: order within a stream holds.
       const parked = events.length > 0 ? await parkedStreamNames(trx, g) : new Set<string>();
@@ -118,6 +122,7 @@ export class BatchApplier {
     this.log.error({ projection: this.definition.name, position: event.position, stream: event.stream, err: error }, 'projection parked a stream: its later events wait behind this one; the other streams go on');
     const from = this.checkpoints.rowPosition(g);
     await this.db.transaction(async (trx) => {
+      await this.options.fence?.check(trx);
       await park(trx, g, event, message);
       if (!(await advance(trx, g, from, to, next))) throw new GenerationMoved();
     });
@@ -136,12 +141,14 @@ export class BatchApplier {
   async replay(g: Generation, stream: string, events: RecordedEvent[]): Promise<boolean> {
     try {
       await this.db.transaction(async (trx) => {
+        await this.options.fence?.check(trx);
         await this.handle(events, { db: trx, tables: this.tablesOf(g.generation) });
         await unpark(trx, g, stream);
       });
       this.log.info({ projection: this.definition.name, stream, events: events.length }, 'parked stream retried: it goes on');
       return true;
     } catch (error) {
+      if (error instanceof Fenced) throw error;
       this.log.error({ projection: this.definition.name, stream, err: error }, 'parked stream failed again: it stays parked');
       await stillParked(this.db, g, stream, events[0]?.position ?? 0, error instanceof Error ? error.message : String(error));
       return false;

@@ -8,6 +8,7 @@ import type { ParkedStream, Progress, ProjectionDefinition, ProjectionState, Pro
 import { BatchApplier, GenerationMoved, type RetryOptions } from './batchApplier.js';
 import { Checkpoints } from './checkpoints.js';
 import { loadGeneration, setState, type Generation } from './generations.js';
+import { Fenced } from './fence.js';
 import { parkedStreams, streamsToRetry } from './parking.js';
 import { ProjectionGenerations } from './projectionGenerations.js';
 import { describeProjection } from './status.js';
@@ -56,7 +57,7 @@ export class ProjectionRunner {
   ) {
     this.progress.setMaxListeners(0);
     this.generations = new ProjectionGenerations(definition, db, log);
-    this.checkpoints = new Checkpoints(db, options.idleCheckpointMs);
+    this.checkpoints = new Checkpoints(db, options.idleCheckpointMs, options.fence);
     this.applier = new BatchApplier(definition, db, log, this.checkpoints, (n) => this.generations.tablesOf(n), (g, to, events, committed) => this.applied(g, to, events, committed), options);
   }
 
@@ -101,16 +102,26 @@ export class ProjectionRunner {
   start(): void {
     if (this.running) return;
     this.abort = new AbortController();
-    this.running = this.loop(this.abort.signal, false).catch((error) => {
-      this.log.error({ err: error, projection: this.name }, 'projection runner stopped unexpectedly');
-    });
+    const running: Promise<void> = this.loop(this.abort.signal, false)
+      .catch((error) => {
+        // Deposed: a newer leader raised the module's fence. Its writes were refused; this runner stops (the lease round makes it follow).
+        if (error instanceof Fenced) this.log.warn({ projection: this.name, err: error }, 'write refused by the fence: another process leads this module now; stopping here');
+        else this.log.error({ err: error, projection: this.name }, 'projection runner stopped unexpectedly');
+      })
+      .finally(() => {
+        if (this.running === running) this.running = undefined;
+      });
+    this.running = running;
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
     this.running = undefined;
-    await this.flushCheckpoints();
+    // A deposed leader's checkpoint stays where the fence stopped it.
+    await this.flushCheckpoints().catch((error) => {
+      if (!(error instanceof Fenced)) throw error;
+    });
   }
 
   /**
