@@ -10,11 +10,13 @@ export interface ReceivedMail {
 /**
  * An SMTP server in this process on a random loopback port. It refuses recipients at
  * `bounce@` for good (550, with `state.refusal` as its text) and answers `busy@` with a
- * temporary 451 the first `busyTimes` times. `state.refusals` counts the 550s it gave.
+ * temporary 451 the first `busyTimes` times. `state.refusals` counts the 550s it gave. A message to
+ * `hang@` is read whole and then never answered (while `state.hang` is set): the sender cannot
+ * know whether it was taken. `state.messages` counts the messages it read, answered or not.
  */
 export async function startSmtpServer() {
   const received: ReceivedMail[] = [];
-  const state = { busyTimes: 0, busyAnswers: 0, refusal: 'no such mailbox here', refusals: 0 };
+  const state = { busyTimes: 0, busyAnswers: 0, refusal: 'no such mailbox here', refusals: 0, hang: true, messages: 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -34,6 +36,8 @@ export async function startSmtpServer() {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        state.messages++;
+        if (state.hang && session.envelope.rcptTo.some((r) => r.address.startsWith('hang@'))) return; // no answer, ever
         received.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),

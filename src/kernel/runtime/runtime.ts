@@ -205,6 +205,7 @@ export class ModuleRuntime {
   private async lead(module: string, epoch?: number): Promise<void> {
     const m = this.running.get(module)!;
     if (epoch !== undefined) await m.fence.raise(epoch);
+    else await m.fence.begin();
     for (const runner of m.runners.values()) {
       await runner.stop(); // stop following
       await runner.load();
@@ -218,6 +219,7 @@ export class ModuleRuntime {
   /** Another process holds the module's lease: only follow its checkpoints. */
   private async follow(module: string): Promise<void> {
     const m = this.running.get(module)!;
+    m.fence.end();
     await m.engine.stop();
     for (const runner of m.runners.values()) {
       await runner.stop();
@@ -230,14 +232,15 @@ export class ModuleRuntime {
     const db = await openModuleDatabase(definition.name, this.options.database);
     const log = this.log.child({ module: definition.name });
     const runners = new Map<string, ProjectionRunner>();
+    const fence = new Fence(db);
     const context = buildContext({
+      leaseEpoch: () => fence.current,
       definition, db, store: this.options.store, log, runners, config: this.config, settings, tokens: this.tokens,
       ask: (query, args) => this.router.ask(query, args),
       dispatch: (type, data, meta) => this.router.dispatch(type, data, meta),
     });
     const tablesOf = (process: ProcessDefinition) => runners.get(process.name)!.tables as ProcessTables;
     const env = { tables: context.tables, config: this.config, settings };
-    const fence = new Fence(db);
     const engine = new ProcessEngine({ db, tablesOf, env, catchUp: context.catchUp, fence }, definition.processes, (type, data, meta) => this.router.dispatch(type, data, meta), log, this.options.processes);
     // A process is run like a projection over its instance tables (processProjection.ts).
     for (const projection of [...definition.projections, ...definition.processes.map((p) => processProjection(p, env))]) {
