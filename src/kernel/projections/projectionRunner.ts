@@ -7,7 +7,7 @@ import type { EventStore, RecordedEvent } from '../types/eventStore.js';
 import type { ParkedStream, Progress, ProjectionDefinition, ProjectionState, ProjectionStatus } from '../types/projection.js';
 import { BatchApplier, GenerationMoved, type RetryOptions } from './batchApplier.js';
 import { Checkpoints } from './checkpoints.js';
-import { loadGeneration, setState, type Generation } from './generations.js';
+import { loadGeneration, type Generation } from './generations.js';
 import { Fenced } from './fence.js';
 import { parkedStreams, streamsToRetry } from './parking.js';
 import { ProjectionGenerations } from './projectionGenerations.js';
@@ -185,14 +185,14 @@ export class ProjectionRunner {
     while (!signal.aborted) {
       if (!untilCaughtUp && (await this.lookedElsewhere())) continue;
       const active = this.generations.active;
-      if (active.state === 'failed' || active.state === 'ahead-of-log') {
+      if (active.state === 'failed' || (active.state === 'ahead-of-log' && untilCaughtUp)) {
         if (untilCaughtUp) throw new Error(`${this.module}/${this.name} is ${active.state}: ${active.error}`);
         await this.waitForOperator(active, signal);
         continue;
       }
       this.head = await this.store.headPosition();
-      if (active.position > this.head) {
-        await this.stopAheadOfLog(active);
+      if (active.state === 'ahead-of-log' || active.position > this.head) {
+        await this.rebuildAfterRestore(active);
         continue;
       }
       if (active.position === this.head) {
@@ -269,15 +269,21 @@ export class ProjectionRunner {
     for (const g of [this.generations.serving, this.generations.building]) if (g) await this.checkpoints.flush(g);
   }
 
-  private async stopAheadOfLog(g: Generation): Promise<void> {
-    const message =
-      `checkpoint ${g.position} is ahead of the log's head ${this.head}: the log looks restored from an older backup. ` +
-      `Events after ${this.head} may be written again at positions this projection believes it has seen; ` +
-      `rebuild it (seams projections rebuild ${this.module}/${this.name}).`;
-    this.log.error({ projection: this.name, position: g.position, head: this.head }, message);
-    g.state = 'ahead-of-log';
-    g.error = message;
-    await setState(this.db, g, 'ahead-of-log', { message, position: g.position });
+  /**
+   * The log is behind this generation's checkpoint: it was restored from an older backup, and
+   * events after its head may be written again at positions this projection believes it has
+   * seen. The projection converges by itself: it is rebuilt from the log beside the serving
+   * tables (which keep answering) and swapped in when caught up. A process is rebuilt the same
+   * way: its instances replay from the restored log, and the commands they send are sent again
+   * under the same ids (derived from the instance and its count of commands sent).
+   */
+  private async rebuildAfterRestore(g: Generation): Promise<void> {
+    this.log.warn(
+      { projection: this.name, position: g.position, head: this.head, generation: g.generation },
+      `checkpoint ${g.position} is ahead of the log's head ${this.head}: the log looks restored from an older backup; rebuilding ${this.module}/${this.name} from the log (the serving tables answer until the rebuild is swapped in)`,
+    );
+    await this.generations.rebuild();
+    this.progress.emit('advanced');
   }
 
   /** A stopped projection waits for `seams projections retry|skip|rebuild`, which edit its row. */
