@@ -19,14 +19,19 @@ export interface Roles {
   follow(module: string): Promise<void>;
 }
 
-/** The share of the lease's time to live a leader works without a renewal: it stops well before the lease can expire. */
-const WORK_SHARE = 0.7;
+/**
+ * The share of the lease's time to live a leader works after a renewal began: the lease runs at
+ * least a full TTL from then (by the database's clock), so stopping at 90% leaves a tenth for
+ * the stop itself. Less would make a loaded leader step down and back up for nothing (a slow
+ * renewal is still a renewal); a leader late beyond it is held off by the fence anyway.
+ */
+const WORK_SHARE = 0.9;
 
 /**
  * Keeps this process's leases: every module it serves is announced; for each, the process that
  * holds the lease runs its projections and processes, the others follow its checkpoints. A
  * holder that stops renewing (crashed, partitioned) loses the lease after its time to live, by
- * the database's clock. A leader whose renewals fail stops its work once 70% of the time to live
+ * the database's clock. A leader whose renewals fail stops its work once 90% of the time to live
  * has passed since the last renewal began (its own monotonic clock), before the lease can have
  * expired; a leader paused longer than that (SIGSTOP) is stopped by the module's fence instead.
  */
