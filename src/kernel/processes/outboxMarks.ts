@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Fence } from '../projections/fence.js';
 import type { ProcessDefinition } from '../types/process.js';
 import { originOf, undoDelivered } from './advance.js';
 import type { OutboxRow, ProcessTables } from './processTables.js';
@@ -12,11 +13,13 @@ const ROWS_PER_UPDATE = 500;
  * commit per command queued every other writer of the module behind it. A crash before this
  * commit delivers the pass's commands again, which their derived command ids make harmless,
  * exactly as a crash between a delivery and its own mark did. An undo that went out moves its
- * instance's compensation on in the same transaction.
+ * instance's compensation on in the same transaction. A deposed leader's marks are refused by
+ * the module's fence, checked in the same transaction.
  */
-export async function markDelivered(process: ProcessDefinition, db: Knex, tables: ProcessTables, rows: readonly OutboxRow[]): Promise<void> {
+export async function markDelivered(process: ProcessDefinition, db: Knex, tables: ProcessTables, rows: readonly OutboxRow[], fence?: Fence): Promise<void> {
   if (rows.length === 0) return;
   await db.transaction(async (trx) => {
+    await fence?.check(trx);
     for (let i = 0; i < rows.length; i += ROWS_PER_UPDATE) {
       const seqs = rows.slice(i, i + ROWS_PER_UPDATE).map((r) => r.seq);
       await trx(tables.outbox).whereIn('seq', seqs).update({ status: 'done', attempts: trx.raw('attempts + 1'), last_error: null });

@@ -13,6 +13,7 @@ import { mailLog } from './views/mailLog.js';
  */
 export const communications = defineModule({
   name: 'communications',
+  migrations: new URL('../../../migrations/communications/', import.meta.url),
   publicEvents,
   privateEvents: mailEvents,
   streams: ['mail'],
