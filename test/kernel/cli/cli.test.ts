@@ -250,7 +250,9 @@ describe('seams CLI', function () {
     });
   }
 
-  it('the real entry: --help everywhere, exit codes 0 and 2', async () => {
+  it('the real entry: --help everywhere, exit codes 0 and 2', async function () {
+    // Ten processes, each compiling the CLI with tsx: seconds apiece on a busy machine.
+    this.timeout(180_000);
     const run = promisify(execFile);
     const entry = ['tsx', 'src/cli.ts'];
     for (const args of [['--help'], ['projections', '--help'], ['projections', 'rebuild', '--help'], ['events', 'read', '--help'], ['modules', '--help'], ['migrate', '--help'], ['split', '--help'], ['history', 'copy', '--help'], ['contracts', 'check', '--help']]) {
