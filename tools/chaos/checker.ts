@@ -168,9 +168,16 @@ function checkJobs(events: readonly LoggedEvent[], observation: Observation, ver
   }
 }
 
+/** Requests answered 500, grouped by route and detail (ids made `:id`). */
+function checkInternalErrors(history: History, verdict: Verdict): void {
+  const groups = groupBy(history.internalErrors ?? [], (e) => `${e.method} ${e.path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ':id')}: ${e.detail}`);
+  for (const [what, errors] of groups) verdict.violations.push(`answered 500 ×${errors.length}: ${what}`);
+}
+
 export function check(history: History, observation: Observation): Verdict {
   const verdict: Verdict = { acknowledged: 0, lost: 0, duplicated: 0, violations: [] };
   checkWrites(history.writes, observation.events, verdict);
+  checkInternalErrors(history, verdict);
   checkOrders(observation.events, observation, verdict);
   checkJobs(observation.events, observation, verdict);
   for (const p of observation.projections) {

@@ -22,7 +22,7 @@ export interface WriteOptions {
 const TIMEOUT_MS = 10_000;
 
 export class Client {
-  readonly history: History = { writes: [], reads: 0 };
+  readonly history: History = { writes: [], reads: 0, internalErrors: [] };
   private n = 0;
 
   constructor(
@@ -45,6 +45,7 @@ export class Client {
       } catch {
         parsed = text;
       }
+      if (res.status === 500) this.history.internalErrors.push({ method, path, detail: String((parsed as { detail?: unknown })?.detail ?? text).slice(0, 300) });
       const position = res.headers.get('event-position');
       return { status: res.status, body: parsed, position: position && /^\d+$/.test(position) ? Number(position) : null };
     } catch {

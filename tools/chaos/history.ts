@@ -26,10 +26,18 @@ export interface WriteRecord {
   uncertain: boolean;
 }
 
+/** A request answered 500: never right, whatever the fault (a fault may make a module unavailable: 503). */
+export interface InternalError {
+  method: string;
+  path: string;
+  detail: string;
+}
+
 export interface History {
   writes: WriteRecord[];
-  /** Reads done by the workload (not checked, counted). */
+  /** Reads done by the workload (counted; checked only for 500s). */
   reads: number;
+  internalErrors: InternalError[];
 }
 
 /** An event of the log, as the checker needs it. */
