@@ -3,11 +3,13 @@
  * Each one heals what it breaks before it returns (a killed process is started again, a paused one
  * continued, a stopped database started), so faults never pile up beyond the schedule's intent.
  */
+import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import sqlite3 from 'sqlite3';
-import { moduleDatabaseFile } from '../../src/kernel/host.js';
-import type { OwnPostgres } from '../../test/support/ownPostgres.js';
+import { moduleDatabaseFile, moduleSchema } from '../../src/kernel/host.js';
+import { PG_BIN, type OwnPostgres } from '../../test/support/ownPostgres.js';
 import { runCli } from '../../test/support/serverProcess.js';
 import { MEMBERS, modulesOf, type Cluster } from './cluster.js';
 import type { PlannedFault } from './schedule.js';
@@ -47,11 +49,28 @@ function snapshotSqlite(source: string, target: string): Promise<void> {
   });
 }
 
-/** Snapshots of every module's database, for `restore` to put back later (SQLite only). */
+const pgTool = (tool: string, args: string[]) => promisify(execFile)(join(PG_BIN, tool), args, { maxBuffer: 16 * 1024 * 1024 });
+
+/** Snapshots of every module's database (a file's copy, or a schema's dump), for `restore` to put back later. */
 export async function takeSnapshots(context: FaultContext): Promise<void> {
-  if (context.postgres) return;
   mkdirSync(context.snapshotDir, { recursive: true });
-  for (const module of context.modules) await snapshotSqlite(moduleDatabaseFile(context.dataDir, module), join(context.snapshotDir, `${module}.sqlite`));
+  for (const module of context.modules) {
+    if (context.postgres) await pgTool('pg_dump', ['-d', context.postgres.url, '-n', moduleSchema(module), '-Fc', '-f', join(context.snapshotDir, `${module}.dump`)]);
+    else await snapshotSqlite(moduleDatabaseFile(context.dataDir, module), join(context.snapshotDir, `${module}.sqlite`));
+  }
+}
+
+/** Puts a module's snapshot back in place of its database (its members are stopped). */
+async function restoreSnapshot(context: FaultContext, module: string): Promise<void> {
+  if (context.postgres) {
+    const schema = moduleSchema(module);
+    await pgTool('psql', ['-d', context.postgres.url, '-v', 'ON_ERROR_STOP=1', '-c', `DROP SCHEMA IF EXISTS "${schema}" CASCADE`]);
+    await pgTool('pg_restore', ['-d', context.postgres.url, '--exit-on-error', join(context.snapshotDir, `${module}.dump`)]);
+    return;
+  }
+  const file = moduleDatabaseFile(context.dataDir, module);
+  for (const suffix of ['-wal', '-shm']) rmSync(file + suffix, { force: true });
+  copyFileSync(join(context.snapshotDir, `${module}.sqlite`), file);
 }
 
 const membersRunning = (context: FaultContext, module: string) => Array.from({ length: MEMBERS }, (_, i) => i).filter((i) => modulesOf(context.modules, i).includes(module));
@@ -94,13 +113,13 @@ async function inject(fault: PlannedFault, context: FaultContext): Promise<Pick<
       return { what: 'PostgreSQL stopped (pg_ctl stop -m immediate) for 3 s, then started', outcome: 'done' };
     }
     case 'restore': {
-      if (context.postgres) return { what: `restore ${fault.module}'s database`, outcome: 'skipped', detail: 'PostgreSQL: no per-module snapshot here' };
       const members = membersRunning(context, fault.module);
       for (const i of members) await cluster.stopMember(i, 'SIGKILL');
-      const file = moduleDatabaseFile(context.dataDir, fault.module);
-      for (const suffix of ['-wal', '-shm']) rmSync(file + suffix, { force: true });
-      copyFileSync(join(context.snapshotDir, `${fault.module}.sqlite`), file);
-      for (const i of members) await cluster.startMember(i);
+      try {
+        await restoreSnapshot(context, fault.module);
+      } finally {
+        for (const i of members) await cluster.startMember(i);
+      }
       return { what: `${fault.module}'s database restored from the snapshot taken at warm-up (m${members.join(', m')} stopped meanwhile)`, outcome: 'done' };
     }
     case 'rebuild': {
