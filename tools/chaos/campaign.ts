@@ -16,6 +16,7 @@ import { injectFault, takeSnapshots, type FaultContext, type InjectedFault } fro
 import { observe, openSession, readLog } from './observe.js';
 import { progressLine, type Outcome } from './report.js';
 import { planFaults, Random, type FaultKind } from './schedule.js';
+import { startSmtpSink, type SmtpSink } from './smtpSink.js';
 import { Workload } from './workload.js';
 
 export interface CampaignOptions {
@@ -30,6 +31,8 @@ export interface CampaignOptions {
   faultGapMs: number;
   /** How long to wait for the system to go quiet once healed. */
   quietTimeoutMs: number;
+  /** Where mail goes: `.eml` files (the default without SMTP_URL) or the campaign's SMTP server. */
+  mail: 'files' | 'smtp';
   /** Keep the data directory (always kept when something is wrong). */
   keep: boolean;
   /** A progress line (replaces the previous one on a terminal). */
@@ -82,11 +85,14 @@ export async function runCampaign(options: CampaignOptions): Promise<Outcome> {
   const dataDir = join(dir.path, 'data');
   const durationMs = Math.round(options.minutes * 60_000);
   let postgres: OwnPostgres | undefined;
+  let smtp: SmtpSink | undefined;
   let cluster: Cluster | undefined;
   let keep = options.keep;
   try {
     if (options.store === 'postgres') postgres = await startOwnPostgres();
+    if (options.mail === 'smtp') smtp = await startSmtpSink();
     const storeEnv: Record<string, string> = postgres ? { SEAMS_STORE: 'postgres', DATABASE_URL: postgres.url } : { SEAMS_STORE: 'sqlite' };
+    if (smtp) storeEnv.SMTP_URL = smtp.url;
     const names = modules.map((m) => m.name);
     cluster = new Cluster({ dataDir, storeEnv, modules: names, leaseTtlMs: options.leaseTtlMs, log: options.log });
     options.log(`chaos: seed ${options.seed}: three members and a gateway on ${options.store} (${dataDir})`);
@@ -132,6 +138,7 @@ export async function runCampaign(options: CampaignOptions): Promise<Outcome> {
       client,
       customers: workload.customers.map((c) => ({ customerId: c.customerId, token: c.owner.tokens.at(-1) })),
       poolReader: reporter,
+      smtpSubjects: smtp?.subjects,
       jobTypes: JOB_TYPES,
       graceMs: 5000,
     });
@@ -174,6 +181,7 @@ export async function runCampaign(options: CampaignOptions): Promise<Outcome> {
   } finally {
     await cluster?.stop('SIGKILL').catch(() => undefined);
     await postgres?.stop();
+    await smtp?.close();
     if (!keep) await dir.cleanup();
   }
 }

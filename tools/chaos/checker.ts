@@ -127,10 +127,8 @@ function checkMail(orderId: string, events: readonly LoggedEvent[], observation:
     const sent = events.filter((e) => e.type === 'communications.MailSent' && e.data.mailId === record.mailId).length;
     if (record.status !== 'sent' || sent !== 1) verdict.violations.push(`order ${orderId}: its mail ${record.mailId} is ${record.status}, MailSent ×${sent} in the log (want sent, ×1)`);
   }
-  if (observation.mailFiles) {
-    const files = observation.mailFiles.filter((s) => s === subject).length;
-    if (files !== 1) verdict.violations.push(`order ${orderId}: ${files} mail files for its confirmation (want 1)`);
-  }
+  const delivered = observation.deliveries.filter((s) => s === subject).length;
+  if (delivered !== 1) verdict.violations.push(`order ${orderId}: ${delivered} ${observation.deliveredBy === 'files' ? 'mail files' : 'SMTP deliveries'} for its confirmation (want 1)`);
 }
 
 const JOB_STATUS: Record<string, string> = {

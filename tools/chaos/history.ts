@@ -63,8 +63,10 @@ export interface Observation {
   customers: Record<string, number | null>;
   /** communications' mail log: one row per mail. */
   mailRecords: { mailId: string; subject: string; status: string }[];
-  /** Subjects of the mail files (`.eml`) written; null when mail went elsewhere (not checked). */
-  mailFiles: string[] | null;
+  /** The subject of each mail delivered: one per `.eml` file, or per mail the campaign's SMTP server took. */
+  deliveries: string[];
+  /** Where they were counted: a file per mail id hides a second delivery, SMTP shows it. */
+  deliveredBy: 'files' | 'smtp';
   /** Each job pool as jobs' read model says. */
   pools: Record<string, { size: number; reserved: number }>;
   projections: ProjectionChecksum[];

@@ -36,6 +36,7 @@ const program = new Command('chaos')
   .option('--minutes <m>', 'how long the workload and the faults run (then heal, quiet, check)', minutes, 2)
   .addOption(new Option('--store <store>', 'the store the cluster runs on (postgres: an instance of its own, made with initdb)').choices(['sqlite', 'postgres']).default('sqlite'))
   .option('--faults <list>', `comma list of faults to inject, or "none" (${FAULT_KINDS.join(', ')})`, (v) => (v === 'none' ? [] : faultList(v)), [...FAULT_KINDS])
+  .addOption(new Option('--mail <where>', 'where mail goes: .eml files, or an SMTP server in this process that counts every delivery (a mail sent twice shows)').choices(['files', 'smtp']).default('files'))
   .option('--clients <n>', 'concurrent workload clients', positiveInteger, 3)
   .option('--fault-gap <s>', 'mean seconds between faults', positiveInteger, 10)
   .option('--lease-ttl <ms>', 'the members’ SEAMS_LEASE_TTL_MS (a paused leader stays stopped 2.5 times this)', positiveInteger, 2000)
@@ -45,7 +46,7 @@ const program = new Command('chaos')
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
   .parse();
 
-const options = program.opts<{ seed: number; minutes: number; store: 'sqlite' | 'postgres'; faults: FaultKind[]; clients: number; faultGap: number; leaseTtl: number; quietTimeout: number; keep: boolean }>();
+const options = program.opts<{ seed: number; minutes: number; store: 'sqlite' | 'postgres'; mail: 'files' | 'smtp'; faults: FaultKind[]; clients: number; faultGap: number; leaseTtl: number; quietTimeout: number; keep: boolean }>();
 if (options.store === 'postgres' && ownPostgresUnavailable()) {
   process.stderr.write(`chaos: --store postgres: ${ownPostgresUnavailable()}\n`);
   process.exit(2);
@@ -57,6 +58,7 @@ const outcome = await runCampaign({
   seed: options.seed,
   minutes: options.minutes,
   store: options.store,
+  mail: options.mail,
   faults: options.faults,
   clients: options.clients,
   faultGapMs: options.faultGap * 1000,

@@ -93,6 +93,8 @@ export interface ObserveOptions {
   client: Client;
   /** Customers and the token of someone allowed to read each. */
   customers: { customerId: string; token?: string }[];
+  /** Subjects of the mails the campaign's SMTP server took (undefined: mail went to `.eml` files). */
+  smtpSubjects?: string[];
   /** A token that may read job pools. */
   poolReader: string;
   jobTypes: readonly string[];
@@ -118,7 +120,8 @@ export async function observe(options: ObserveOptions): Promise<Omit<Observation
     events: await readLog(session),
     customers,
     mailRecords: await mailRecords(session),
-    mailFiles: mailFiles(options.dataDir),
+    deliveries: options.smtpSubjects ? [...options.smtpSubjects] : mailFiles(options.dataDir),
+    deliveredBy: options.smtpSubjects ? 'smtp' : 'files',
     pools,
     problems: [...(await projectionProblems(session)), ...(await processProblems(session, options.graceMs))],
   };

@@ -27,6 +27,8 @@ for (const store of ['sqlite', 'postgres'] as const) {
         seed: SEED,
         minutes: 1,
         store,
+        // .eml files on SQLite; on PostgreSQL an SMTP server that counts every delivery (a second shows).
+        mail: store === 'sqlite' ? 'files' : 'smtp',
         faults: FAULT_KINDS,
         clients: 2,
         faultGapMs: 8000,

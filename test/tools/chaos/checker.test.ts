@@ -41,7 +41,8 @@ function healthy(): { history: History; observation: Observation } {
       events,
       customers: { [CUSTOMER]: 1200 },
       mailRecords: [{ mailId: 'm1', subject: `Your order ${ORDER} is confirmed`, status: 'sent' }],
-      mailFiles: [`Your order ${ORDER} is confirmed`],
+      deliveries: [`Your order ${ORDER} is confirmed`],
+      deliveredBy: 'files',
       pools: { render: { size: 100, reserved: 0 } },
       projections: [{ name: 'catalog/items', live: 'abc', rebuilt: 'abc' }],
       problems: [],
@@ -104,10 +105,13 @@ describe('the chaos campaign’s checker', () => {
   it('reports a confirmation mailed twice, or without a mail file', () => {
     const { history, observation } = healthy();
     observation.events.push(event('communications.MailSent', 'communications.mail-m1', { mailId: 'm1', sentAt: 'later' }));
-    observation.mailFiles = [];
+    observation.deliveries = [];
     const violations = check(history, observation).violations.join('\n');
     expect(violations).to.contain('its mail m1 is sent, MailSent ×2 in the log');
     expect(violations).to.contain('0 mail files for its confirmation');
+    observation.deliveredBy = 'smtp';
+    observation.deliveries = [`Your order ${ORDER} is confirmed`, `Your order ${ORDER} is confirmed`];
+    expect(check(history, observation).violations.join('\n')).to.contain('2 SMTP deliveries for its confirmation (want 1)');
   });
 
   it('reports requests answered 500, grouped by route', () => {
