@@ -58,26 +58,28 @@ async function reporterToken(cluster: Cluster): Promise<string> {
   throw new Error('could not make a service token for execution reports');
 }
 
-/** Waits until the log's head has not moved for 5 s and every projection has reached it; the time taken, or null. */
-async function waitForQuiet(session: ReturnType<typeof openSession>, timeoutMs: number): Promise<number | null> {
+/**
+ * Waits until the log's head has not moved for 5 s and every live projection has reached it:
+ * the time that took, or what was still behind at the timeout.
+ */
+async function waitForQuiet(session: ReturnType<typeof openSession>, timeoutMs: number): Promise<{ quietMs: number | null; behind: string[] }> {
   const began = Date.now();
   const store = await session.openStore();
   let head = -1;
   let stableSince = Date.now();
+  let behind: string[] = [];
   while (Date.now() - began < timeoutMs) {
     const now = await store.headPosition().catch(() => -1);
     if (now !== head) [head, stableSince] = [now, Date.now()];
-    if (head >= 0 && Date.now() - stableSince >= 5000) {
-      let behind = false;
-      for (const module of modules) {
-        const rows = (await (await session.db(module.name))('projections').where('serving', true)) as { position: number | string; state: string }[];
-        if (rows.some((r) => r.state === 'live' && Number(r.position) < head)) behind = true;
-      }
-      if (!behind) return Date.now() - began - 5000;
+    behind = [];
+    for (const module of modules) {
+      const rows = (await (await session.db(module.name))('projections').where('serving', true)) as { name: string; position: number | string; state: string }[];
+      for (const r of rows) if (r.state === 'live' && Number(r.position) < head) behind.push(`${module.name}/${r.name} at ${r.position}`);
     }
+    if (head >= 0 && Date.now() - stableSince >= 5000 && behind.length === 0) return { quietMs: Date.now() - began - 5000, behind };
     await sleep(500);
   }
-  return null;
+  return { quietMs: null, behind: behind.map((b) => `${b} of ${head}`) };
 }
 
 export async function runCampaign(options: CampaignOptions): Promise<Outcome> {
@@ -131,7 +133,7 @@ export async function runCampaign(options: CampaignOptions): Promise<Outcome> {
     options.progress(progressLine({ seed: options.seed, store: options.store, elapsedMs: Date.now() - startedAt, totalMs: durationMs, operations: workload.operations, history: client.history, faults: injected, planned: plan.length, phase: 'quiet?' }));
 
     const session = openSession(dataDir, cluster.env);
-    const quietMs = await waitForQuiet(session, options.quietTimeoutMs);
+    const { quietMs, behind } = await waitForQuiet(session, options.quietTimeoutMs);
     const observed = await observe({
       session,
       dataDir,
@@ -142,7 +144,7 @@ export async function runCampaign(options: CampaignOptions): Promise<Outcome> {
       jobTypes: JOB_TYPES,
       graceMs: 5000,
     });
-    if (quietMs === null) observed.problems.unshift(`not quiet ${options.quietTimeoutMs / 1000} s after healing: the log kept growing or a projection stayed behind`);
+    if (quietMs === null) observed.problems.unshift(`not quiet ${options.quietTimeoutMs / 1000} s after healing: ${behind.length ? `behind the head: ${behind.join(', ')}` : 'the log kept growing'}`);
     await cluster.stop('SIGTERM');
     const live = await projectionChecksums(session);
     observed.events = await readLog(session); // what the last moments before the stop appended too

@@ -135,7 +135,6 @@ const JOB_STATUS: Record<string, string> = {
   'jobs.JobAccepted': 'accepted', 'jobs.JobValidated': 'validated', 'jobs.JobPrepared': 'prepared', 'jobs.JobScheduled': 'scheduled',
   'jobs.JobRunning': 'running', 'jobs.JobSucceeded': 'succeeded', 'jobs.JobFailed': 'failed', 'jobs.JobCompensated': 'compensated',
 };
-const HOLDS_SLOT = new Set(['scheduled', 'running']);
 
 /** Every job is final or waits for a report; each pool's reserved count is the jobs that hold a slot. */
 function checkJobs(events: readonly LoggedEvent[], observation: Observation, verdict: Verdict): void {
@@ -148,7 +147,8 @@ function checkJobs(events: readonly LoggedEvent[], observation: Observation, ver
     const poolFull = (observation.pools[type]?.reserved ?? 0) >= (observation.pools[type]?.size ?? Infinity);
     const settled = ['succeeded', 'compensated', 'scheduled', 'running'].includes(status) || (status === 'failed' && !wasScheduled) || (status === 'prepared' && poolFull);
     if (!settled) verdict.violations.push(`job ${jobId} (${type}) is ${status}${status === 'failed' ? ' after scheduling, not compensated' : ''}`);
-    if (HOLDS_SLOT.has(status)) holding.set(type, new Set([...(holding.get(type) ?? []), jobId]));
+    // A job holds its slot from scheduled until it ends: succeeded, or compensated after a failure.
+    if (status === 'scheduled' || status === 'running' || (status === 'failed' && wasScheduled)) holding.set(type, new Set([...(holding.get(type) ?? []), jobId]));
   }
   const slots = new Map<string, Set<string>>(); // type → jobs holding a slot, by the pool's events
   for (const e of events) {

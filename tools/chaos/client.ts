@@ -21,6 +21,15 @@ export interface WriteOptions {
 
 const TIMEOUT_MS = 10_000;
 
+/** A problem's detail, or the gist of an HTML error page, on one short line. */
+const oneLine = (detail: unknown) =>
+  String(detail)
+    .replace(/^[\s\S]*<pre>([\s\S]*?)<\/pre>[\s\S]*$/, '$1')
+    .replace(/<br>|&nbsp;/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
+
 export class Client {
   readonly history: History = { writes: [], reads: 0, internalErrors: [] };
   private n = 0;
@@ -45,7 +54,7 @@ export class Client {
       } catch {
         parsed = text;
       }
-      if (res.status === 500) this.history.internalErrors.push({ method, path, detail: String((parsed as { detail?: unknown })?.detail ?? text).slice(0, 300) });
+      if (res.status === 500) this.history.internalErrors.push({ method, path, detail: oneLine((parsed as { detail?: unknown })?.detail ?? text) });
       const position = res.headers.get('event-position');
       return { status: res.status, body: parsed, position: position && /^\d+$/.test(position) ? Number(position) : null };
     } catch {
