@@ -126,9 +126,8 @@ export async function runCampaign(options: CampaignOptions): Promise<Outcome> {
       phase = 'healing';
       // Heal: every process running, the database up.
       if (postgres) await postgres.restart().catch(() => undefined); // already running: pg_ctl refuses, harmless
-      for (let i = 0; i < MEMBERS; i++) if (!cluster.members[i]) await cluster.startMember(i);
-      if (!cluster.gateway) await cluster.startGateway();
       clearInterval(ticker);
+      await cluster.heal();
     }
     options.progress(progressLine({ seed: options.seed, store: options.store, elapsedMs: Date.now() - startedAt, totalMs: durationMs, operations: workload.operations, history: client.history, faults: injected, planned: plan.length, phase: 'quiet?' }));
 
@@ -173,6 +172,7 @@ export async function runCampaign(options: CampaignOptions): Promise<Outcome> {
       history: client.history,
       operations: workload.operations,
       quietMs,
+      unplannedExits: cluster.unplannedExits,
       verdict,
       dataDir: keep ? dir.path : undefined,
     };

@@ -30,6 +30,9 @@ export class Cluster {
   private readonly ports: number[] = [];
   private gatewayPort = 0;
   private coordination?: Coordination;
+  private stopping = false;
+  /** Processes that exited on their own (not killed by a fault), each started again like a supervisor would: when, who, how. */
+  readonly unplannedExits: string[] = [];
 
   constructor(private readonly options: ClusterOptions) {
     this.env = {
@@ -57,7 +60,7 @@ export class Cluster {
 
   /** Starts member i on its port, again and again until it answers (the store may be down for a while). */
   async startMember(i: number): Promise<void> {
-    this.members[i] = await this.persist(`member m${i}`, () =>
+    const member = await this.persist(`member m${i}`, () =>
       startServerProcess({
         dataDir: this.options.dataDir,
         port: this.ports[i],
@@ -65,12 +68,28 @@ export class Cluster {
         startTimeoutMs: 90_000,
       }),
     );
+    this.members[i] = member;
+    this.supervise(`m${i}`, member, () => this.members[i] === member, () => this.startMember(i));
   }
 
   async startGateway(): Promise<void> {
-    this.gateway = await this.persist('the gateway', () =>
+    const gateway = await this.persist('the gateway', () =>
       startServerProcess({ dataDir: this.options.dataDir, port: this.gatewayPort, env: this.env, command: ['src/cli.ts', 'serve', '--gateway'], startTimeoutMs: 90_000 }),
     );
+    this.gateway = gateway;
+    this.supervise('gateway', gateway, () => this.gateway === gateway, () => this.startGateway());
+  }
+
+  /** A process that exits while still wanted (no fault stopped it) is recorded and started again after a second. */
+  private supervise(name: string, process: ServerProcess, wanted: () => boolean, restart: () => Promise<void>): void {
+    void process.exited.then(async (exit) => {
+      if (this.stopping || !wanted()) return;
+      const last = process.output().trim().split('\n').at(-1)?.slice(0, 200) ?? '';
+      this.unplannedExits.push(`${new Date().toISOString()} ${name} exited by itself (${exit.signal ?? `code ${exit.code}`}): ${last}`);
+      this.options.log(`chaos: ${name} exited by itself (${exit.signal ?? `code ${exit.code}`}); starting it again`);
+      await new Promise((r) => setTimeout(r, 1000));
+      if (!this.stopping && wanted()) await restart().catch((error) => this.options.log(`chaos: ${name} would not start again: ${String(error).split('\n')[0]}`));
+    });
   }
 
   private async persist(what: string, start: () => Promise<ServerProcess>): Promise<ServerProcess> {
@@ -101,8 +120,23 @@ export class Cluster {
   }
 
   async restartGateway(): Promise<void> {
-    await this.gateway?.stop('SIGKILL');
+    const gateway = this.gateway;
+    this.gateway = undefined;
+    await gateway?.stop('SIGKILL');
     await this.startGateway();
+  }
+
+  /** Heals: starts what no fault is about to start, and waits until every process runs (the supervisor restarts the rest). */
+  async heal(timeoutMs = 120_000): Promise<void> {
+    const alive = (p?: ServerProcess) => p !== undefined && p.child.exitCode === null && p.child.signalCode === null;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (let i = 0; i < MEMBERS; i++) if (!this.members[i]) await this.startMember(i);
+      if (!this.gateway) await this.startGateway();
+      if (this.members.every(alive) && alive(this.gateway)) return;
+      if (Date.now() > deadline) throw new Error(`the cluster did not heal within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   pid(i: number): number | undefined {
@@ -119,6 +153,7 @@ export class Cluster {
 
   /** Every process, ended in the order that lets them finish their work: gateway first, then members. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    this.stopping = true;
     await this.gateway?.stop(signal);
     for (const member of this.members) member?.child.kill('SIGCONT');
     await Promise.all(this.members.map((m) => m?.stop(signal)));

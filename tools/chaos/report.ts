@@ -15,6 +15,8 @@ export interface Outcome {
   history: History;
   operations: number;
   quietMs: number | null;
+  /** Processes that exited without a fault killing them (then started again). */
+  unplannedExits: string[];
   verdict: Verdict;
   dataDir?: string;
 }
@@ -48,6 +50,7 @@ export function summary(outcome: Outcome): Record<string, unknown> {
     duplicated: outcome.verdict.duplicated,
     violations: outcome.verdict.violations,
     quietMs: outcome.quietMs,
+    unplannedExits: outcome.unplannedExits.length,
   };
 }
 
@@ -63,6 +66,8 @@ export function reportLines(outcome: Outcome): string[] {
     ...outcome.faults.map((f) => `  ${clock(f.atMs)} ${f.kind.padEnd(8)} ${f.what}${f.outcome === 'done' ? '' : ` — ${f.outcome}${f.detail ? `: ${f.detail}` : ''}`} (${(f.tookMs / 1000).toFixed(1)} s)`),
     `operations: ${outcome.operations} (${outcome.history.writes.length} writes, ${outcome.history.reads} reads): ${[...writes].map(([k, n]) => `${k} ${n}`).join(', ')}`,
     `answers: 2xx ${a.ok}, 4xx ${a.refused}, no answer or 5xx ${a.unknown} (retried with the same idempotency key where a POST)`,
+    `processes that exited by themselves (started again): ${outcome.unplannedExits.length}`,
+    ...outcome.unplannedExits.slice(0, 20).map((e) => `  ${e}`),
     `time to quiet: ${outcome.quietMs === null ? 'not quiet' : `${(outcome.quietMs / 1000).toFixed(1)} s`}`,
     `acknowledged ${outcome.verdict.acknowledged}, lost ${outcome.verdict.lost}, duplicated ${outcome.verdict.duplicated}, violations ${outcome.verdict.violations.length}`,
     ...outcome.verdict.violations.slice(0, 50).map((v) => `  ✗ ${v}`),
