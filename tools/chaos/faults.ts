@@ -123,9 +123,15 @@ async function inject(fault: PlannedFault, context: FaultContext): Promise<Pick<
       return { what: `${fault.module}'s database restored from the snapshot taken at warm-up (m${members.join(', m')} stopped meanwhile)`, outcome: 'done' };
     }
     case 'rebuild': {
-      const result = await runCli(context.dataDir, ['projections', 'rebuild', fault.module], cluster.env);
+      // An operator whose rebuild is refused (a busy SQLite database, say) runs it again: up to three times.
+      let result = await runCli(context.dataDir, ['projections', 'rebuild', fault.module], cluster.env);
+      let attempts = 1;
+      for (; result.code !== 0 && attempts < 3; attempts++) {
+        await sleep(1000);
+        result = await runCli(context.dataDir, ['projections', 'rebuild', fault.module], cluster.env);
+      }
       const detail = result.code === 0 ? undefined : `exit ${result.code}: ${(result.stderr || result.stdout).trim().split('\n').at(-1)}`;
-      return { what: `seams projections rebuild ${fault.module} while serving`, outcome: result.code === 0 ? 'done' : 'failed', detail };
+      return { what: `seams projections rebuild ${fault.module} while serving${attempts > 1 ? ` (${attempts} attempts)` : ''}`, outcome: result.code === 0 ? 'done' : 'failed', detail };
     }
   }
 }

@@ -11,10 +11,20 @@ import { CliSession } from '../../src/kernel/cli/session.js';
 import type { Client } from './client.js';
 import type { LoggedEvent, Observation } from './history.js';
 
-/** A CLI session (store and module databases) on the campaign's data directory and store. */
+/**
+ * A CLI session (store and module databases) on the campaign's data directory and store. The
+ * session reads its configuration from the environment once, when made: the campaign's settings
+ * are set for that moment only, so nothing else in this process (a test run) sees them.
+ */
 export function openSession(dataDir: string, env: Record<string, string>): CliSession {
-  for (const [name, value] of Object.entries(env)) if (name.startsWith('SEAMS_') || name === 'DATABASE_URL') process.env[name] = value;
-  return new CliSession(modules, dataDir);
+  const saved = { ...process.env };
+  try {
+    for (const [name, value] of Object.entries(env)) if (name.startsWith('SEAMS_') || name === 'DATABASE_URL') process.env[name] = value;
+    return new CliSession(modules, dataDir);
+  } finally {
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  }
 }
 
 export async function readLog(session: CliSession): Promise<LoggedEvent[]> {
