@@ -142,7 +142,7 @@ export async function runCampaign(options: CampaignOptions): Promise<Outcome> {
       client,
       customers: workload.customers.map((c) => ({ customerId: c.customerId, token: c.owner.tokens.at(-1) })),
       poolReader: reporter,
-      smtpSubjects: smtp?.subjects,
+      smtpDeliveries: smtp?.deliveries,
       jobTypes: JOB_TYPES,
       graceMs: 5000,
     });

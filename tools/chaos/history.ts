@@ -63,8 +63,8 @@ export interface Observation {
   customers: Record<string, number | null>;
   /** communications' mail log: one row per mail. */
   mailRecords: { mailId: string; subject: string; status: string }[];
-  /** The subject of each mail delivered: one per `.eml` file, or per mail the campaign's SMTP server took. */
-  deliveries: string[];
+  /** Each mail delivered: one per `.eml` file (named by its mail id), or per mail the campaign's SMTP server took. */
+  deliveries: { subject: string; messageId: string }[];
   /** Where they were counted: a file per mail id hides a second delivery, SMTP shows it. */
   deliveredBy: 'files' | 'smtp';
   /** Each job pool as jobs' read model says. */

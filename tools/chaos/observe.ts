@@ -85,8 +85,8 @@ async function mailRecords(session: CliSession): Promise<Observation['mailRecord
   return rows.map((r) => ({ mailId: r.mail_id, subject: r.subject, status: r.status }));
 }
 
-/** Subjects of the `.eml` files communications wrote (one per delivery: a second delivery of a mail id overwrites its file). */
-function mailFiles(dataDir: string): string[] {
+/** The `.eml` files communications wrote (a second delivery of a mail id overwrites its file). */
+function mailFiles(dataDir: string): Observation['deliveries'] {
   const dir = join(dataDir, 'modules', 'communications-files', 'mails');
   let names: string[] = [];
   try {
@@ -94,7 +94,7 @@ function mailFiles(dataDir: string): string[] {
   } catch {
     return [];
   }
-  return names.map((n) => /^Subject: (.*)$/m.exec(readFileSync(join(dir, n), 'utf8'))?.[1]?.trim() ?? '');
+  return names.map((n) => ({ subject: /^Subject: (.*)$/m.exec(readFileSync(join(dir, n), 'utf8'))?.[1]?.trim() ?? '', messageId: n.replace(/\.eml$/, '') }));
 }
 
 export interface ObserveOptions {
@@ -103,8 +103,8 @@ export interface ObserveOptions {
   client: Client;
   /** Customers and the token of someone allowed to read each. */
   customers: { customerId: string; token?: string }[];
-  /** Subjects of the mails the campaign's SMTP server took (undefined: mail went to `.eml` files). */
-  smtpSubjects?: string[];
+  /** The mails the campaign's SMTP server took (undefined: mail went to `.eml` files). */
+  smtpDeliveries?: Observation['deliveries'];
   /** A token that may read job pools. */
   poolReader: string;
   jobTypes: readonly string[];
@@ -130,8 +130,8 @@ export async function observe(options: ObserveOptions): Promise<Omit<Observation
     events: await readLog(session),
     customers,
     mailRecords: await mailRecords(session),
-    deliveries: options.smtpSubjects ? [...options.smtpSubjects] : mailFiles(options.dataDir),
-    deliveredBy: options.smtpSubjects ? 'smtp' : 'files',
+    deliveries: options.smtpDeliveries ? [...options.smtpDeliveries] : mailFiles(options.dataDir),
+    deliveredBy: options.smtpDeliveries ? 'smtp' : 'files',
     pools,
     problems: [...(await projectionProblems(session)), ...(await processProblems(session, options.graceMs))],
   };
