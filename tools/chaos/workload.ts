@@ -41,7 +41,7 @@ export class Workload {
 
   /** Runs `clients` loops until `until()` says stop. */
   async run(random: Random, clients: number, until: () => boolean): Promise<void> {
-    while (this.users.length < 2 && !until()) await this.register(random);
+    while (this.users.length < 2 && !until()) await this.register();
     await Promise.all(
       Array.from({ length: clients }, async () => {
         const mine = random.fork();
@@ -62,14 +62,13 @@ export class Workload {
     return usable.length ? random.pick(usable) : undefined;
   }
 
-  private async register(random: Random): Promise<void> {
+  private async register(): Promise<void> {
     const email = `chaos-${this.seed}-${++this.emails}@example.com`;
     const registered = await this.client.write('register', 'POST', '/identity/registrations', { body: { email, password: PASSWORD, displayName: `User ${this.emails}` } });
     if (registered.status !== 201) return;
     const user: User = { userId: registered.body.userId, email, tokens: [] };
     this.users.push(user);
     await this.login(user);
-    void random;
   }
 
   private async login(user: User): Promise<void> {
@@ -79,12 +78,12 @@ export class Workload {
 
   private async step(random: Random, op: Operation): Promise<void> {
     const user = this.member(random);
-    if (!user) return this.register(random);
+    if (!user) return this.register();
     const token = this.token(user)!;
     const c = this.client;
     switch (op) {
       case 'register':
-        return this.register(random);
+        return this.register();
       case 'login':
         return this.login(random.pick(this.users));
       case 'badLogin':
