@@ -94,8 +94,12 @@ export class Cluster {
 
   private async persist(what: string, start: () => Promise<ServerProcess>): Promise<ServerProcess> {
     for (let attempt = 1; ; attempt++) {
+      if (this.stopping) throw new Error(`${what}: the cluster is stopping`);
       try {
-        return await start();
+        const started = await start();
+        // Stopped meanwhile (a supervisor's restart racing the end of the run): this one is not wanted.
+        if (this.stopping) await started.stop('SIGKILL');
+        return started;
       } catch (error) {
         if (attempt >= 20) throw error;
         this.options.log(`${what} did not start (attempt ${attempt}): ${String(error).split('\n').slice(0, 2).join(' ')}`);
