@@ -26,6 +26,11 @@ const oneLine = (detail: unknown) =>
   String(detail)
     .replace(/^[\s\S]*<pre>([\s\S]*?)<\/pre>[\s\S]*$/, '$1')
     .replace(/<br>|&nbsp;/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 200);
