@@ -13,6 +13,8 @@ export const GetItem = defineQuery('shop.GetItem', z.object({ itemId: z.string()
 export const itemsProjection = defineProjection({
   name: 'items',
   version: 1,
+  // The tests of a stopped projection (retry, skip, readiness) use its poison event; parking has tests of its own.
+  onFailure: 'stop',
   tables: {
     items: (t) => {
       t.string('item_id').primary();

@@ -223,10 +223,17 @@ export function withModule(name: string, change: (module: ModuleDefinition) => M
  * A module with one projection changed so that `before` runs ahead of every apply, whether the
  * projection has handlers or a batch handler: a `before` that throws is a failure the runner sees.
  */
-export function wrapProjection(module: ModuleDefinition, projection: string, before: (events: readonly RecordedEvent[]) => void | Promise<void>): ModuleDefinition {
+export function wrapProjection(
+  module: ModuleDefinition,
+  projection: string,
+  before: (events: readonly RecordedEvent[]) => void | Promise<void>,
+  onFailure: ProjectionDefinition['onFailure'] = 'stop',
+): ModuleDefinition {
   expect(module.projections.map((p) => p.name)).to.include(projection);
+  // Stops by default: the tests that break a projection on purpose are about a stopped one (parking has its own).
   const wrap = (p: ProjectionDefinition): ProjectionDefinition => ({
     ...p,
+    onFailure,
     handlers: p.handlers.map(
       (h): EventHandler => ({
         ...h,

@@ -3,10 +3,13 @@ import { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadGenerations } from '../projections/generations.js';
 import { retryProjection, skipFailedEvent } from '../projections/operatorActions.js';
+import { actsOnParked, retryParked, skipParked } from '../projections/parkedActions.js';
 import { ProjectionRunner } from '../projections/projectionRunner.js';
+import { parkedStreams } from '../projections/parking.js';
 import { describeProjection } from '../projections/status.js';
 import type { ProjectionStatus } from '../types/projection.js';
 import { UsageError, type CliIo } from './io.js';
+import { handOverToLeader } from './rebuildHandover.js';
 import { parseTarget, type CliSession } from './session.js';
 
 /** Runs an action with a session on the data directory, closing it afterwards. */
@@ -38,31 +41,47 @@ export function projectionsCommand(run: WithSession, io: CliIo): Command {
         const targets = options.all
           ? session.modules.flatMap((m) => m.projections.map((p) => ({ module: m, projection: p.name })))
           : (({ module, projections }) => projections.map((projection) => ({ module, projection })))(parseTarget(target!, session));
-        for (const { module, projection } of targets) await rebuild(session, module.name, projection, io);
+        const leaders = new Map<string, boolean>();
+        for (const { module, projection } of targets) await rebuild(session, module.name, projection, io, leaders);
       }),
     );
 
   projections
     .command('retry')
-    .description('try a failed projection again from the event it stopped at')
+    .description('try again: a stopped projection from the event it stopped at, or its parked streams (all, or --stream)')
     .argument('<target>', 'module/projection')
-    .action((target: string) =>
+    .option('--stream <stream>', 'only this parked stream')
+    .action((target: string, options: { stream?: string }) =>
       run(async (session) => {
         const { module, projections: [name] } = parseTarget(target, session, true);
-        const g = await retryProjection(await session.db(module.name), module.name, name!, { store: await session.openStore(), actor: cliActor() });
+        const db = await session.db(module.name);
+        const record = { store: await session.openStore(), actor: cliActor() };
+        if (await actsOnParked(db, name!, options.stream)) {
+          const streams = await retryParked(db, module.name, name!, options.stream, record);
+          io.out(`${module.name}/${name}: retrying ${streams.length} parked stream(s): ${streams.map((s) => `${s.stream} (${s.events} event(s) from position ${s.position})`).join(', ')}; its leader replays them shortly`);
+          return;
+        }
+        const g = await retryProjection(db, module.name, name!, record);
         io.out(`${module.name}/${name}: retrying from position ${g.position} (it stopped at ${g.errorPosition ?? '?'})`);
       }),
     );
 
   projections
     .command('skip')
-    .description('pass over the event a failed projection stopped at (recorded as an event in the log)')
+    .description('pass over the event a stopped projection failed at, or a parked stream\'s first event (recorded as an event in the log)')
     .argument('<target>', 'module/projection')
     .requiredOption('--reason <text>', 'why the event may be skipped (kept in the log)')
-    .action((target: string, options: { reason: string }) =>
+    .option('--stream <stream>', 'the parked stream (needed when several are parked)')
+    .action((target: string, options: { reason: string; stream?: string }) =>
       run(async (session) => {
         const { module, projections: [name] } = parseTarget(target, session, true);
-        const { position } = await skipFailedEvent(await session.db(module.name), await session.openStore(), module.name, name!, options.reason, cliActor());
+        const db = await session.db(module.name);
+        if (await actsOnParked(db, name!, options.stream)) {
+          const { stream, position } = await skipParked(db, module.name, name!, options.stream, options.reason, { store: await session.openStore(), actor: cliActor() });
+          io.out(`${module.name}/${name}: skipped the event at position ${position} of parked stream ${stream}; the rest of the stream is retried`);
+          return;
+        }
+        const { position } = await skipFailedEvent(db, await session.openStore(), module.name, name!, options.reason, cliActor());
         io.out(`${module.name}/${name}: skipped the event at position ${position}; it goes on from there`);
       }),
     );
@@ -91,7 +110,7 @@ async function readStatuses(session: CliSession): Promise<ProjectionStatus[]> {
         statuses.push({ module: module.name, projection: projection.name, version: projection.version, generation: 0, position: 0, headPosition: head, lag: head, state: 'stopped' });
         continue;
       }
-      statuses.push(describeProjection(module.name, serving, generations.find((g) => !g.serving && g.state === 'building'), head));
+      statuses.push(describeProjection(module.name, serving, generations.find((g) => !g.serving && g.state === 'building'), head, await parkedStreams(db, serving)));
     }
   }
   return statuses;
@@ -107,20 +126,29 @@ function table(statuses: ProjectionStatus[]): string {
       String(s.headPosition),
       String(s.lag),
       s.state,
-      s.error ? `at ${s.error.position ?? '?'}: ${s.error.message}` : s.building ? `rebuilding v${s.building.version} at ${s.building.position}` : '',
+      [
+        s.error ? `at ${s.error.position ?? '?'}: ${s.error.message}` : s.building ? `rebuilding v${s.building.version} at ${s.building.position}` : '',
+        s.parked ? `parked: ${s.parked.map((p) => `${p.stream} at ${p.position} (${p.events} event(s)${p.retrying ? ', retrying' : ''}): ${p.error}`).join('; ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-async function rebuild(session: CliSession, module: string, projection: string, io: CliIo): Promise<void> {
+/** `leaders`: per module, whether a running process took an earlier rebuild of this run over. */
+async function rebuild(session: CliSession, module: string, projection: string, io: CliIo, leaders: Map<string, boolean>): Promise<void> {
   const definition = session.module(module).projections.find((p) => p.name === projection)!;
   const store = await session.openStore();
-  const runner = new ProjectionRunner(module, definition, store, await session.db(module), session.log);
+  const db = await session.db(module);
+  const runner = new ProjectionRunner(module, definition, store, db, session.log);
   const start = await runner.resumeOrRebuild();
   const head = await store.headPosition();
   io.err(`${module}/${projection}: ${start > 0 ? `resuming the rebuild at position ${start}` : 'rebuilding from the start'} (head ${head})`);
+  const building = (await runner.status()).building;
+  if (building && (await handOverToLeader(db, module, projection, building.generation, start, io, leaders)) === 'done') return;
   // A bar that redraws itself on a terminal; elsewhere (logs, pipes) a line every few seconds.
   const bar = io.isTTY
     ? new cliProgress.SingleBar(

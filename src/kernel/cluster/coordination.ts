@@ -6,6 +6,14 @@ import { openPostgres, ensureSchema } from '../event-store/postgres/connection.j
 import { migrateLatest } from '../migrate.js';
 import { privateDir, privateSqliteFile } from '../privateFiles.js';
 import { openSqlite } from '../sqlite/connection.js';
+import { databaseNow } from './databaseClock.js';
+
+/** A lease held: its fencing number grows with every new holder. */
+export interface Lease {
+  module: string;
+  holder: string;
+  epoch: number;
+}
 
 export interface Peer {
   processId: string;
@@ -56,26 +64,36 @@ export class Coordination {
   }
 
   /**
-   * Takes or renews the lease on `module` for `holder`; true when `holder` has it now. The upsert
-   * only overwrites a lease that is ours or expired, so two processes cannot both win.
+   * Takes or renews the lease on `module` for `holder`; the lease when `holder` has it now. The
+   * upsert only overwrites a lease that is ours or expired, so two processes cannot both win;
+   * expiry is judged by the database's clock. A new holder (or ours, taken back after it expired)
+   * gets the next fencing number (`epoch`); a renewal in time keeps it.
    */
-  async acquire(module: string, holder: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+  async take(module: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
+    const now = databaseNow(this.db);
     await this.db.raw(
-      `INSERT INTO cluster_leases (module, holder, expires_at) VALUES (?, ?, ?)
-       ON CONFLICT (module) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-       WHERE cluster_leases.holder = excluded.holder OR cluster_leases.expires_at < ?`,
-      [module, holder, now + ttlMs, now],
+      `INSERT INTO cluster_leases (module, holder, expires_at, epoch) VALUES (?, ?, ${now} + ?, 1)
+       ON CONFLICT (module) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
+         epoch = CASE WHEN cluster_leases.holder = excluded.holder AND cluster_leases.expires_at >= ${now} THEN cluster_leases.epoch ELSE cluster_leases.epoch + 1 END
+       WHERE cluster_leases.holder = excluded.holder OR cluster_leases.expires_at < ${now}`,
+      [module, holder, ttlMs],
     );
-    const row = (await this.db('cluster_leases').where({ module }).first()) as { holder: string } | undefined;
-    return row?.holder === holder;
+    const row = (await this.db('cluster_leases').where({ module }).first()) as { holder: string; epoch: number | string } | undefined;
+    return row?.holder === holder ? { module, holder, epoch: Number(row.epoch) } : undefined;
+  }
+
+  /** Takes or renews the lease; true when `holder` has it now (see `take`). */
+  async acquire(module: string, holder: string, ttlMs: number): Promise<boolean> {
+    return (await this.take(module, holder, ttlMs)) !== undefined;
   }
 
   async release(module: string, holder: string): Promise<void> {
     await this.db('cluster_leases').where({ module, holder }).delete();
   }
 
-  async holder(module: string, now = Date.now()): Promise<string | undefined> {
-    const row = (await this.db('cluster_leases').where({ module }).andWhere('expires_at', '>=', now).first()) as { holder: string } | undefined;
+  /** Who holds the lease now, by the database's clock. */
+  async holder(module: string): Promise<string | undefined> {
+    const row = (await this.db('cluster_leases').where({ module }).andWhereRaw(`expires_at >= ${databaseNow(this.db)}`).first()) as { holder: string } | undefined;
     return row?.holder;
   }
 

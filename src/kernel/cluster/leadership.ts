@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { sleep } from '../event-store/subscription.js';
 import type { Coordination } from './coordination.js';
@@ -12,20 +13,33 @@ export interface ClusterOptions {
   adminToken?: string;
 }
 
+/** What a leader does with a module: `lead` with the lease's fencing number, `follow` the holder. */
+export interface Roles {
+  lead(module: string, epoch: number): Promise<void>;
+  follow(module: string): Promise<void>;
+}
+
+/** The share of the lease's time to live a leader works without a renewal: it stops well before the lease can expire. */
+const WORK_SHARE = 0.7;
+
 /**
  * Keeps this process's leases: every module it serves is announced; for each, the process that
  * holds the lease runs its projections and processes, the others follow its checkpoints. A
- * holder that stops renewing (crashed, partitioned) loses the lease after its time to live.
+ * holder that stops renewing (crashed, partitioned) loses the lease after its time to live, by
+ * the database's clock. A leader whose renewals fail stops its work once 70% of the time to live
+ * has passed since the last renewal began (its own monotonic clock), before the lease can have
+ * expired; a leader paused longer than that (SIGSTOP) is stopped by the module's fence instead.
  */
 export class Leadership {
-  private readonly leading = new Set<string>();
+  /** Modules led here: the lease's fencing number, and until when (performance.now()) work may go on without a renewal. */
+  private readonly leading = new Map<string, { epoch: number; workUntil: number }>();
   private abort = new AbortController();
   private running: Promise<void> | undefined;
 
   constructor(
     private readonly cluster: ClusterOptions,
     private readonly modules: readonly string[],
-    private readonly roles: { lead(module: string): Promise<void>; follow(module: string): Promise<void> },
+    private readonly roles: Roles,
     private readonly log: Logger,
   ) {}
 
@@ -43,23 +57,38 @@ export class Leadership {
     return this.leading.has(module);
   }
 
-  async stop(): Promise<void> {
+  /** Stops renewing, lets `stopWork` stop the projections and processes, then releases the leases. */
+  async stop(stopWork: () => Promise<void> = async () => {}): Promise<void> {
     this.abort.abort();
     await this.running;
-    for (const module of this.leading) await this.cluster.coordination.release(module, this.cluster.processId).catch(() => undefined);
+    await stopWork();
+    for (const module of this.leading.keys()) await this.cluster.coordination.release(module, this.cluster.processId).catch(() => undefined);
     await this.cluster.coordination.leave(this.cluster.processId).catch(() => undefined);
     this.leading.clear();
   }
 
   private async loop(): Promise<void> {
     while (!this.abort.signal.aborted) {
-      await sleep(this.ttlMs / 3, this.abort.signal);
+      // Wake for the next renewal, or earlier when a module's work must stop for want of one.
+      const deadlines = [...this.leading.values()].map((l) => l.workUntil - performance.now());
+      await sleep(Math.max(0, Math.min(this.ttlMs / 3, ...deadlines)), this.abort.signal);
       if (this.abort.signal.aborted) break;
       try {
         await this.round();
       } catch (error) {
         this.log.error({ err: error }, 'could not renew leases; will retry');
       }
+      await this.stopOverdue();
+    }
+  }
+
+  /** Stops the work of modules whose lease may expire before a renewal can come through. */
+  private async stopOverdue(): Promise<void> {
+    for (const [module, lease] of this.leading) {
+      if (performance.now() < lease.workUntil) continue;
+      this.leading.delete(module);
+      this.log.warn({ module }, 'lease not renewed in time: stopped its work here before the lease can have expired; following');
+      await this.roles.follow(module);
     }
   }
 
@@ -67,15 +96,30 @@ export class Leadership {
     const { coordination, processId, url } = this.cluster;
     await coordination.announce({ processId, url, modules: [...this.modules] });
     for (const module of this.modules) {
-      const holds = await coordination.acquire(module, processId, this.ttlMs);
-      if (holds && !this.leading.has(module)) {
-        this.leading.add(module);
-        this.log.info({ module }, 'took the lease: running its projections and processes here');
-        await this.roles.lead(module);
-      } else if (!holds && this.leading.has(module)) {
+      const began = performance.now();
+      const lease = await coordination.take(module, processId, this.ttlMs);
+      const workUntil = began + this.ttlMs * WORK_SHARE;
+      const held = this.leading.get(module);
+      if (lease && held && held.epoch === lease.epoch) {
+        held.workUntil = workUntil;
+        continue;
+      }
+      if (held) {
+        // Lost, or taken back under a new number after it expired: stop the work done under the old one first.
         this.leading.delete(module);
-        this.log.warn({ module }, 'lost the lease: following the holder');
+        this.log.warn({ module, epoch: held.epoch, now: lease?.epoch }, lease ? 'the lease expired and was taken back: restarting its work under the new number' : 'lost the lease: following the holder');
         await this.roles.follow(module);
+      }
+      if (lease && performance.now() < workUntil) {
+        this.log.info({ module, epoch: lease.epoch }, 'took the lease: running its projections and processes here');
+        try {
+          await this.roles.lead(module, lease.epoch);
+          this.leading.set(module, { epoch: lease.epoch, workUntil });
+        } catch (error) {
+          // The fence is past this number already (a newer holder came and went): follow until the next round.
+          this.log.warn({ module, err: error }, 'could not start leading; following');
+          await this.roles.follow(module);
+        }
       }
     }
   }

@@ -7,6 +7,7 @@ import type { CommandMeta } from '../types/module.js';
 import type { ProcessDefinition, RetryPolicy } from '../types/process.js';
 import { advance, originOf, undoDelivered, type ProcessEnv } from './advance.js';
 import type { OriginRow, OutboxRow, ProcessTables } from './processTables.js';
+import { Fenced, type Fence } from '../projections/fence.js';
 
 /** `maxAttempts`: deliveries per command before it is given up as failed (then the process hears of it). A process's own `retry` wins. */
 export interface ProcessEngineOptions extends RetryPolicy {
@@ -20,6 +21,8 @@ export interface EngineHost {
   db: Knex;
   tablesOf(process: ProcessDefinition): ProcessTables;
   env: ProcessEnv;
+  /** The module's fence (in a cluster): delivery marks and timers are written only while it holds. */
+  fence?: Fence;
   /** Lets a projection catch up with the log (bounded) before a timer's decision reads it. */
   catchUp(timeoutMs: number, projection: string): Promise<boolean>;
 }
@@ -35,6 +38,8 @@ export class ProcessEngine {
   private running: Promise<void> | undefined;
   private wakeUp = new AbortController();
   private woken = false;
+  /** Rows whose backoff could not be written (process/seq → not before), so they are not sent again at once. */
+  private readonly heldBack = new Map<string, number>();
 
   constructor(
     private readonly host: EngineHost,
@@ -101,22 +106,31 @@ export class ProcessEngine {
     // Each row is the oldest pending command of its instance, so rows of different instances may
     // go out together (process.concurrency at a time); one instance's commands stay in order.
     let next = 0;
+    let attempted = 0;
     const worker = async () => {
       while (next < rows.length && !this.abort.signal.aborted) {
         const row = rows[next++]!;
+        const held = this.heldBack.get(`${process.name}/${row.seq}`);
+        if (held !== undefined && held > Date.now()) continue;
+        this.heldBack.delete(`${process.name}/${row.seq}`);
+        attempted++;
         try {
+          // A deposed leader sends nothing more: checked right before the send (the mark after it is fenced in its transaction).
+          await this.host.fence?.check(this.host.db);
           await this.deliverOne(process, row);
           await this.host.db.transaction(async (trx) => {
+            await this.host.fence?.check(trx);
             await trx(t.outbox).where({ seq: row.seq }).update({ status: 'done', attempts: row.attempts + 1, last_error: null });
             if (row.purpose === 'undo') await undoDelivered(process, trx, t, row.instance_id, originOf(row));
           });
         } catch (error) {
+          if (error instanceof Fenced) throw error;
           await this.failed(process, row, error);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(process.concurrency ?? 1, rows.length)) }, worker));
-    return rows.length > 0;
+    return attempted > 0;
   }
 
   /**
@@ -144,17 +158,40 @@ export class ProcessEngine {
     // A refusal (4xx) is final; a stale expected revision only means someone else appended first: worth another try.
     const refused = error instanceof SeamsError && error.status < 500 && !(error instanceof WrongExpectedRevisionError);
     const { maxAttempts = 8, backoffMs = 100, maxBackoffMs = 30_000 } = { ...this.options, ...process.retry };
+    const delay = Math.min(maxBackoffMs, backoffMs * 2 ** (attempts - 1));
     if (!refused && attempts < maxAttempts) {
-      const delay = Math.min(maxBackoffMs, backoffMs * 2 ** (attempts - 1));
       this.log.warn({ process: process.name, instance: row.instance_id, command: row.command_type, attempts, err: error }, `command delivery failed; retrying in ${delay} ms`);
-      await this.host.db(t.outbox).where({ seq: row.seq }).update({ attempts, next_attempt_at: Date.now() + delay, last_error: message });
+      await this.backOff(process, row, attempts, delay, message);
       return;
     }
     this.log.error({ process: process.name, instance: row.instance_id, command: row.command_type, attempts, err: error }, 'command failed for good');
-    await this.host.db.transaction(async (trx) => {
-      await trx(t.outbox).where({ seq: row.seq }).update({ status: 'failed', attempts, last_error: message });
-      await advance(process, trx, t, this.host.env, row.instance_id, { kind: 'commandFailed', command: row.command_type, error: message }, { origin: originOf(row) });
-    });
+    try {
+      await this.host.db.transaction(async (trx) => {
+        await this.host.fence?.check(trx);
+        await trx(t.outbox).where({ seq: row.seq }).update({ status: 'failed', attempts, last_error: message });
+        await advance(process, trx, t, this.host.env, row.instance_id, { kind: 'commandFailed', command: row.command_type, error: message }, { origin: originOf(row) });
+      });
+    } catch (bookkeeping) {
+      if (bookkeeping instanceof Fenced) throw bookkeeping;
+      // Marking the failure failed (the process's decision threw, the database refused the step):
+      // the row stays pending but backs off like any other retry, instead of being due again at once.
+      this.log.error({ process: process.name, instance: row.instance_id, command: row.command_type, attempts, err: bookkeeping }, `recording the command's failure failed; retrying in ${delay} ms`);
+      await this.backOff(process, row, attempts, delay, `${message} (recording the failure failed: ${(bookkeeping as Error).message ?? String(bookkeeping)})`);
+    }
+  }
+
+  /**
+   * Puts a pending row off by `delay`. Should even that write fail (the database is away), the
+   * row is held back here, so this engine does not send it again before its time either.
+   */
+  private async backOff(process: ProcessDefinition, row: OutboxRow, attempts: number, delay: number, lastError: string): Promise<void> {
+    const notBefore = Date.now() + delay;
+    try {
+      await this.host.db(this.tables(process).outbox).where({ seq: row.seq }).update({ attempts, next_attempt_at: notBefore, last_error: lastError });
+    } catch (error) {
+      this.log.error({ process: process.name, instance: row.instance_id, err: error }, 'could not record a retry; holding the command back in memory');
+      this.heldBack.set(`${process.name}/${row.seq}`, notBefore);
+    }
   }
 
   /** Fires due timers, after the projections the process reads have caught up with the log. */
@@ -165,6 +202,7 @@ export class ProcessEngine {
     for (const projection of process.waitsFor) await this.host.catchUp(5000, projection);
     for (const timer of due) {
       await this.host.db.transaction(async (trx) => {
+        await this.host.fence?.check(trx);
         const taken = await trx(t.timers).where({ instance_id: timer.instance_id, name: timer.name, due_at: timer.due_at }).delete();
         // The timer's step keeps the conversation of the step that set it.
         if (taken === 1) await advance(process, trx, t, this.host.env, timer.instance_id, { kind: 'timer', name: timer.name }, { origin: originOf(timer) });

@@ -5,7 +5,8 @@ export const processTables = {
   instances: (t: Knex.CreateTableBuilder) => {
     t.string('id').primary();
     t.string('status', 20).notNullable(); // running | compensating | completed | failed | compensated
-    t.string('step', 100);
+    // Step labels may embed whole error messages (an SMTP refusal can be long): text, never cut.
+    t.text('step');
     t.text('state').notNullable();
     t.string('correlation', 200).index();
     /** Remembered steps with their undo commands, oldest first (JSON). */

@@ -5,12 +5,16 @@ import type { RecordedEvent } from '../types/eventStore.js';
 import type { EventHandler, ProjectionDefinition, ProjectionState, ProjectionTx } from '../types/projection.js';
 import type { Checkpoints } from './checkpoints.js';
 import { advance, setState, type Generation } from './generations.js';
+import { Fenced, type Fence } from './fence.js';
+import { park, parkedStreamNames, stillParked, unpark } from './parking.js';
 
 export interface RetryOptions {
   /** Attempts per batch (then per event) before the projection stops as `failed`. */
   maxAttempts?: number;
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** The module's fence (in a cluster): every write transaction checks it, so a deposed leader's writes are refused. */
+  fence?: Fence;
   /** Test hook: runs inside each batch transaction after the handlers, before the commit. */
   beforeCommit?: (events: RecordedEvent[], to: number) => Promise<void> | void;
 }
@@ -21,10 +25,13 @@ export class GenerationMoved extends Error {}
 /**
  * Applies batches of events to one generation: the handlers' writes and the new checkpoint in
  * one transaction of the module's database. A failing batch is retried one event at a time with
- * backoff, and the projection stops `failed` at the poison event, visibly (which event, which error).
+ * backoff; an event that still fails parks its stream (parking.ts) and the rest goes on, or, for a
+ * projection with `onFailure: 'stop'`, the projection stops `failed` there, visibly (which event, which error).
  */
 export class BatchApplier {
   private readonly handlers: Map<string, EventHandler>;
+  /** Streams parked by this applier so far: the runner looks at the parked streams again when it grows. */
+  parkings = 0;
 
   constructor(
     private readonly definition: ProjectionDefinition,
@@ -45,7 +52,7 @@ export class BatchApplier {
       await this.apply(g, events, to, next(to));
       return;
     } catch (error) {
-      if (error instanceof GenerationMoved) throw error;
+      if (error instanceof GenerationMoved || error instanceof Fenced) throw error;
       if (events.length > 1) {
         this.log.warn({ err: error, projection: this.definition.name }, 'batch failed: applying its events one by one');
         for (const event of events) {
@@ -64,11 +71,13 @@ export class BatchApplier {
         await this.apply(g, events, to, next(to));
         return;
       } catch (error) {
-        if (error instanceof GenerationMoved) throw error;
+        if (error instanceof GenerationMoved || error instanceof Fenced) throw error;
         lastError = error;
       }
     }
-    if (!signal.aborted) await this.fail(g, events[0], lastError);
+    if (signal.aborted) return;
+    if (this.definition.onFailure === 'park' && events.length === 1) await this.park(g, events[0]!, to, next(to), lastError);
+    else await this.fail(g, events[0], lastError);
   }
 
   /** One attempt: handlers and checkpoint in one transaction (or, for an idle batch, the checkpoint in memory). */
@@ -80,12 +89,16 @@ export class BatchApplier {
       return;
     }
     await this.db.transaction(async (trx) => {
+      await this.options.fence?.check(trx);
       const tx: ProjectionTx = { db: trx, tables: this.tablesOf(g.generation) };
-      if (this.definition.applyBatch) {
-        if (events.length > 0) await this.definition.applyBatch(events, tx);
-      } else {
-        for (const event of events) await this.handlers.get(event.type)!.handle(event, tx);
+      // Events of a parked stream wait behind its first parked one: order within a stream holds.
+      const parked = events.length > 0 ? await parkedStreamNames(trx, g) : new Set<string>();
+      const go: RecordedEvent[] = [];
+      for (const event of events) {
+        if (parked.has(event.stream)) await park(trx, g, event, null);
+        else go.push(event);
       }
+      await this.handle(go, tx);
       await this.options.beforeCommit?.(events, to);
       if (!(await advance(trx, g, from, to, next))) throw new GenerationMoved();
     });
@@ -93,6 +106,53 @@ export class BatchApplier {
     g.position = to;
     g.state = next;
     this.onApplied(g, to, events.length, true);
+  }
+
+  private async handle(events: RecordedEvent[], tx: ProjectionTx): Promise<void> {
+    if (this.definition.applyBatch) {
+      if (events.length > 0) await this.definition.applyBatch(events, tx);
+    } else {
+      for (const event of events) await this.handlers.get(event.type)!.handle(event, tx);
+    }
+  }
+
+  /** Sets the poison event's stream aside and moves the checkpoint past it, in one transaction. */
+  private async park(g: Generation, event: RecordedEvent, to: number, next: ProjectionState, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.log.error({ projection: this.definition.name, position: event.position, stream: event.stream, err: error }, 'projection parked a stream: its later events wait behind this one; the other streams go on');
+    const from = this.checkpoints.rowPosition(g);
+    await this.db.transaction(async (trx) => {
+      await this.options.fence?.check(trx);
+      await park(trx, g, event, message);
+      if (!(await advance(trx, g, from, to, next))) throw new GenerationMoved();
+    });
+    this.checkpoints.committed(g, to);
+    g.position = to;
+    g.state = next;
+    this.parkings++;
+    this.onApplied(g, to, 1, true);
+  }
+
+  /**
+   * An operator's retry of a parked stream: its parked events (in order, all below the
+   * checkpoint) applied in one transaction, which also unparks the stream. Failing again, the
+   * stream stays parked with the new error. Returns whether it went through.
+   */
+  async replay(g: Generation, stream: string, events: RecordedEvent[]): Promise<boolean> {
+    try {
+      await this.db.transaction(async (trx) => {
+        await this.options.fence?.check(trx);
+        await this.handle(events, { db: trx, tables: this.tablesOf(g.generation) });
+        await unpark(trx, g, stream);
+      });
+      this.log.info({ projection: this.definition.name, stream, events: events.length }, 'parked stream retried: it goes on');
+      return true;
+    } catch (error) {
+      if (error instanceof Fenced) throw error;
+      this.log.error({ projection: this.definition.name, stream, err: error }, 'parked stream failed again: it stays parked');
+      await stillParked(this.db, g, stream, events[0]?.position ?? 0, error instanceof Error ? error.message : String(error));
+      return false;
+    }
   }
 
   private async fail(g: Generation, event: RecordedEvent | undefined, error: unknown): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { ProjectionState } from '../types/projection.js';
+import type { Fence } from './fence.js';
 import { advance, type Generation } from './generations.js';
 
 /**
@@ -14,6 +15,7 @@ export class Checkpoints {
   constructor(
     private readonly db: Knex,
     private readonly idleMs = 1000,
+    private readonly fence?: Fence,
   ) {}
 
   /** The position the generation's row holds: a batch's transaction moves it from there. */
@@ -47,7 +49,10 @@ export class Checkpoints {
   async flush(g: Generation): Promise<void> {
     const written = this.written.get(g);
     if (!written || written.position === g.position || !['catching-up', 'live', 'building'].includes(g.state)) return;
-    const moved = await this.db.transaction((trx) => advance(trx, g, written.position, g.position, g.state));
+    const moved = await this.db.transaction(async (trx) => {
+      await this.fence?.check(trx);
+      return advance(trx, g, written.position, g.position, g.state);
+    });
     if (moved) this.committed(g, g.position);
   }
 }

@@ -22,8 +22,10 @@ export function defineProjection<TTables extends string>(definition: {
   events?: EventContract[];
   applyBatch?: (events: RecordedEvent<any>[], tx: ProjectionTx<TTables>) => Promise<void>;
   waitsFor?: string[];
+  /** `park` (default): a failing event's stream is set aside and the rest goes on; `stop`: the projection stops there. */
+  onFailure?: 'park' | 'stop';
 }): ProjectionDefinition<TTables> {
-  const { name, version, tables, handlers = [], events = [], applyBatch, waitsFor = [] } = definition;
+  const { name, version, tables, handlers = [], events = [], applyBatch, waitsFor = [], onFailure = 'park' } = definition;
   if (!NAME.test(name)) throw new TypeError(`projection name "${name}" must be lower_snake_case`);
   if (!Number.isInteger(version) || version < 1) throw new TypeError(`projection ${name}: version must be a positive integer`);
   for (const table of Object.keys(tables)) {
@@ -34,5 +36,5 @@ export function defineProjection<TTables extends string>(definition: {
   const types = consumes.map((c) => c.type);
   if (new Set(types).size !== types.length) throw new TypeError(`projection ${name}: two handlers for one event type`);
   if (types.length === 0) throw new TypeError(`projection ${name} handles no event type`);
-  return { name, version, tables, handlers, applyBatch, waitsFor, eventTypes: types, consumes };
+  return { name, version, tables, handlers, applyBatch, waitsFor, onFailure, eventTypes: types, consumes };
 }

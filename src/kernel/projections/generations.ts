@@ -18,6 +18,8 @@ export interface Generation {
   error: string | null;
   errorPosition: number | null;
   errorEventId: string | null;
+  /** When its row last changed (ms): a retired generation's tables are dropped some time after. */
+  updatedAt?: number;
 }
 
 interface Row {
@@ -30,6 +32,7 @@ interface Row {
   error: string | null;
   error_position: number | string | null;
   error_event_id: string | null;
+  updated_at: number | string;
 }
 
 const toGeneration = (row: Row): Generation => ({
@@ -42,6 +45,7 @@ const toGeneration = (row: Row): Generation => ({
   error: row.error,
   errorPosition: row.error_position === null ? null : Number(row.error_position),
   errorEventId: row.error_event_id,
+  updatedAt: Number(row.updated_at),
 });
 
 export const physicalTable = (table: string, generation: number) => `${table}_g${generation}`;
@@ -86,6 +90,7 @@ export async function dropGeneration(db: Knex, definition: ProjectionDefinition,
   await db.transaction(async (trx) => {
     for (const table of Object.keys(definition.tables)) await trx.schema.dropTableIfExists(physicalTable(table, generation));
     await trx('projections').where({ name: definition.name, generation }).delete();
+    await trx('parked_events').where({ projection: definition.name, generation }).delete();
   });
 }
 

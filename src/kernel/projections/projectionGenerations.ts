@@ -4,6 +4,15 @@ import type { ProjectionDefinition } from '../types/projection.js';
 import { createGeneration, dropGeneration, loadGenerations, physicalTables, swap, type Generation } from './generations.js';
 
 /**
+ * How long a swapped-out generation's tables stay after the swap. Other processes serving reads
+ * (a server while the CLI rebuilt, a cluster's followers) notice a swap within a second; until
+ * they do, their reads go to the old tables, which must still be there.
+ */
+export const RETIRED_GRACE_MS = 10_000;
+
+const pastGrace = (g: Generation & { updatedAt?: number }, now: number) => g.state !== 'retired' || (g.updatedAt ?? 0) + RETIRED_GRACE_MS <= now;
+
+/**
  * A projection's serving generation (what reads use) and, during a version change or a rebuild,
  * the generation being built beside it. Only the module's leader creates, drops and swaps;
  * followers only read them (`refresh`).
@@ -40,9 +49,10 @@ export class ProjectionGenerations {
     const generations = await loadGenerations(this.db, this.definition.name);
     this.serving = generations.find((g) => g.serving) ?? (await createGeneration(this.db, this.definition, true));
     this.building = undefined;
+    const now = Date.now();
     for (const g of generations.filter((g) => !g.serving)) {
       if (!this.building && g.state === 'building' && g.version === this.definition.version) this.building = g;
-      else await dropGeneration(this.db, this.definition, g.generation);
+      else if (pastGrace(g, now)) await dropGeneration(this.db, this.definition, g.generation);
     }
     if (this.serving.version !== this.definition.version && !this.building) {
       this.log.info({ projection: this.definition.name, from: this.serving.version, to: this.definition.version }, 'projection version changed: rebuilding beside the serving generation');
@@ -72,12 +82,28 @@ export class ProjectionGenerations {
     this.building = generations.find((g) => !g.serving && g.state === 'building');
   }
 
-  /** Makes the caught-up building generation the serving one and drops the old tables. */
+  /**
+   * Whether another process changed the generations under this one (the CLI created a building
+   * generation, or swapped one in): then the caller reloads. Also drops generations retired
+   * longer than the grace period ago. Only the module's leader calls it.
+   */
+  async changedElsewhere(): Promise<boolean> {
+    const generations = await loadGenerations(this.db, this.definition.name);
+    const serving = generations.find((g) => g.serving);
+    const building = generations.find((g) => !g.serving && g.state === 'building' && g.version === this.definition.version);
+    if (serving?.generation !== this.serving?.generation || building?.generation !== this.building?.generation) return true;
+    const now = Date.now();
+    for (const g of generations) if (g.state === 'retired' && pastGrace(g, now)) await dropGeneration(this.db, this.definition, g.generation);
+    return false;
+  }
+
+  /**
+   * Makes the caught-up building generation the serving one. The old one is retired, not
+   * dropped: processes still reading it drop it once they have noticed (see RETIRED_GRACE_MS).
+   */
   async swapIn(): Promise<void> {
     const building = this.building!;
-    const old = this.serving!;
     await swap(this.db, this.definition.name, building.generation);
-    await dropGeneration(this.db, this.definition, old.generation);
     building.serving = true;
     building.state = 'live';
     this.serving = building;

@@ -3,11 +3,13 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { sleep } from '../event-store/subscription.js';
 import { batchSpan } from './batchSpan.js';
-import type { EventStore } from '../types/eventStore.js';
-import type { Progress, ProjectionDefinition, ProjectionState, ProjectionStatus } from '../types/projection.js';
+import type { EventStore, RecordedEvent } from '../types/eventStore.js';
+import type { ParkedStream, Progress, ProjectionDefinition, ProjectionState, ProjectionStatus } from '../types/projection.js';
 import { BatchApplier, GenerationMoved, type RetryOptions } from './batchApplier.js';
 import { Checkpoints } from './checkpoints.js';
-import { loadGeneration, setState, type Generation } from './generations.js';
+import { loadGeneration, type Generation } from './generations.js';
+import { Fenced } from './fence.js';
+import { parkedStreams, streamsToRetry } from './parking.js';
 import { ProjectionGenerations } from './projectionGenerations.js';
 import { describeProjection } from './status.js';
 
@@ -23,6 +25,9 @@ export interface RunnerOptions extends RetryOptions {
   idleCheckpointMs?: number;
 }
 
+/** How often an idle leader looks for generations changed by another process (and wakes anyway). */
+const LOOK_EVERY_MS = 400;
+
 /**
  * Keeps one projection up to date: reads the log after its checkpoint in batches and hands each
  * to the applier (handlers and checkpoint in one transaction of the module's own database:
@@ -37,6 +42,10 @@ export class ProjectionRunner {
   private running: Promise<void> | undefined;
   private abort = new AbortController();
   private readonly progress = new EventEmitter();
+  /** When the leader next looks whether another process (the CLI) changed its generations. */
+  private nextLook = 0;
+  /** The active generation's parked streams as last looked at (a leader looks twice a second). */
+  private parked: ParkedStream[] = [];
 
   constructor(
     readonly module: string,
@@ -48,7 +57,7 @@ export class ProjectionRunner {
   ) {
     this.progress.setMaxListeners(0);
     this.generations = new ProjectionGenerations(definition, db, log);
-    this.checkpoints = new Checkpoints(db, options.idleCheckpointMs);
+    this.checkpoints = new Checkpoints(db, options.idleCheckpointMs, options.fence);
     this.applier = new BatchApplier(definition, db, log, this.checkpoints, (n) => this.generations.tablesOf(n), (g, to, events, committed) => this.applied(g, to, events, committed), options);
   }
 
@@ -93,16 +102,26 @@ export class ProjectionRunner {
   start(): void {
     if (this.running) return;
     this.abort = new AbortController();
-    this.running = this.loop(this.abort.signal, false).catch((error) => {
-      this.log.error({ err: error, projection: this.name }, 'projection runner stopped unexpectedly');
-    });
+    const running: Promise<void> = this.loop(this.abort.signal, false)
+      .catch((error) => {
+        // Deposed: a newer leader raised the module's fence. Its writes were refused; this runner stops (the lease round makes it follow).
+        if (error instanceof Fenced) this.log.warn({ projection: this.name, err: error }, 'write refused by the fence: another process leads this module now; stopping here');
+        else this.log.error({ err: error, projection: this.name }, 'projection runner stopped unexpectedly');
+      })
+      .finally(() => {
+        if (this.running === running) this.running = undefined;
+      });
+    this.running = running;
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
     this.running = undefined;
-    await this.flushCheckpoints();
+    // A deposed leader's checkpoint stays where the fence stopped it.
+    await this.flushCheckpoints().catch((error) => {
+      if (!(error instanceof Fenced)) throw error;
+    });
   }
 
   /**
@@ -116,6 +135,10 @@ export class ProjectionRunner {
     this.running = (async () => {
       while (!signal.aborted) {
         await this.refresh().catch((error) => this.log.warn({ err: error, projection: this.name }, 'could not read the checkpoint'));
+        if (Date.now() >= this.nextLook && this.generations.serving) {
+          this.nextLook = Date.now() + LOOK_EVERY_MS;
+          this.parked = await parkedStreams(this.db, this.generations.serving).catch(() => this.parked);
+        }
         await sleep(intervalMs, signal);
       }
     })();
@@ -154,21 +177,22 @@ export class ProjectionRunner {
     if (!this.generations.serving) await this.generations.refresh();
     const { serving, building } = this.generations;
     if (!serving) return { module: this.module, projection: this.name, version: this.definition.version, generation: 0, position: 0, headPosition: this.head, lag: this.head, state: 'stopped' };
-    return describeProjection(this.module, serving, building, this.head);
+    return describeProjection(this.module, serving, building, this.head, this.parked);
   }
 
   private async loop(signal: AbortSignal, untilCaughtUp: boolean): Promise<void> {
     const batchSize = this.options.batchSize ?? 500;
     while (!signal.aborted) {
+      if (!untilCaughtUp && (await this.lookedElsewhere())) continue;
       const active = this.generations.active;
-      if (active.state === 'failed' || active.state === 'ahead-of-log') {
+      if (active.state === 'failed' || (active.state === 'ahead-of-log' && untilCaughtUp)) {
         if (untilCaughtUp) throw new Error(`${this.module}/${this.name} is ${active.state}: ${active.error}`);
         await this.waitForOperator(active, signal);
         continue;
       }
       this.head = await this.store.headPosition();
-      if (active.position > this.head) {
-        await this.stopAheadOfLog(active);
+      if (active.state === 'ahead-of-log' || active.position > this.head) {
+        await this.rebuildAfterRestore(active);
         continue;
       }
       if (active.position === this.head) {
@@ -181,19 +205,57 @@ export class ProjectionRunner {
         if (untilCaughtUp) return;
         if (active.state !== 'live') active.state = 'live';
         await this.checkpoints.flushIfIdle(active);
-        await this.store.waitForAppend(this.head, 1000, signal);
+        await this.store.waitForAppend(this.head, LOOK_EVERY_MS, signal);
         continue;
       }
       const events = await this.store.readAll({ after: active.position, upTo: this.head, maxCount: batchSize, filter: { eventTypes: this.definition.eventTypes } });
       const to = events.length < batchSize ? this.head : events[events.length - 1]!.position;
       if (events.length > 0) await this.options.beforeBatch?.(to, signal);
       const next = (at: number): ProjectionState => (active.serving ? (at >= this.head ? 'live' : 'catching-up') : 'building');
+      const parkings = this.applier.parkings;
       try {
         await batchSpan(this.module, this.name, events, to, () => this.applier.applyWithRetry(active, events, to, next, signal));
+        if (this.applier.parkings !== parkings) this.nextLook = 0; // show the parked stream at once
       } catch (error) {
         if (!(error instanceof GenerationMoved)) throw error;
         await this.reload();
       }
+    }
+  }
+
+  /**
+   * Twice a second, whether the generations changed under this runner: a CLI rebuild against the
+   * data directory of this running process creates a building generation (this runner takes it
+   * over) or swaps one in (this runner serves it). Reads then move to the new tables well within a
+   * second, while the old ones are kept for a grace period.
+   */
+  private async lookedElsewhere(): Promise<boolean> {
+    if (Date.now() < this.nextLook) return false;
+    this.nextLook = Date.now() + LOOK_EVERY_MS;
+    if (await this.generations.changedElsewhere()) {
+      this.log.info({ projection: this.name }, 'generations changed by another process (a rebuild): reloading');
+      await this.reload();
+      return true;
+    }
+    // One query a look: the parked streams (for status, which must not wait on the database) and whether a retry was asked.
+    const active = this.generations.active;
+    this.parked = await parkedStreams(this.db, active);
+    if (this.parked.some((p) => p.retrying)) {
+      await this.retryParked(active);
+      this.parked = await parkedStreams(this.db, active);
+    }
+    return false;
+  }
+
+  /** Replays the parked streams an operator asked to retry (seams projections retry, /admin). */
+  private async retryParked(g: Generation): Promise<void> {
+    for (const [stream, positions] of await streamsToRetry(this.db, g)) {
+      const events: RecordedEvent[] = [];
+      for (const position of positions) {
+        const [event] = await this.store.readAll({ after: position - 1, maxCount: 1 });
+        if (event?.position === position) events.push(event);
+      }
+      await this.applier.replay(g, stream, events);
     }
   }
 
@@ -207,15 +269,21 @@ export class ProjectionRunner {
     for (const g of [this.generations.serving, this.generations.building]) if (g) await this.checkpoints.flush(g);
   }
 
-  private async stopAheadOfLog(g: Generation): Promise<void> {
-    const message =
-      `checkpoint ${g.position} is ahead of the log's head ${this.head}: the log looks restored from an older backup. ` +
-      `Events after ${this.head} may be written again at positions this projection believes it has seen; ` +
-      `rebuild it (seams projections rebuild ${this.module}/${this.name}).`;
-    this.log.error({ projection: this.name, position: g.position, head: this.head }, message);
-    g.state = 'ahead-of-log';
-    g.error = message;
-    await setState(this.db, g, 'ahead-of-log', { message, position: g.position });
+  /**
+   * The log is behind this generation's checkpoint: it was restored from an older backup, and
+   * events after its head may be written again at positions this projection believes it has
+   * seen. The projection converges by itself: it is rebuilt from the log beside the serving
+   * tables (which keep answering) and swapped in when caught up. A process is rebuilt the same
+   * way: its instances replay from the restored log, and the commands they send are sent again
+   * under the same ids (derived from the instance and its count of commands sent).
+   */
+  private async rebuildAfterRestore(g: Generation): Promise<void> {
+    this.log.warn(
+      { projection: this.name, position: g.position, head: this.head, generation: g.generation },
+      `checkpoint ${g.position} is ahead of the log's head ${this.head}: the log looks restored from an older backup; rebuilding ${this.module}/${this.name} from the log (the serving tables answer until the rebuild is swapped in)`,
+    );
+    await this.generations.rebuild();
+    this.progress.emit('advanced');
   }
 
   /** A stopped projection waits for `seams projections retry|skip|rebuild`, which edit its row. */

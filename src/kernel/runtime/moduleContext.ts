@@ -24,6 +24,8 @@ export interface ContextParts {
   tokens: TokenService;
   ask(query: QueryContract, args: unknown): Promise<unknown>;
   dispatch(type: string, data: unknown, meta: CommandMeta): Promise<void>;
+  /** The module's current fencing number (see ModuleContext.leaseEpoch). */
+  leaseEpoch(): number | undefined;
 }
 
 /** The context a module's code receives: its own database, events, tables, settings, and the way to other modules. */
@@ -49,6 +51,7 @@ export function buildContext(parts: ContextParts): ModuleContext {
     tokens: parts.tokens,
     config: parts.config,
     settings: parts.settings,
+    leaseEpoch: () => parts.leaseEpoch(),
     filesDir: () => {
       // Private like the rest of the data directory (0700); files the module writes there are its to keep 0600.
       privateDir(parts.config.dataDir);

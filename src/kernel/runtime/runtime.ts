@@ -12,6 +12,7 @@ import type { ProcessEngineOptions } from '../processes/processEngine.js';
 import { ProcessEngine } from '../processes/processEngine.js';
 import { processProjection } from '../processes/processProjection.js';
 import { upgradeProcessTables, type ProcessTables } from '../processes/processTables.js';
+import { Fence } from '../projections/fence.js';
 import { ProjectionRunner, type RunnerOptions } from '../projections/projectionRunner.js';
 import type { ModuleDatabaseConfig, SeamsConfig } from '../types/config.js';
 import type { EventStore } from '../types/eventStore.js';
@@ -54,6 +55,8 @@ interface RunningModule {
   runners: Map<string, ProjectionRunner>;
   engine: ProcessEngine;
   tablesOf(process: ProcessDefinition): ProcessTables;
+  /** The module's fence: raised to the lease's number when this process takes the lease. */
+  fence: Fence;
 }
 
 /**
@@ -92,7 +95,7 @@ export class ModuleRuntime {
     if (options.startProjections === false) return runtime;
     if (options.cluster) {
       for (const m of runtime.running.values()) for (const runner of m.runners.values()) runner.follow();
-      runtime.leadership = new Leadership(options.cluster, [...runtime.running.keys()], { lead: (m) => runtime.lead(m), follow: (m) => runtime.follow(m) }, runtime.log);
+      runtime.leadership = new Leadership(options.cluster, [...runtime.running.keys()], { lead: (m, epoch) => runtime.lead(m, epoch), follow: (m) => runtime.follow(m) }, runtime.log);
       await runtime.leadership.start();
     } else {
       for (const name of runtime.running.keys()) await runtime.lead(name);
@@ -183,17 +186,26 @@ export class ModuleRuntime {
 
   /** Stops the projection runners (each finishes its batch and checkpoint), then closes the databases. */
   async stop(): Promise<void> {
-    await this.leadership?.stop();
-    await Promise.all([...this.running.values()].map((m) => m.engine.stop()));
-    await Promise.all(this.runners().map((r) => r.stop()));
+    // The work stops first, then the leases are released: a successor never runs beside this process's last batch.
+    const stopWork = async () => {
+      await Promise.all([...this.running.values()].map((m) => m.engine.stop()));
+      await Promise.all(this.runners().map((r) => r.stop()));
+    };
+    if (this.leadership) await this.leadership.stop(stopWork);
+    else await stopWork();
     this.router.shutdown();
     for (const m of this.running.values()) await m.db.destroy();
     this.running.clear();
   }
 
-  /** Runs a module's projections and processes here. */
-  private async lead(module: string): Promise<void> {
+  /**
+   * Runs a module's projections and processes here. With a lease (`epoch`, its fencing number)
+   * the module's fence is raised to it first: from then on writes of earlier holders are refused.
+   */
+  private async lead(module: string, epoch?: number): Promise<void> {
     const m = this.running.get(module)!;
+    if (epoch !== undefined) await m.fence.raise(epoch);
+    else await m.fence.begin();
     for (const runner of m.runners.values()) {
       await runner.stop(); // stop following
       await runner.load();
@@ -207,6 +219,7 @@ export class ModuleRuntime {
   /** Another process holds the module's lease: only follow its checkpoints. */
   private async follow(module: string): Promise<void> {
     const m = this.running.get(module)!;
+    m.fence.end();
     await m.engine.stop();
     for (const runner of m.runners.values()) {
       await runner.stop();
@@ -219,18 +232,21 @@ export class ModuleRuntime {
     const db = await openModuleDatabase(definition.name, this.options.database);
     const log = this.log.child({ module: definition.name });
     const runners = new Map<string, ProjectionRunner>();
+    const fence = new Fence(db);
     const context = buildContext({
+      leaseEpoch: () => fence.current,
       definition, db, store: this.options.store, log, runners, config: this.config, settings, tokens: this.tokens,
       ask: (query, args) => this.router.ask(query, args),
       dispatch: (type, data, meta) => this.router.dispatch(type, data, meta),
     });
     const tablesOf = (process: ProcessDefinition) => runners.get(process.name)!.tables as ProcessTables;
     const env = { tables: context.tables, config: this.config, settings };
-    const engine = new ProcessEngine({ db, tablesOf, env, catchUp: context.catchUp }, definition.processes, (type, data, meta) => this.router.dispatch(type, data, meta), log, this.options.processes);
+    const engine = new ProcessEngine({ db, tablesOf, env, catchUp: context.catchUp, fence }, definition.processes, (type, data, meta) => this.router.dispatch(type, data, meta), log, this.options.processes);
     // A process is run like a projection over its instance tables (processProjection.ts).
     for (const projection of [...definition.projections, ...definition.processes.map((p) => processProjection(p, env))]) {
       const runner = new ProjectionRunner(definition.name, projection, this.options.store, db, log, {
         ...this.options.projections,
+        fence,
         beforeBatch: projection.waitsFor.length > 0 ? (to, signal) => this.waitForAll(runners, projection.waitsFor, to, signal) : undefined,
         afterBatch: () => engine.wake(),
       });
@@ -238,7 +254,7 @@ export class ModuleRuntime {
       await runner.refresh();
       runners.set(projection.name, runner);
     }
-    return { definition, db, context, runners, engine, tablesOf };
+    return { definition, db, context, runners, engine, tablesOf, fence };
   }
 
   /** Waits (outside any transaction) until the named projections have processed `to`. */

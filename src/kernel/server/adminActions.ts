@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { operatorStream, CommandResubmitted, ProjectionRebuildStarted } from '../projections/kernelEvents.js';
 import { retryProjection, skipFailedEvent } from '../projections/operatorActions.js';
+import { actsOnParked, retryParked, skipParked } from '../projections/parkedActions.js';
 import { commandsSetAside, resubmit } from '../runtime/processInspection.js';
 import type { ModuleRuntime } from '../runtime/runtime.js';
 import type { EventStore } from '../types/eventStore.js';
@@ -47,30 +48,43 @@ export function adminActions(runtime: ModuleRuntime, store: EventStore): RouteDe
     if (!runtime.isLeading(module)) throw new ConflictError(`another process runs ${module}'s projections (it holds the lease): act there`);
   };
   const who = (actor: string | undefined) => actor ?? 'admin';
+  const parkedQuery = z.object({ stream: z.string().min(1).max(300).optional() });
   return [
     route.post('/projections/:module/:projection/retry', {
-      summary: 'try the event a stopped projection failed at again (after its cause was fixed)',
+      summary: 'try again (after the cause was fixed): the event a stopped projection failed at, or its parked streams (all, or ?stream=)',
       access: ADMIN,
       params: target,
-      responses: { 200: z.object({ module: z.string(), projection: z.string(), position: z.number().int() }) },
-      handle: async ({ params, meta }) => {
+      query: parkedQuery,
+      responses: { 200: z.object({ module: z.string(), projection: z.string(), position: z.number().int(), streams: z.array(z.string()).optional() }) },
+      handle: async ({ params, query, meta }) => {
         runnerOf(params.module, params.projection);
         leading(params.module);
-        // The runner sees its row change within a second and goes on from the failed event.
-        const g = await retryProjection(runtime.context(params.module).db, params.module, params.projection, { store, actor: who(meta.actor) });
+        const db = runtime.context(params.module).db;
+        // The runner sees its row change (or the retry asked of parked streams) within a second.
+        if (await actsOnParked(db, params.projection, query.stream)) {
+          const streams = await retryParked(db, params.module, params.projection, query.stream, { store, actor: who(meta.actor) });
+          return ok({ module: params.module, projection: params.projection, position: Math.min(...streams.map((s) => s.position)), streams: streams.map((s) => s.stream) });
+        }
+        const g = await retryProjection(db, params.module, params.projection, { store, actor: who(meta.actor) });
         return ok({ module: params.module, projection: params.projection, position: g.errorPosition ?? g.position });
       },
     }),
     route.post('/projections/:module/:projection/skip', {
-      summary: 'pass over the event a stopped projection failed at, for good (recorded in the log with the reason)',
+      summary: 'pass over, for good, the event a stopped projection failed at, or the first event of a parked stream (?stream= when several); recorded in the log with the reason',
       access: ADMIN,
       params: target,
+      query: parkedQuery,
       body: z.object({ reason: z.string().trim().min(1).max(1000) }),
-      responses: { 200: z.object({ module: z.string(), projection: z.string(), position: z.number().int() }) },
-      handle: async ({ params, body, meta }) => {
+      responses: { 200: z.object({ module: z.string(), projection: z.string(), position: z.number().int(), streams: z.array(z.string()).optional() }) },
+      handle: async ({ params, query, body, meta }) => {
         runnerOf(params.module, params.projection);
         leading(params.module);
-        const { position } = await skipFailedEvent(runtime.context(params.module).db, store, params.module, params.projection, body.reason, who(meta.actor));
+        const db = runtime.context(params.module).db;
+        if (await actsOnParked(db, params.projection, query.stream)) {
+          const { stream, position } = await skipParked(db, params.module, params.projection, query.stream, body.reason, { store, actor: who(meta.actor) });
+          return ok({ module: params.module, projection: params.projection, position, streams: [stream] });
+        }
+        const { position } = await skipFailedEvent(db, store, params.module, params.projection, body.reason, who(meta.actor));
         return ok({ module: params.module, projection: params.projection, position });
       },
     }),

@@ -37,6 +37,8 @@ export interface HttpAppOptions {
   secret?: Uint8Array;
   /** `/health/ready` fails while a projection is more than this many seconds behind. */
   readyMaxLagS?: number;
+  /** Parked streams make /health/ready 503 instead of degraded. */
+  parkedMakesUnready?: boolean;
   /** Where requests are measured (and `/metrics` reads); a fresh registry when not given. */
   metrics?: SeamsMetrics;
   /** How positions are written and waited for: integers of one store (default), or tokens naming stores once split. */
@@ -84,7 +86,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   const access = new Authenticator(runtime.tokens, options.adminToken);
   const secret = options.secret ?? randomBytes(32);
-  const operations = operationsRoutes(runtime, store, registry, { readyMaxLagS: options.readyMaxLagS, degraded: options.degraded });
+  const operations = operationsRoutes(runtime, store, registry, { readyMaxLagS: options.readyMaxLagS, degraded: options.degraded, parkedMakesUnready: options.parkedMakesUnready });
   operations.admin.push(...(options.admin ?? []));
   const mounted: { prefix: string; tag: string; routes: readonly RouteDefinition[] }[] = [
     { prefix: '/health', tag: 'operations', routes: operations.health },

@@ -36,6 +36,9 @@ const projectionStatus = z.object({
   lagSeconds: z.number().optional(),
   state: z.string(),
   error: z.object({ message: z.string(), position: z.number().int().nullable(), eventId: z.string().nullable() }).optional(),
+  parked: z
+    .array(z.object({ stream: z.string(), events: z.number().int(), position: z.number().int(), eventId: z.string(), error: z.string(), retrying: z.boolean() }))
+    .optional(),
   building: z.object({ generation: z.number().int(), version: z.number().int(), position: z.number().int() }).optional(),
 });
 
@@ -56,13 +59,13 @@ export function operationsRoutes(
   runtime: ModuleRuntime,
   store: EventStore,
   registry: EventRegistry,
-  options: { readyMaxLagS?: number; degraded?: () => string[] } = {},
+  options: { readyMaxLagS?: number; degraded?: () => string[]; parkedMakesUnready?: boolean } = {},
 ): { health: RouteDefinition[]; admin: RouteDefinition[] } {
   const redact = redactor(registry);
   const health = [
     route.get('/live', { summary: 'the process is up', access: 'anyone', responses: { 200: z.object({ status: z.literal('live') }) }, handle: async () => ok({ status: 'live' }) }),
     route.get('/ready', {
-      summary: 'the store answers, no projection has stopped, and (with SEAMS_READY_MAX_LAG_S) none is further behind than that (degraded: serving, but something holds part of the work back, e.g. the broker)',
+      summary: 'the store answers, no projection has stopped, and (with SEAMS_READY_MAX_LAG_S) none is further behind than that (degraded: serving, but something holds part of the work back, e.g. the broker or parked streams; with SEAMS_READY_PARKED=down parked streams make it 503)',
       access: 'anyone',
       responses: { 200: z.object({ status: z.enum(['ready', 'degraded']), headPosition: z.number().int(), degraded: z.array(z.string()).optional() }) },
       handle: async () => {
@@ -78,7 +81,10 @@ export function operationsRoutes(
         const max = options.readyMaxLagS;
         const behind = max === undefined ? [] : statuses.filter((s) => (s.lagSeconds ?? 0) > max);
         if (behind.length > 0) throw new UnavailableError(`projections behind by more than ${max} s: ${behind.map((s) => `${s.module}/${s.projection} (${s.lagSeconds!.toFixed(1)} s)`).join(', ')}`, 1);
-        const reasons = options.degraded?.() ?? [];
+        // Parked streams hold part of the work back: degraded (still serving), or, by configuration (SEAMS_READY_PARKED=down), not ready.
+        const parked = statuses.filter((s) => s.parked && s.parked.length > 0).map((s) => `${s.module}/${s.projection} has ${s.parked!.length} parked stream(s)`);
+        if (parked.length > 0 && options.parkedMakesUnready) throw new UnavailableError(`projections with parked streams: ${parked.join(', ')}`);
+        const reasons = [...(options.degraded?.() ?? []), ...parked];
         return ok(reasons.length > 0 ? { status: 'degraded', headPosition: head, degraded: reasons } : { status: 'ready', headPosition: head });
       },
     }),

@@ -92,7 +92,7 @@ export async function startServer(modules: readonly ModuleDefinition[], config: 
   server.on(
     'request',
     createHttpApp({
-      runtime, store, registry, log, adminToken: config.adminToken, secret, readyMaxLagS: config.readyMaxLagS, metrics,
+      runtime, store, registry, log, adminToken: config.adminToken, secret, readyMaxLagS: config.readyMaxLagS, parkedMakesUnready: config.readyParked === 'down', metrics,
       positions: broker?.positions, admin: broker?.adminRoutes(), degraded: broker && (() => broker.degraded()),
     }),
   );

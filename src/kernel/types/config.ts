@@ -27,6 +27,8 @@ export interface SeamsConfig {
   leaseTtlMs?: number;
   /** `/health/ready` answers 503 while a projection is more than this many seconds behind (unset: only a stopped one fails it). */
   readyMaxLagS?: number;
+  /** What parked streams make of /health/ready: `degraded` (default; still serving) or `down` (503). */
+  readyParked?: 'degraded' | 'down';
   /** Peers and leases in `<clusterDir>/cluster.sqlite` instead of beside the store: shared by the deployables of a split. */
   clusterDir?: string;
   /** PostgreSQL: peers and leases in this schema instead of the store's: shared by the deployables of a split. */

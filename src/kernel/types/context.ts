@@ -113,6 +113,13 @@ export interface ModuleContext {
   readonly settings: unknown;
   /** A directory for this module's own files (created on first use), e.g. `<dataDir>/modules/<name>-files`. */
   filesDir(): string;
+  /**
+   * The fencing number under which this process does the module's work now: it grows with every
+   * new leader of the module (in a cluster) and with every start of its work; undefined where the
+   * module's work does not run (a follower, the CLI). An external effect without idempotency of its
+   * own (an SMTP send) records it, to happen at most once per number.
+   */
+  leaseEpoch(): number | undefined;
   /** Issues and verifies bearer tokens (the signing secret is the deployment's). */
   readonly tokens: TokenService;
   /** Asks another module synchronously; throws UnavailableError on timeout or an open breaker. */

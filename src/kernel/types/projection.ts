@@ -30,6 +30,11 @@ export interface ProjectionDefinition<TTables extends string = string> {
   readonly applyBatch?: (events: RecordedEvent<any>[], tx: ProjectionTx<TTables>) => Promise<void>;
   /** Other projections of the module it reads: each batch waits until they have caught up to it. */
   readonly waitsFor: readonly string[];
+  /**
+   * What happens when a handler keeps failing on an event: `park` (default) sets that event's
+   * stream aside and goes on with every other stream; `stop` stops the whole projection there.
+   */
+  readonly onFailure: 'park' | 'stop';
   /** Event types this projection reads: its handlers' (and, with applyBatch, `events`'). */
   readonly eventTypes: readonly string[];
   readonly consumes: readonly EventContract[];
@@ -62,8 +67,22 @@ export interface ProjectionStatus {
   lagSeconds?: number;
   state: ProjectionState;
   error?: { message: string; position: number | null; eventId: string | null };
+  /** Streams set aside after a handler kept failing on one of their events (see `onFailure`). */
+  parked?: ParkedStream[];
   /** A generation being rebuilt beside the serving one. */
   building?: { generation: number; version: number; position: number };
+}
+
+/** A stream a projection set aside: its first parked event (with the handler's error) and how many wait behind it. */
+export interface ParkedStream {
+  stream: string;
+  /** Parked events of the stream, the first included. */
+  events: number;
+  position: number;
+  eventId: string;
+  error: string;
+  /** An operator asked to retry it; its leader replays it shortly. */
+  retrying: boolean;
 }
 
 export interface Progress {

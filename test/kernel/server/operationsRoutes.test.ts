@@ -416,3 +416,61 @@ describe('HTTP operations: readiness when a projection has failed', function () 
     expectStatus(await app.request('GET', `/users/${user.userId}`, { headers: { 'min-position': String(position) } }), 200);
   });
 });
+
+describe('HTTP operations: readiness and /admin/projections with a parked stream', function () {
+  this.timeout(30_000);
+  const poisoned = () =>
+    withModule('catalog', (m) =>
+      wrapProjection(
+        m,
+        'items',
+        (events) => {
+          if (events.some((e) => (e.data as { title?: string }).title === 'poison')) throw new Error('cannot list a poison item (test)');
+        },
+        'park',
+      ),
+    );
+
+  async function parkOne(app: TestApp) {
+    const user = await app.signUp('Owner');
+    const item = await app.request('POST', '/catalog/items', { token: user.token, body: { title: 'poison', priceCents: 1 } });
+    expectStatus(item, 201);
+    const other = await app.request('POST', '/catalog/items', { token: user.token, body: { title: 'Lamp', priceCents: 1 } });
+    expectStatus(other, 201);
+    // The other item's stream went on: it is listed.
+    await eventually(async () => (await app.request('GET', '/catalog/items')).body.items?.some((i: { itemId: string }) => i.itemId === other.body.itemId));
+    return Number(eventPosition(item));
+  }
+
+  it('by default ready is 200 "degraded", naming the projection; /admin/projections shows the stream, its event and error', async () => {
+    const app = await startApp({ modules: poisoned() });
+    try {
+      const position = await parkOne(app);
+      const row = await eventually(async () => (await app.request<ProjectionRow[]>('GET', '/admin/projections')).body.find((p) => p.module === 'catalog' && p.projection === 'items' && (p as { parked?: unknown[] }).parked));
+      expect(row.state).to.equal('live');
+      const { parked } = row as unknown as { parked: { position: number; error: string; events: number }[] };
+      expect(parked).to.have.length(1);
+      expect(parked[0]).to.deep.include({ position, error: 'cannot list a poison item (test)', events: 1 });
+      const ready = await app.request('GET', '/health/ready');
+      expectStatus(ready, 200);
+      expect(ready.body).to.deep.include({ status: 'degraded', degraded: ['catalog/items has 1 parked stream(s)'] });
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('with SEAMS_READY_PARKED=down, ready is 503 while a stream is parked', async () => {
+    const app = await startApp({ modules: poisoned(), config: { readyParked: 'down' } });
+    try {
+      await parkOne(app);
+      const ready = await eventually(async () => {
+        const reply = await app.request('GET', '/health/ready');
+        return reply.status === 503 && reply;
+      });
+      expectProblem(ready, 503);
+      expect(ready.body.detail).to.equal('projections with parked streams: catalog/items has 1 parked stream(s)');
+    } finally {
+      await app.stop();
+    }
+  });
+});

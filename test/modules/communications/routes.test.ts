@@ -1,53 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { SMTPServer } from 'smtp-server';
 import { SendMail } from '../../../src/modules/communications/contracts.js';
 import { startApp, type TestApp } from '../../support/httpHarness.js';
 import { createItems, mailsTo, placeOrder, processInstance, registerCustomer, startShop, untilDecided, untilInstance, type MailView } from '../../support/ordersFixture.js';
+import { startSmtpServer } from '../../support/smtpServer.js';
 import { badInputTable, commonBadInputs, eventually, expectStatus, type BadInput } from '../../support/http.js';
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
-/**
- * An SMTP server in this process on a random loopback port. It refuses recipients at
- * `bounce@` for good (550) and answers `busy@` with a temporary 451 the first `busyTimes` times.
- */
-async function startSmtpServer() {
-  const received: Received[] = [];
-  const state = { busyTimes: 0, busyAnswers: 0 };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (address.address.startsWith('bounce@')) return callback(Object.assign(new Error('no such mailbox here'), { responseCode: 550 }));
-      if (address.address.startsWith('busy@') && state.busyAnswers < state.busyTimes) {
-        state.busyAnswers++;
-        return callback(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }));
-      }
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, received, state, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 const sendMail = (app: TestApp, data: { to: string; subject: string; body: string; idempotencyKey: string; recipientUserId?: string }, commandId: string = crypto.randomUUID()) =>
   app.server.runtime.dispatch(SendMail.type, data, { commandId, actor: 'test' });
