@@ -46,7 +46,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   }
   const port = await freePort();
   let started = false;
-  const start = () => as('pg_ctl', ['start', '-D', data, '-w', '-l', join(dir.path, 'log'), '-o', `-p ${port} -k ${dir.path} -c listen_addresses=127.0.0.1 -c fsync=off`]);
+  const start = () => as('pg_ctl', ['start', '-D', data, '-w', '-l', join(dir.path, 'log'), '-o', `-p ${port} -k ${dir.path} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=500`]);
   const crash = async () => void (await as('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']));
   const stop = async () => {
     if (started) await as('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']).catch(() => undefined);
