@@ -2,6 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import sqlite3 from 'sqlite3';
+import { withClient } from './event-store/postgres/connection.js';
 import { sleep } from './event-store/subscription.js';
 import { privateSqliteFile } from './privateFiles.js';
 
@@ -22,8 +23,9 @@ export const MIGRATIONS_ROOT = fileURLToPath(new URL('../../migrations/', import
  * migrator at once and stays taken when its holder dies or fails to free it (on SQLite, a busy
  * database at the wrong moment is enough), which left every later start waiting for nothing.
  * So on SQLite the turn is an exclusive lock on a side file, held by the operating system and
- * gone with the process; whoever holds it may free a stale knex lock. Elsewhere (PostgreSQL,
- * whose callers take an advisory lock first) a refusal or a raced bookkeeping table is retried.
+ * gone with the process; whoever holds it may free a stale knex lock. On PostgreSQL the turn is a
+ * session advisory lock (gone with a dead holder's connection), likewise. Whatever the client, a
+ * refusal or a raced bookkeeping table is retried. (It takes a second pooled connection.)
  */
 export async function migrateLatest(knex: Knex, folder: string, tableName: string, waitMs = 60_000): Promise<string[]> {
   const run = async () => {
@@ -37,6 +39,26 @@ export async function migrateLatest(knex: Knex, folder: string, tableName: strin
       return run();
     });
   }
+  const schema = postgresSchema(knex);
+  if (schema !== undefined) {
+    // PostgreSQL: the turn is a session advisory lock, gone with the connection of a migrator
+    // that dies (SIGKILL), so its holder may free a knex lock left taken by one.
+    const key = `seams.migrations.${schema}.${tableName}`;
+    return withClient(knex, async (client) => {
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+      try {
+        await knex.migrate.forceFreeMigrationsLock({ tableName });
+        return await retried(run, tableName, waitMs);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+      }
+    });
+  }
+  return retried(run, tableName, waitMs);
+}
+
+/** Runs a migration again while another migrator holds knex's lock or raced to create its table, until `waitMs` passed. */
+async function retried(run: () => Promise<string[]>, tableName: string, waitMs: number): Promise<string[]> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
@@ -48,6 +70,13 @@ export async function migrateLatest(knex: Knex, folder: string, tableName: strin
       await sleep(100 + Math.random() * 200);
     }
   }
+}
+
+/** The schema (search path) of a knex over pg, '' for the default one, or undefined for other clients. */
+function postgresSchema(knex: Knex): string | undefined {
+  const config = knex.client.config as { client?: unknown; searchPath?: string | string[] };
+  if (config.client !== 'pg') return undefined;
+  return [config.searchPath ?? ''].flat().join(',');
 }
 
 /** The file behind a knex over sqlite3, or undefined for other clients and in-memory databases. */

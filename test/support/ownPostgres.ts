@@ -19,6 +19,10 @@ export interface OwnPostgres {
   /** The superuser's URL, with its password. */
   url: string;
   port: number;
+  /** Stops the server as a crash would (`pg_ctl stop -m immediate`: no checkpoint, clients cut off). */
+  crash(): Promise<void>;
+  /** Starts it again on the same data directory and port (after `crash`). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,6 +46,8 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   }
   const port = await freePort();
   let started = false;
+  const start = () => as('pg_ctl', ['start', '-D', data, '-w', '-l', join(dir.path, 'log'), '-o', `-p ${port} -k ${dir.path} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=500`]);
+  const crash = async () => void (await as('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']));
   const stop = async () => {
     if (started) await as('pg_ctl', ['stop', '-D', data, '-m', 'immediate', '-w']).catch(() => undefined);
     await dir.cleanup();
@@ -49,10 +55,10 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   try {
     await as('initdb', ['-D', data, '-U', 'super', `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '-E', 'UTF8', '--no-sync']);
     started = true;
-    await as('pg_ctl', ['start', '-D', data, '-w', '-l', join(dir.path, 'log'), '-o', `-p ${port} -k ${dir.path} -c listen_addresses=127.0.0.1 -c fsync=off`]);
+    await start();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: `postgres://super:${password}@127.0.0.1:${port}/postgres`, port, stop };
+  return { url: `postgres://super:${password}@127.0.0.1:${port}/postgres`, port, crash, restart: async () => void (await start()), stop };
 }

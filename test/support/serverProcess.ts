@@ -114,10 +114,10 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   };
 }
 
-/** Runs the `seams` CLI on a data directory; resolves with its exit code and output. */
-export function runCli(dataDir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the `seams` CLI on a data directory (with `env`, e.g. a PostgreSQL store's settings); resolves with its exit code and output. */
+export function runCli(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--data-dir', dataDir, ...args], { cwd: REPO_ROOT, env: cleanEnv(), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--data-dir', dataDir, ...args], { cwd: REPO_ROOT, env: { ...cleanEnv(), ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

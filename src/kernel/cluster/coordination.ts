@@ -7,6 +7,7 @@ import { migrateLatest } from '../migrate.js';
 import { privateDir, privateSqliteFile } from '../privateFiles.js';
 import { openSqlite } from '../sqlite/connection.js';
 import { databaseNow } from './databaseClock.js';
+import { UnavailableError } from '../errors.js';
 
 /** A lease held: its fencing number grows with every new holder. */
 export interface Lease {
@@ -125,12 +126,28 @@ export class LivePeers {
     private readonly freshMs: number,
   ) {}
 
+  /**
+   * The live peers, read at most twice a second. When they cannot be read (the coordination
+   * database is down) the last known list serves on: the peers themselves may well still answer.
+   * With none known yet, an UnavailableError (503).
+   */
   async list(): Promise<Peer[]> {
-    if (!this.cache || Date.now() - this.cache.at > 500) this.cache = { at: Date.now(), peers: await this.coordination.peers(this.freshMs) };
+    if (this.cache && Date.now() - this.cache.at <= 500) return this.cache.peers;
+    try {
+      this.cache = { at: Date.now(), peers: await this.coordination.peers(this.freshMs) };
+    } catch (error) {
+      if (!this.cache) throw new UnavailableError(`the cluster's peers cannot be read: ${(error as Error).message}`, 2);
+      this.cache = { at: Date.now(), peers: this.cache.peers };
+      this.onStale?.(error);
+    }
     return this.cache.peers;
   }
 
+  /** Told each time the last known list serves because the peers could not be read. */
+  onStale?: (error: unknown) => void;
+
+  /** Reads the peers again at the next request (kept meanwhile, in case they cannot be read). */
   forget(): void {
-    this.cache = undefined;
+    if (this.cache) this.cache.at = 0;
   }
 }

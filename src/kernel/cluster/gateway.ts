@@ -1,7 +1,7 @@
 import express, { type Request } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
-import { endWithProblem, sendProblem } from '../http/problem.js';
+import { endWithProblem, problemHandler, sendProblem } from '../http/problem.js';
 import { LivePeers, type Coordination } from './coordination.js';
 import { SeenPositions } from './seenPositions.js';
 
@@ -23,6 +23,7 @@ export function createGateway(options: GatewayOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const live = new LivePeers(options.coordination, options.freshMs);
+  live.onStale = (error) => options.log.warn({ err: error }, 'gateway: the peers cannot be read; routing to the last known ones');
   let turn = 0;
   const target = new WeakMap<Request, string>();
   const seen = new SeenPositions();
@@ -31,6 +32,7 @@ export function createGateway(options: GatewayOptions): express.Express {
     res.json({ status: 'live', role: 'gateway' });
   });
   app.get('/gateway/peers', async (_req, res) => {
+    // (A peer list that cannot be read rejects; express 5 hands it to the problem handler below: 503.)
     res.json({ peers: await live.list() });
   });
   app.use(async (req, res, next) => {
@@ -58,5 +60,6 @@ export function createGateway(options: GatewayOptions): express.Express {
       },
     }),
   );
+  app.use(problemHandler(options.log));
   return app;
 }

@@ -83,7 +83,9 @@ export class Leadership {
       } catch (error) {
         this.log.error({ err: error }, 'could not renew leases; will retry');
       }
-      await this.stopOverdue();
+      // Stopping a module's work may fail too (the database that failed the renewal is away): the
+      // module is no longer led either way, and this loop must go on to take the lease back later.
+      await this.stopOverdue().catch((error) => this.log.error({ err: error }, 'stopping the work of a lease not renewed failed; will retry'));
     }
   }
 

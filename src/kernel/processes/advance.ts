@@ -5,7 +5,12 @@ import type { ProcessDefinition, ProcessInput, ProcessTx } from '../types/proces
 import { afterUndo, decideInput, newInstance, takeStep, type Effects, type Instance } from './instance.js';
 import type { InstanceRow, OriginRow, ProcessTables } from './processTables.js';
 
-/** Namespace of command ids derived from (process, instance, n): a replay derives the same ids. */
+/**
+ * Namespace of command ids derived from (process, instance, n, command type): a replay that
+ * decides the same derives the same ids, and one that decides otherwise (its module database was
+ * restored and its facts changed) derives other ids, so the receiver does not take the new
+ * command for the earlier one and drop it. (The type only, not the data: a resend must keep its id.)
+ */
 const COMMAND_IDS = '6f1c0b5e-3c55-4d1e-9a0e-5b2f3b7c9d10';
 
 /**
@@ -103,7 +108,7 @@ async function persist(
   for (const c of effects.commands) {
     await trx(tables.outbox).insert({
       instance_id: instance.id,
-      command_id: uuidv5(`${definition.name}/${instance.id}/${c.n}`, COMMAND_IDS),
+      command_id: uuidv5(`${definition.name}/${instance.id}/${c.n}/${c.type}`, COMMAND_IDS),
       command_type: c.type,
       data: JSON.stringify(c.data),
       purpose: c.purpose,

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { isDatabaseUnreachable } from '../errors.js';
 import { sleep } from '../event-store/subscription.js';
 import { batchSpan } from './batchSpan.js';
 import type { EventStore, RecordedEvent } from '../types/eventStore.js';
@@ -46,6 +47,8 @@ export class ProjectionRunner {
   private nextLook = 0;
   /** The active generation's parked streams as last looked at (a leader looks twice a second). */
   private parked: ParkedStream[] = [];
+  /** Why the loop is being started again (a lost database connection), until it reads the log again. */
+  private trouble: string | undefined;
 
   constructor(
     readonly module: string,
@@ -102,7 +105,7 @@ export class ProjectionRunner {
   start(): void {
     if (this.running) return;
     this.abort = new AbortController();
-    const running: Promise<void> = this.loop(this.abort.signal, false)
+    const running: Promise<void> = this.loopAndRetry(this.abort.signal)
       .catch((error) => {
         // Deposed: a newer leader raised the module's fence. Its writes were refused; this runner stops (the lease round makes it follow).
         if (error instanceof Fenced) this.log.warn({ projection: this.name, err: error }, 'write refused by the fence: another process leads this module now; stopping here');
@@ -114,13 +117,36 @@ export class ProjectionRunner {
     this.running = running;
   }
 
+  /**
+   * The loop, started again after any failure but the fence's, with back-off: a lost database
+   * connection (PostgreSQL restarted) must not end a runner for good. While it retries, the
+   * failure shows in status() as the runner's error; it clears once the log is read again.
+   */
+  private async loopAndRetry(signal: AbortSignal): Promise<void> {
+    const { backoffMs = 50, maxBackoffMs = 2000 } = this.options;
+    for (let failures = 0; !signal.aborted; failures++) {
+      try {
+        await this.loop(signal, false);
+        return;
+      } catch (error) {
+        if (error instanceof Fenced || signal.aborted) throw error;
+        const delay = Math.min(maxBackoffMs, backoffMs * 2 ** Math.min(failures, 16));
+        this.trouble = (error as Error).message ?? String(error);
+        this.log.warn({ err: error, projection: this.name }, `projection runner failed; starting again in ${delay} ms`);
+        await sleep(delay, signal);
+        await this.reload().catch(() => undefined);
+      }
+    }
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
     this.running = undefined;
     // A deposed leader's checkpoint stays where the fence stopped it.
+    // So does one whose database went away: the idle checkpoint is only a shortcut, the next holder reads those events again.
     await this.flushCheckpoints().catch((error) => {
-      if (!(error instanceof Fenced)) throw error;
+      if (!(error instanceof Fenced) && !isDatabaseUnreachable(error)) throw error;
     });
   }
 
@@ -177,7 +203,8 @@ export class ProjectionRunner {
     if (!this.generations.serving) await this.generations.refresh();
     const { serving, building } = this.generations;
     if (!serving) return { module: this.module, projection: this.name, version: this.definition.version, generation: 0, position: 0, headPosition: this.head, lag: this.head, state: 'stopped' };
-    return describeProjection(this.module, serving, building, this.head, this.parked);
+    const described = describeProjection(this.module, serving, building, this.head, this.parked);
+    return this.trouble && !described.error ? { ...described, error: { message: `retrying: ${this.trouble}`, position: null, eventId: null } } : described;
   }
 
   private async loop(signal: AbortSignal, untilCaughtUp: boolean): Promise<void> {
@@ -191,6 +218,7 @@ export class ProjectionRunner {
         continue;
       }
       this.head = await this.store.headPosition();
+      this.trouble = undefined;
       if (active.state === 'ahead-of-log' || active.position > this.head) {
         await this.rebuildAfterRestore(active);
         continue;

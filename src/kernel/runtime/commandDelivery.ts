@@ -46,6 +46,10 @@ export function deliverOnce(db: Knex, ctx: ModuleContext, handler: CommandHandle
       await handler.handle(stampedContext({ ...ctx, events: commandScoped(ctx.events, meta.commandId) }, stamp), data, meta);
     } catch (error) {
       if (!(error instanceof AlreadyHandled)) throw error;
+      // Its first event's id is in the log with other content: handled before, and deciding otherwise now
+      // that its own events are there. (Two commands under one id would meet here too: process command ids
+      // carry the command's type so that a different decision is a different command; say it when it happens.)
+      ctx.log.warn({ command: handler.command.type, commandId: meta.commandId }, 'command taken as handled before: its first event id is in the log with other content');
     }
     await db('handled_commands').insert({ command_id: meta.commandId, type: handler.command.type, handled_at: Date.now() }).onConflict('command_id').ignore();
   });

@@ -220,9 +220,10 @@ export class ModuleRuntime {
   private async follow(module: string): Promise<void> {
     const m = this.running.get(module)!;
     m.fence.end();
-    await m.engine.stop();
+    // Each part is stopped and set following even when another one's stop fails (the database is away).
+    await m.engine.stop().catch((error) => this.log.warn({ err: error, module }, 'stopping the process engine failed'));
     for (const runner of m.runners.values()) {
-      await runner.stop();
+      await runner.stop().catch((error) => this.log.warn({ err: error, module, projection: runner.name }, 'stopping the projection runner failed'));
       runner.follow();
     }
   }
