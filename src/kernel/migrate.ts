@@ -2,7 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import sqlite3 from 'sqlite3';
-import { withClient } from './event-store/postgres/connection.js';
+import { withAdvisoryLock } from './event-store/postgres/connection.js';
 import { sleep } from './event-store/subscription.js';
 import { privateSqliteFile } from './privateFiles.js';
 
@@ -43,15 +43,9 @@ export async function migrateLatest(knex: Knex, folder: string, tableName: strin
   if (schema !== undefined) {
     // PostgreSQL: the turn is a session advisory lock, gone with the connection of a migrator
     // that dies (SIGKILL), so its holder may free a knex lock left taken by one.
-    const key = `seams.migrations.${schema}.${tableName}`;
-    return withClient(knex, async (client) => {
-      await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
-      try {
-        await knex.migrate.forceFreeMigrationsLock({ tableName });
-        return await retried(run, tableName, waitMs);
-      } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
-      }
+    return withAdvisoryLock(knex, `seams.migrations.${schema}.${tableName}`, async () => {
+      await knex.migrate.forceFreeMigrationsLock({ tableName });
+      return retried(run, tableName, waitMs);
     });
   }
   return retried(run, tableName, waitMs);

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { usesPostgres } from '../config.js';
 import type { SeamsConfig } from '../types/config.js';
-import { openPostgres, ensureSchema, withClient } from '../event-store/postgres/connection.js';
+import { openPostgres, ensureSchema, withAdvisoryLock } from '../event-store/postgres/connection.js';
 import { migrateLatest } from '../migrate.js';
 import { privateDir, privateSqliteFile } from '../privateFiles.js';
 import { openSqlite } from '../sqlite/connection.js';
@@ -37,16 +37,10 @@ export class Coordination {
       const schema = config.clusterSchema ?? `${config.pgSchemaPrefix ?? ''}event_store`;
       // One connection holds the advisory lock while the migrations use another.
       db = openPostgres(config.databaseUrl!, schema, 3);
-      // Members starting together take turns, as on the event store's schema: knex's own lock makes a second migrator fail, not wait.
-      await withClient(db, async (client) => {
-        const key = `seams.cluster.${schema}`;
-        await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
-        try {
-          await ensureSchema(db, schema);
-          await migrateLatest(db, 'cluster', 'cluster_migrations');
-        } finally {
-          await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
-        }
+      // Members starting together take turns, as on the event store's schema.
+      await withAdvisoryLock(db, `seams.cluster.${schema}`, async () => {
+        await ensureSchema(db, schema);
+        await migrateLatest(db, 'cluster', 'cluster_migrations');
       });
     } else {
       db = openSqlite({ filename: privateSqliteFile(join(privateDir(config.clusterDir ?? config.dataDir), 'cluster.sqlite')), cacheKiB: 512 });

@@ -61,6 +61,23 @@ export async function withClient<T>(knex: Knex, fn: (client: PgClient) => Promis
   }
 }
 
+/**
+ * Runs `fn` holding a session advisory lock on `key`: processes starting together take turns
+ * (knex's own migration lock makes a second migrator fail, not wait, and creating a schema or
+ * knex's tables is not race-free), and the lock goes with the connection of a holder that dies.
+ * It keeps one pooled connection for the lock, so `fn` needs a pool of at least two.
+ */
+export function withAdvisoryLock<T>(knex: Knex, key: string, fn: () => Promise<T>): Promise<T> {
+  return withClient(knex, async (client) => {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+    try {
+      return await fn();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+    }
+  });
+}
+
 /** The SQLSTATE of an error the server sent, or undefined for anything else (lost connection, bug). */
 export function sqlState(error: unknown): string | undefined {
   return error instanceof pg.DatabaseError ? error.code : undefined;
