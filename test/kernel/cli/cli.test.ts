@@ -253,14 +253,14 @@ describe('seams CLI', function () {
   it('the real entry: --help everywhere, exit codes 0 and 2', async function () {
     // Ten processes, each compiling the CLI with tsx: seconds apiece on a busy machine.
     this.timeout(180_000);
-    const run = promisify(execFile);
-    const entry = ['tsx', 'src/cli.ts'];
+    const run = (args: string[], options?: { env: NodeJS.ProcessEnv }) => promisify(execFile)(process.execPath, args, options);
+    const entry = ['--import', 'tsx', 'src/cli.ts'];
     for (const args of [['--help'], ['projections', '--help'], ['projections', 'rebuild', '--help'], ['events', 'read', '--help'], ['modules', '--help'], ['migrate', '--help'], ['split', '--help'], ['history', 'copy', '--help'], ['contracts', 'check', '--help']]) {
-      const { stdout } = await run('npx', [...entry, ...args]);
+      const { stdout } = await run([...entry, ...args]);
       expect(stdout).to.match(/^Usage: seams/);
     }
     try {
-      await run('npx', [...entry, 'events', 'read', '--after', 'x'], { env: { ...process.env, SEAMS_DATA_DIR: dir.path } });
+      await run([...entry, 'events', 'read', '--after', 'x'], { env: { ...process.env, SEAMS_DATA_DIR: dir.path } });
       expect.fail('should exit non-zero');
     } catch (error) {
       const e = error as { code: number; stderr: string };

@@ -2,7 +2,7 @@
  * `npm run chaos`, short and seeded, on both stores: three members and a gateway under a mixed
  * workload while every kind of fault is injected, then healed and checked. Nothing acknowledged
  * may be lost or duplicated, and no invariant may be violated. A failure names the seed: run
- * `npm run chaos -- --seed <seed> --minutes 1 [--store postgres]` to see the same schedule again.
+ * `npm run chaos -- --seed <seed> --minutes 0.75 --fault-gap 6 --clients 2 [--store postgres]` to see the same schedule again.
  */
 import { expect } from 'chai';
 import { runCampaign } from '../../../tools/chaos/campaign.js';
@@ -11,9 +11,11 @@ import { FAULT_KINDS } from '../../../tools/chaos/schedule.js';
 import { ownPostgresUnavailable } from '../../support/ownPostgres.js';
 
 const SEED = 14;
+/** 45 s of workload and faults per store: with start, healing and the checks, about 80 s each (the default test run's budget). */
+const MINUTES = 0.75;
 
 for (const store of ['sqlite', 'postgres'] as const) {
-  describe(`the chaos campaign (${store}, seed ${SEED}, 1 minute)`, function () {
+  describe(`the chaos campaign (${store}, seed ${SEED}, ${MINUTES * 60} s)`, function () {
     this.timeout(10 * 60_000);
 
     it('loses nothing acknowledged, duplicates nothing, and violates no invariant', async function () {
@@ -25,13 +27,13 @@ for (const store of ['sqlite', 'postgres'] as const) {
       const lines: string[] = [];
       const outcome = await runCampaign({
         seed: SEED,
-        minutes: 1,
+        minutes: MINUTES,
         store,
         // .eml files on SQLite; on PostgreSQL an SMTP server that counts every delivery (a second shows).
         mail: store === 'sqlite' ? 'files' : 'smtp',
         faults: FAULT_KINDS,
         clients: 2,
-        faultGapMs: 8000,
+        faultGapMs: 6000,
         leaseTtlMs: 2000,
         quietTimeoutMs: 120_000,
         keep: false,
