@@ -303,7 +303,8 @@ export class ProjectionRunner {
    * seen. The projection converges by itself: it is rebuilt from the log beside the serving
    * tables (which keep answering) and swapped in when caught up. A process is rebuilt the same
    * way: its instances replay from the restored log, and the commands they send are sent again
-   * under the same ids (derived from the instance and its count of commands sent).
+   * under the same ids when they decide the same (an id names the instance, the command's place
+   * among its commands and its type), and under new ids when the restored log decides otherwise.
    */
   private async rebuildAfterRestore(g: Generation): Promise<void> {
     this.log.warn(
