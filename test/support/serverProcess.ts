@@ -5,6 +5,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,8 @@ export interface ServerProcessOptions {
   startTimeoutMs?: number;
   /** Where to run it (default this repository); elsewhere, `command` is JavaScript run as it is, without tsx. */
   cwd?: string;
+  /** A file that keeps everything the process writes, appended to (the in-memory output keeps only the last 100 KB). */
+  logFile?: string;
 }
 
 export interface Exit {
@@ -78,6 +81,12 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
+  if (options.logFile) {
+    const log = createWriteStream(options.logFile, { flags: 'a' });
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(log, { end: false });
+    child.once('close', () => log.end());
+  }
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let hasExited = false;
   void exited.then(() => (hasExited = true));

@@ -2,7 +2,8 @@
  * One campaign: start the store and the cluster, run the workload and the fault schedule together,
  * heal, wait for quiet, observe, stop, compare every projection with a fresh rebuild, and check.
  */
-import { cpSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { modules } from '../../src/application.js';
 import { startOwnPostgres, type OwnPostgres } from '../../test/support/ownPostgres.js';
@@ -35,6 +36,8 @@ export interface CampaignOptions {
   mail: 'files' | 'smtp';
   /** Keep the data directory (always kept when something is wrong). */
   keep: boolean;
+  /** The members' and gateway's LOG_LEVEL; their output is kept in <run>/logs either way. */
+  logLevel: string;
   /** A progress line (replaces the previous one on a terminal). */
   progress(line: string): void;
   log(line: string): void;
@@ -82,6 +85,10 @@ async function waitForQuiet(session: ReturnType<typeof openSession>, timeoutMs: 
   return { quietMs: null, behind: behind.map((b) => `${b} of ${head}`) };
 }
 
+function dumpDatabase(url: string, file: string): Promise<void> {
+  return new Promise((resolve, reject) => execFile('pg_dump', ['--dbname', url, '--file', file], (error) => (error ? reject(error) : resolve())));
+}
+
 export async function runCampaign(options: CampaignOptions): Promise<Outcome> {
   const dir = await tempDir(`seams-chaos-${options.seed}-`);
   const dataDir = join(dir.path, 'data');
@@ -96,7 +103,9 @@ export async function runCampaign(options: CampaignOptions): Promise<Outcome> {
     const storeEnv: Record<string, string> = postgres ? { SEAMS_STORE: 'postgres', DATABASE_URL: postgres.url } : { SEAMS_STORE: 'sqlite' };
     if (smtp) storeEnv.SMTP_URL = smtp.url;
     const names = modules.map((m) => m.name);
-    cluster = new Cluster({ dataDir, storeEnv, modules: names, leaseTtlMs: options.leaseTtlMs, log: options.log });
+    const logDir = join(dir.path, 'logs');
+    mkdirSync(logDir);
+    cluster = new Cluster({ dataDir, storeEnv, modules: names, leaseTtlMs: options.leaseTtlMs, logDir, logLevel: options.logLevel, log: options.log });
     options.log(`chaos: seed ${options.seed}: three members and a gateway on ${options.store} (${dataDir})`);
     await cluster.start();
     const reporter = await reporterToken(cluster);
@@ -167,6 +176,8 @@ export async function runCampaign(options: CampaignOptions): Promise<Outcome> {
     // Kept for a post-mortem when something was wrong (on SQLite: PostgreSQL's instance goes with the run).
     keep ||= verdict.lost + verdict.duplicated + verdict.violations.length > 0;
     if (keep) writeFileSync(join(dir.path, 'history.json'), JSON.stringify({ options: { ...options, progress: undefined, log: undefined }, faults: injected, history: client.history }, null, 1));
+    // PostgreSQL's instance goes with the run: what it held is kept as a dump beside the logs.
+    if (keep && postgres) await dumpDatabase(postgres.url, join(dir.path, 'postgres.sql')).catch((e) => options.log(`chaos: pg_dump failed: ${String(e)}`));
     return {
       seed: options.seed,
       store: options.store,

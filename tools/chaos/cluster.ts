@@ -5,6 +5,8 @@
  * killed and started again on the same port.
  */
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Coordination } from '../../src/kernel/cluster/coordination.js';
 import { loadConfig } from '../../src/kernel/host.js';
 import { freePort, startServerProcess, type ServerProcess } from '../../test/support/serverProcess.js';
@@ -15,6 +17,10 @@ export interface ClusterOptions {
   storeEnv: Record<string, string>;
   modules: readonly string[];
   leaseTtlMs: number;
+  /** Where each process's output is kept, a file per process (m0.log, …, gateway.log), across restarts. */
+  logDir: string;
+  /** The processes' LOG_LEVEL (warn unless asked: info logs every request). */
+  logLevel: string;
   log(line: string): void;
 }
 
@@ -66,6 +72,7 @@ export class Cluster {
         port: this.ports[i],
         env: { ...this.env, SEAMS_PROCESS_ID: `m${i}`, SEAMS_MODULES: modulesOf(this.options.modules, i).join(',') },
         startTimeoutMs: 90_000,
+        ...this.logging(`m${i}`),
       }),
     );
     this.members[i] = member;
@@ -74,10 +81,16 @@ export class Cluster {
 
   async startGateway(): Promise<void> {
     const gateway = await this.persist('the gateway', () =>
-      startServerProcess({ dataDir: this.options.dataDir, port: this.gatewayPort, env: this.env, command: ['src/cli.ts', 'serve', '--gateway'], startTimeoutMs: 90_000 }),
+      startServerProcess({ dataDir: this.options.dataDir, port: this.gatewayPort, env: this.env, command: ['src/cli.ts', 'serve', '--gateway'], startTimeoutMs: 90_000, ...this.logging('gateway') }),
     );
     this.gateway = gateway;
     this.supervise('gateway', gateway, () => this.gateway === gateway, () => this.startGateway());
+  }
+
+  private logging(name: string): { logFile: string; logLevel: string } {
+    const logFile = join(this.options.logDir, `${name}.log`);
+    appendFileSync(logFile, `--- chaos: ${name} starting at ${new Date().toISOString()}\n`);
+    return { logFile, logLevel: this.options.logLevel };
   }
 
   /** A process that exits while still wanted (no fault stopped it) is recorded and started again after a second. */

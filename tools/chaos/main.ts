@@ -41,12 +41,13 @@ const program = new Command('chaos')
   .option('--fault-gap <s>', 'mean seconds between faults', positiveInteger, 10)
   .option('--lease-ttl <ms>', 'the members’ SEAMS_LEASE_TTL_MS (a paused leader stays stopped 2.5 times this)', positiveInteger, 2000)
   .option('--quiet-timeout <s>', 'how long to wait for quiet after healing', positiveInteger, 120)
-  .option('--keep', 'keep the data directory (it is kept anyway when something is wrong)', false)
+  .option('--keep', 'keep the data directory and the processes’ logs (kept anyway when something is wrong)', false)
+  .addOption(new Option('--log-level <level>', 'LOG_LEVEL of the members and the gateway (their output is kept in <run>/logs)').choices(['error', 'warn', 'info', 'debug']).default('warn'))
   .configureOutput({ outputError: (text, write) => write(text) })
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
   .parse();
 
-const options = program.opts<{ seed: number; minutes: number; store: 'sqlite' | 'postgres'; mail: 'files' | 'smtp'; faults: FaultKind[]; clients: number; faultGap: number; leaseTtl: number; quietTimeout: number; keep: boolean }>();
+const options = program.opts<{ seed: number; minutes: number; store: 'sqlite' | 'postgres'; mail: 'files' | 'smtp'; faults: FaultKind[]; clients: number; faultGap: number; leaseTtl: number; quietTimeout: number; keep: boolean; logLevel: string }>();
 if (options.store === 'postgres' && ownPostgresUnavailable()) {
   process.stderr.write(`chaos: --store postgres: ${ownPostgresUnavailable()}\n`);
   process.exit(2);
@@ -65,6 +66,7 @@ const outcome = await runCampaign({
   leaseTtlMs: options.leaseTtl,
   quietTimeoutMs: options.quietTimeout * 1000,
   keep: options.keep,
+  logLevel: options.logLevel,
   // On a terminal the line is redrawn every second; in a pipe, one line every 10 s.
   progress: (line) => {
     if (tty) process.stderr.write(`\r\x1b[K${line}`);

@@ -44,6 +44,20 @@ const fromRow = (row: InstanceRow): Instance => ({
   lastPosition: Number(row.last_position),
 });
 
+/**
+ * The instance's row, locked until the transaction ends where the database lets others write
+ * meanwhile (PostgreSQL). The projection runner's batches and the engine (timers, failure
+ * bookkeeping, compensation) step the same instance in transactions of their own; under READ
+ * COMMITTED the later step would otherwise decide on the row as it was before the earlier one
+ * committed and overwrite it (a lost step: the campaign's seed 14 left an order pending, its
+ * instance back to "reserving credit" behind an invalidation already sent). SQLite has one writer
+ * at a time already.
+ */
+export function lockInstance(trx: Knex.Transaction, tables: ProcessTables, instanceId: string): Promise<InstanceRow | undefined> {
+  const query = trx(tables.instances).where({ id: instanceId });
+  return (trx.client.config.client === 'pg' ? query.forUpdate() : query).first() as Promise<InstanceRow | undefined>;
+}
+
 /** What `read` found for this input: replica rows, settings (nothing for failures and compensations). */
 async function readFacts(definition: ProcessDefinition, input: ProcessInput, tx: ProcessTx, state: unknown): Promise<unknown> {
   if (input.kind === 'event') return definition.reactions.find((r) => r.contract.type === input.event.type)!.read?.(input.event, tx, state);
@@ -65,7 +79,7 @@ export async function advance(
   input: ProcessInput,
   options: { start?: boolean; origin?: Origin } = {},
 ): Promise<void> {
-  const row = (await trx(tables.instances).where({ id: instanceId }).first()) as InstanceRow | undefined;
+  const row = await lockInstance(trx, tables, instanceId);
   if (!row && !options.start) return;
   if (row && options.start && input.kind === 'event') return; // one live instance per id: a second start is a duplicate
   if (row && input.kind === 'event' && input.event.position <= Number(row.last_position)) return; // delivered before
@@ -88,7 +102,7 @@ export async function advance(
  * resumes exactly where compensation stopped.
  */
 export async function undoDelivered(definition: ProcessDefinition, trx: Knex.Transaction, tables: ProcessTables, instanceId: string, origin: Origin): Promise<void> {
-  const row = (await trx(tables.instances).where({ id: instanceId }).first()) as InstanceRow | undefined;
+  const row = await lockInstance(trx, tables, instanceId);
   if (!row || row.status !== 'compensating') return;
   const now = new Date();
   await persist(definition, trx, tables, afterUndo(definition, fromRow(row), now), now, row.created_at, origin);

@@ -37,6 +37,7 @@ for (const store of ['sqlite', 'postgres'] as const) {
         leaseTtlMs: 2000,
         quietTimeoutMs: 120_000,
         keep: false,
+        logLevel: 'warn',
         progress: () => undefined,
         log: (line) => lines.push(line),
       });
