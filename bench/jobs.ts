@@ -17,7 +17,7 @@ import { positiveInteger } from '../src/kernel/cli/argParsers.js';
 import pino from 'pino';
 import { loadConfig, startServer, type EventStore } from '../src/kernel/host.js';
 import { JobScheduled } from '../src/modules/jobs/contracts.js';
-import { JobAccepted } from '../src/modules/jobs/events.js';
+import { JobAccepted, JobPrepared, JobValidated, SlotReserved } from '../src/modules/jobs/events.js';
 import { identity } from '../src/modules/identity/index.js';
 import { jobs as jobsModule } from '../src/modules/jobs/index.js';
 import { tempDir } from '../test/support/tempDir.js';
@@ -47,15 +47,29 @@ interface Figures {
 const TYPE = 'bench';
 const pacedCount = Math.max(1, Math.round(opts.jobs / 2));
 
-/** Each job's JobAccepted and JobScheduled times (epoch ms), by job id. */
-async function timeline(store: EventStore): Promise<Map<string, { acceptedAt: number; scheduledAt?: number }>> {
-  const jobs = new Map<string, { acceptedAt: number; scheduledAt?: number }>();
-  for await (const e of eventsOfTypes(store, [JobAccepted.type, JobScheduled.type])) {
+/** The stations' events, in the order a job passes them. */
+const HOPS = [JobAccepted, JobValidated, JobPrepared, SlotReserved, JobScheduled] as const;
+type Times = { acceptedAt: number; scheduledAt?: number; at: Map<string, number> };
+
+/** Each job's times (epoch ms) at every station's event, by job id. */
+async function timeline(store: EventStore): Promise<Map<string, Times>> {
+  const jobs = new Map<string, Times>();
+  for await (const e of eventsOfTypes(store, HOPS.map((h) => h.type))) {
     const jobId = (e.data as { jobId: string }).jobId;
-    if (e.type === JobAccepted.type) jobs.set(jobId, { acceptedAt: Date.parse(e.recordedAt) });
-    else jobs.get(jobId)!.scheduledAt = Date.parse(e.recordedAt);
+    const at = Date.parse(e.recordedAt);
+    if (e.type === JobAccepted.type) jobs.set(jobId, { acceptedAt: at, at: new Map([[e.type, at]]) });
+    const job = jobs.get(jobId)!;
+    job.at.set(e.type, at);
+    if (e.type === JobScheduled.type) job.scheduledAt = at;
   }
   return jobs;
+}
+
+/** Where the time goes: the median of each hop (one station's event to the next) over `jobs`. */
+function hops(jobs: Times[]): string {
+  return HOPS.slice(1)
+    .map((hop, i) => `→ ${hop.type.split('.')[1]} ${latencyFigures(jobs.map((j) => j.at.get(hop.type)! - j.at.get(HOPS[i]!.type)!)).p50} ms`)
+    .join(', ');
 }
 
 async function run(index: number): Promise<Figures> {
@@ -119,6 +133,7 @@ async function run(index: number): Promise<Figures> {
     jobs = await timeline(server.store);
     const paced = latencyFigures([...dueAt].map(([id, due]) => jobs.get(id)!.scheduledAt! - due));
     console.log(`  paced at ${pacedRate} jobs/s (${pacedCount} jobs, sends at most ${maxStartLagMs} ms late): due → scheduled p50 ${paced.p50} ms, p99 ${paced.p99} ms`);
+    console.log(`  paced, each hop's p50: JobAccepted ${hops([...dueAt.keys()].map((id) => jobs.get(id)!))}`);
     return {
       jobsPerS,
       p50AcceptedToScheduledMs: max.p50,

@@ -7,17 +7,9 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { expect } from 'chai';
+import { counts, readLog } from '../support/adminLog.js';
 import { tempDir } from '../support/tempDir.js';
 import { requestJson, runCli, signUp, startServerProcess, type ServerProcess } from '../support/serverProcess.js';
-
-interface LoggedEvent {
-  id: string;
-  stream: string;
-  revision: number;
-  position: number;
-  type: string;
-  data: Record<string, unknown>;
-}
 
 interface ProjectionRow {
   module: string;
@@ -26,18 +18,6 @@ interface ProjectionRow {
   headPosition: number;
   lag: number;
   state: string;
-}
-
-/** The whole log, through `/admin/events` paging. */
-async function readLog(base: string): Promise<{ events: LoggedEvent[]; head: number }> {
-  const events: LoggedEvent[] = [];
-  for (;;) {
-    const after = events.length > 0 ? events[events.length - 1]!.position : 0;
-    const page = await requestJson<{ events: LoggedEvent[]; headPosition: number }>(base, 'GET', `/admin/events?after=${after}&limit=1000`);
-    expect(page.status, page.text).to.equal(200);
-    events.push(...page.body.events);
-    if (page.body.events.length < 1000) return { events, head: page.body.headPosition };
-  }
 }
 
 /** Runs `work` over `items` with at most `concurrency` at a time. */
@@ -60,13 +40,6 @@ async function convergedProjections(base: string, head: number): Promise<Project
     if (done || Date.now() > deadline) return reply.body;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** Counts the values of a list. */
-function counts<T>(values: Iterable<T>): Map<T, number> {
-  const found = new Map<T, number>();
-  for (const v of values) found.set(v, (found.get(v) ?? 0) + 1);
-  return found;
 }
 
 describe('e2e: the real server killed with SIGKILL mid-load and restarted', function () {
