@@ -188,6 +188,7 @@ describe('HTTP orders: crashes, restarts and duplicate deliveries', function () 
 
     // And again after the targets forgot they handled them (a crash between the append and the
     // bookkeeping): the handlers run again and decide nothing new.
+    await a.server.runtime.handledCommandsWritten();
     for (const module of ['customers', 'orders', 'communications']) await a.server.runtime.context(module).db('handled_commands').delete();
     for (const c of commands) await a.server.runtime.dispatch(c.type, c.data, { commandId: c.commandId });
     expect(await a.headPosition()).to.equal(before.head);

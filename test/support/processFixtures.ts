@@ -31,7 +31,8 @@ export const ledger = defineModule({
     }),
     handleCommand(Release, async (ctx, data) => {
       ledgerFaults.releaseCalls++;
-      if (ledgerFaults.crashOnRelease > 0 && ledgerFaults.releaseCalls === ledgerFaults.crashOnRelease) throw new Error('crash during compensation');
+      // From the n-th release on, every release fails until the switch is turned off (a process dying there, again and again).
+      if (ledgerFaults.crashOnRelease > 0 && ledgerFaults.releaseCalls >= ledgerFaults.crashOnRelease) throw new Error('crash during compensation');
       await ctx.events.append(ctx.events.stream('hold', data.holdId), [{ type: Released.type, data }]);
     }),
   ],

@@ -44,6 +44,16 @@ export async function openModuleDatabase(definition: ModuleWithMigrations, confi
   return db;
 }
 
+/**
+ * A second connection to a module's SQLite database, for reads that must not wait in line behind
+ * the writer's transactions (WAL: a reader sees every committed write and blocks nobody). It
+ * refuses writes. None on PostgreSQL, whose pool has connections enough.
+ */
+export function openModuleReader(module: string, config: ModuleDatabaseConfig): Knex | undefined {
+  if (config.kind !== 'sqlite') return undefined;
+  return openSqlite({ filename: moduleDatabaseFile(config.dataDir, module), synchronous: 'NORMAL', queryOnly: true });
+}
+
 function openSqliteModule(module: string, dataDir: string): Knex {
   privateDir(dataDir);
   privateDir(join(dataDir, 'modules'));

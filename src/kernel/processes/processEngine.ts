@@ -37,8 +37,8 @@ export interface EngineHost {
 export class ProcessEngine {
   private abort = new AbortController();
   private running: Promise<void> | undefined;
-  private wakeUp = new AbortController();
-  private woken = false;
+  /** Each process's wake-up: its loop sleeps on it between passes. */
+  private readonly alarms = new Map<string, Alarm>();
   /** Rows whose backoff could not be written (process/seq → not before), so they are not sent again at once. */
   private readonly heldBack = new Map<string, number>();
 
@@ -53,39 +53,39 @@ export class ProcessEngine {
   start(): void {
     if (this.running || this.processes.length === 0) return;
     this.abort = new AbortController();
-    this.running = this.loop().catch((error) => this.log.error({ err: error }, 'process engine stopped unexpectedly'));
+    // A loop per process: one station's long pass (a hundred deliveries) never holds up another's.
+    const loops = this.processes.map((process) => this.loop(process).catch((error) => this.log.error({ err: error, process: process.name }, 'process engine stopped unexpectedly')));
+    this.running = Promise.all(loops).then(() => undefined);
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
-    this.wakeUp.abort();
+    for (const alarm of this.alarms.values()) alarm.ring();
     await this.running;
     this.running = undefined;
   }
 
-  /** Something new may be in an outbox: look now instead of at the next poll. */
-  wake(): void {
-    this.woken = true;
-    this.wakeUp.abort();
+  /** Something new may be in an outbox (of `process`, or of any): look now instead of at the next poll. */
+  wake(process?: string): void {
+    if (process === undefined) for (const alarm of this.alarms.values()) alarm.ring();
+    else this.alarms.get(process)?.ring();
   }
 
-  private async loop(): Promise<void> {
+  private async loop(process: ProcessDefinition): Promise<void> {
+    const alarm = new Alarm();
+    this.alarms.set(process.name, alarm);
     while (!this.abort.signal.aborted) {
-      // A wake-up while this pass looks through the outboxes (it may have looked already) means one more pass, not a sleep.
-      this.woken = false;
+      // A wake-up while this pass looks through the outbox (it may have looked already) means one more pass, not a sleep.
+      alarm.rung = false;
       let busy = false;
-      for (const process of this.processes) {
-        try {
-          busy = (await this.deliver(process)) || busy;
-          busy = (await this.fireTimers(process)) || busy;
-        } catch (error) {
-          this.log.error({ err: error, process: process.name }, 'process engine step failed; retrying');
-        }
+      try {
+        busy = (await this.deliver(process)) || busy;
+        busy = (await this.fireTimers(process)) || busy;
+      } catch (error) {
+        this.log.error({ err: error, process: process.name }, 'process engine step failed; retrying');
       }
-      if (busy || this.woken) continue;
-      this.wakeUp = new AbortController();
-      const both = AbortSignal.any([this.abort.signal, this.wakeUp.signal]);
-      await sleep(this.options.pollMs ?? 100, both);
+      if (busy || alarm.rung) continue;
+      await alarm.sleep(this.options.pollMs ?? 100, this.abort.signal);
     }
   }
 
@@ -217,5 +217,22 @@ export class ProcessEngine {
       });
     }
     return true;
+  }
+}
+
+/** A loop's wake-up: rung while it works, it makes one more pass; rung while it sleeps, it ends the sleep. */
+class Alarm {
+  rung = false;
+  private wakeUp = new AbortController();
+
+  ring(): void {
+    this.rung = true;
+    this.wakeUp.abort();
+  }
+
+  async sleep(ms: number, stop: AbortSignal): Promise<void> {
+    this.wakeUp = new AbortController();
+    if (this.rung) return;
+    await sleep(ms, AbortSignal.any([stop, this.wakeUp.signal]));
   }
 }

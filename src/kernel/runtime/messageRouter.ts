@@ -4,12 +4,15 @@ import { UnavailableError, ValidationError } from '../errors.js';
 import type { QueryContract } from '../types/contracts.js';
 import type { CommandMeta, ModuleContext, ModuleDefinition, QueryHandler } from '../types/module.js';
 import { deliverOnce } from './commandDelivery.js';
+import type { HandledCommands } from './handledCommands.js';
 import { QueryGateway, type BreakerState, type QueryGatewayOptions } from './queryGateway.js';
 
 /** A module running in this process, as the router reaches it. */
 export interface LocalModule {
   definition: ModuleDefinition;
   context: ModuleContext;
+  /** The commands it handled (deliverOnce's bookkeeping). */
+  handled: HandledCommands;
 }
 
 /**
@@ -43,7 +46,7 @@ export class MessageRouter {
     if (!owner || !handler) throw new ValidationError(`no module handles command ${type}`);
     const parsed = parseWith(handler.command.schema, data, `command ${type}`);
     const target = this.local(owner.name);
-    if (target) return deliverOnce(target.context.db, target.context, handler, parsed, meta);
+    if (target) return deliverOnce(target.handled, target.context, handler, parsed, meta);
     if (!this.remote) throw new UnavailableError(`module ${owner.name} does not run here to take ${type}`);
     await this.remote.command(owner.name, type, parsed, meta);
   }

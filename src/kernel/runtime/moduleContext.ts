@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { OwnershipError } from '../errors.js';
 import { privateDir } from '../privateFiles.js';
 import { moduleEvents } from '../modules/moduleEvents.js';
+import { randomIds } from '../modules/scopedIds.js';
 import { traceparentOf } from '../telemetry/tracing.js';
 import type { ProjectionRunner } from '../projections/projectionRunner.js';
 import type { SeamsConfig } from '../types/config.js';
@@ -51,6 +52,7 @@ export function buildContext(parts: ContextParts): ModuleContext {
     tokens: parts.tokens,
     config: parts.config,
     settings: parts.settings,
+    newId: randomIds(),
     leaseEpoch: () => parts.leaseEpoch(),
     filesDir: () => {
       // Private like the rest of the data directory (0700); files the module writes there are its to keep 0600.

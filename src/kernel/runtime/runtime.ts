@@ -6,7 +6,7 @@ import { RemoteModules } from '../cluster/remoteModules.js';
 import { loadConfig } from '../config.js';
 import { tokenService } from '../http/tokens.js';
 import { parseModuleConfig } from '../modules/moduleConfig.js';
-import { openModuleDatabase } from '../modules/moduleDatabase.js';
+import { openModuleDatabase, openModuleReader } from '../modules/moduleDatabase.js';
 import { assertOwnership } from '../modules/ownership.js';
 import type { ProcessEngineOptions } from '../processes/processEngine.js';
 import { ProcessEngine } from '../processes/processEngine.js';
@@ -21,6 +21,7 @@ import type { CommandMeta, CredentialEvents, ModuleContext, ModuleDefinition } f
 import type { InstanceDetail, InstanceSummary, ProcessDefinition } from '../types/process.js';
 import type { ProjectionStatus } from '../types/projection.js';
 import { assembleModules } from './assemble.js';
+import { HandledCommands } from './handledCommands.js';
 import { MessageRouter } from './messageRouter.js';
 import { buildContext } from './moduleContext.js';
 import { processInstance, processInstances, type InspectedModule } from './processInspection.js';
@@ -51,7 +52,10 @@ export interface RuntimeOptions {
 interface RunningModule {
   definition: ModuleDefinition;
   db: Knex;
+  /** Reads that must not queue behind the writer (SQLite: a connection of its own; PostgreSQL: db). */
+  reader: Knex;
   context: ModuleContext;
+  handled: HandledCommands;
   runners: Map<string, ProjectionRunner>;
   engine: ProcessEngine;
   tablesOf(process: ProcessDefinition): ProcessTables;
@@ -185,6 +189,11 @@ export class ModuleRuntime {
   }
 
   /** Stops the projection runners (each finishes its batch and checkpoint), then closes the databases. */
+  /** Resolves once every module has written the handled commands it recorded so far (for tests that edit them). */
+  async handledCommandsWritten(): Promise<void> {
+    for (const m of this.running.values()) await m.handled.written();
+  }
+
   async stop(): Promise<void> {
     // The work stops first, then the leases are released: a successor never runs beside this process's last batch.
     const stopWork = async () => {
@@ -194,7 +203,11 @@ export class ModuleRuntime {
     if (this.leadership) await this.leadership.stop(stopWork);
     else await stopWork();
     this.router.shutdown();
-    for (const m of this.running.values()) await m.db.destroy();
+    for (const m of this.running.values()) {
+      await m.handled.close();
+      if (m.reader !== m.db) await m.reader.destroy();
+      await m.db.destroy();
+    }
     this.running.clear();
   }
 
@@ -231,6 +244,7 @@ export class ModuleRuntime {
   private async open(definition: ModuleDefinition): Promise<RunningModule> {
     const settings = parseModuleConfig(definition, this.config.env ?? process.env);
     const db = await openModuleDatabase(definition, this.options.database);
+    const reader = openModuleReader(definition.name, this.options.database) ?? db;
     const log = this.log.child({ module: definition.name });
     const runners = new Map<string, ProjectionRunner>();
     const fence = new Fence(db);
@@ -249,13 +263,13 @@ export class ModuleRuntime {
         ...this.options.projections,
         fence,
         beforeBatch: projection.waitsFor.length > 0 ? (to, signal) => this.waitForAll(runners, projection.waitsFor, to, signal) : undefined,
-        afterBatch: () => engine.wake(),
+        afterBatch: () => engine.wake(projection.name), // a process's batch wrote to its outbox
       });
       // Read-only here: whoever leads the module (lead(), below or via a lease) creates and drops generations.
       await runner.refresh();
       runners.set(projection.name, runner);
     }
-    return { definition, db, context, runners, engine, tablesOf, fence };
+    return { definition, db, reader, context, handled: new HandledCommands(db, reader, log), runners, engine, tablesOf, fence };
   }
 
   /** Waits (outside any transaction) until the named projections have processed `to`. */

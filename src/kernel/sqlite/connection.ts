@@ -15,9 +15,11 @@ export interface SqliteOptions {
   synchronous?: Synchronous;
   /** Page cache per connection, in KiB: memory traded for fewer reads of index pages. */
   cacheKiB?: number;
+  /** A connection that refuses writes (PRAGMA query_only): a reader beside the writer. */
+  queryOnly?: boolean;
 }
 
-export function openSqlite({ filename, synchronous = 'FULL', cacheKiB = 8192 }: SqliteOptions): Knex {
+export function openSqlite({ filename, synchronous = 'FULL', cacheKiB = 8192, queryOnly = false }: SqliteOptions): Knex {
   return knexFactory({
     client: 'sqlite3',
     connection: { filename },
@@ -29,7 +31,7 @@ export function openSqlite({ filename, synchronous = 'FULL', cacheKiB = 8192 }: 
       idleTimeoutMillis: Number.MAX_SAFE_INTEGER,
       afterCreate(conn: RawDb, done: (err: Error | null, conn: RawDb) => void) {
         conn.exec(
-          `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -${cacheKiB}; PRAGMA temp_store = MEMORY;`,
+          `PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA cache_size = -${cacheKiB}; PRAGMA temp_store = MEMORY;${queryOnly ? ' PRAGMA query_only = ON;' : ''}`,
           (err) => done(err, conn),
         );
       },

@@ -111,6 +111,12 @@ export interface ModuleContext {
   readonly config: Readonly<SeamsConfig>;
   /** The module's own settings, parsed from the environment at start (read them typed with defineConfig(...).of(ctx)). */
   readonly settings: unknown;
+  /**
+   * A new id for something this work creates (a customer, an order). Random, except where the
+   * work may be done again and must then make the same ids: a command's handler, and a POST
+   * under an Idempotency-Key, repeated after its first answer was lost. Use it, not randomUUID.
+   */
+  newId(): string;
   /** A directory for this module's own files (created on first use), e.g. `<dataDir>/modules/<name>-files`. */
   filesDir(): string;
   /**

@@ -6,8 +6,8 @@ import { tempDir } from '../../support/tempDir.js';
 
 type App = Awaited<ReturnType<typeof startModules>>;
 
-const start = (dir: string) =>
-  startModules(dir, { modules: processModules, processes: { pollMs: 10, backoffMs: 5, maxBackoffMs: 20, maxAttempts: 4 } });
+const start = (dir: string, maxAttempts = 4) =>
+  startModules(dir, { modules: processModules, processes: { pollMs: 10, backoffMs: 5, maxBackoffMs: 20, maxAttempts } });
 
 async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -72,11 +72,12 @@ describe('process managers', function () {
   });
 
   it('a crash in the middle of compensation resumes and finishes it after a restart', async () => {
-    app = await start(dir.path);
+    // Retried until the restart, however long the machine takes to get there.
+    app = await start(dir.path, 1_000_000);
     const tripId = randomUUID();
     await book(app, tripId, [10, 20, 30]);
     await until(() => instance(app!, tripId), (i) => i?.step === 'booked');
-    // The second release fails until the restart (like a process dying mid-compensation).
+    // The second release fails, again and again, until the restart (like a process dying mid-compensation).
     ledgerFaults.crashOnRelease = 2;
     await app.runtime.context('trips').events.append(`trips.trip-${tripId}`, [{ type: TripCancelled.type, data: { tripId } }]);
     await until(() => instance(app!, tripId), (i) => (i?.attempts ?? 0) >= 1 && i?.status === 'compensating');
@@ -163,6 +164,7 @@ describe('process managers', function () {
     await trips.send(Hold, { holdId: 'x/leg-0', amount: 5 }, { commandId });
     await trips.send(Hold, { holdId: 'x/leg-0', amount: 5 }, { commandId });
     // A crash after the append but before the bookkeeping: forget the id, then resend.
+    await app.runtime.handledCommandsWritten();
     await app.runtime.context('ledger').db('handled_commands').where({ command_id: commandId }).delete();
     await trips.send(Hold, { holdId: 'x/leg-0', amount: 5 }, { commandId });
     expect(await app.store.readStream('ledger.hold-x/leg-0')).to.have.length(1);
