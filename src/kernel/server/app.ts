@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { EventRegistry } from '../contracts/registry.js';
 import { parseWith } from '../contracts/validation.js';
-import { UnavailableError, ValidationError } from '../errors.js';
+import { ConflictError, UnavailableError, ValidationError } from '../errors.js';
 import type { EventStore } from '../types/eventStore.js';
 import { stampedContext } from '../modules/moduleEvents.js';
 import { SeamsMetrics } from '../telemetry/metrics.js';
@@ -19,9 +19,10 @@ import { operationsRoutes } from './operationsRoutes.js';
 import { problemHandler, sendProblem } from '../http/problem.js';
 import { Authenticator, isLocalClient, principalOf, revocationCheck, type RevocationCheck } from '../http/access.js';
 import { ACCESS, Revocations } from '../http/accessReplica.js';
-import { IdempotencyKeys, idempotencyKey, requestHash } from '../http/idempotency.js';
+import { IDEMPOTENCY_HEADER, IdempotencyKeys, idempotencyKey, requestHash } from '../http/idempotency.js';
+import { AlreadyHandled, repeatableContext } from '../modules/scopedIds.js';
 import { oneStorePositions, requestedPositions } from '../http/positionTokens.js';
-import type { Caller, RouteDefinition } from '../types/http.js';
+import type { Caller, HttpResult, RouteDefinition } from '../types/http.js';
 import type { Positions } from '../types/positions.js';
 
 export interface HttpAppOptions {
@@ -180,6 +181,16 @@ function router(routes: readonly RouteDefinition[], context: () => ModuleContext
   return r;
 }
 
+/** A repeat whose first run appended other content (a timestamp, say) took effect before: a 409, never a second effect. */
+async function tookEffectBefore(key: string, handling: Promise<HttpResult>): Promise<HttpResult> {
+  try {
+    return await handling;
+  } catch (error) {
+    if (!(error instanceof AlreadyHandled)) throw error;
+    throw new ConflictError(`the request with ${IDEMPOTENCY_HEADER} ${key} took effect before, and its answer is no longer kept; read the resource to see it`);
+  }
+}
+
 async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Request, res: Response, options: HttpAppOptions, guards: RouteGuards): Promise<void> {
   const positions = options.positions ?? oneStorePositions;
   const minPositions = requestedPositions(req.headers);
@@ -192,23 +203,31 @@ async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Re
   }
   let log: Logger | undefined;
   const meta = { correlationId: String(req.id), actor: caller ? actorOf(req, caller, options.adminToken) : undefined };
+  const ip = req.socket.remoteAddress ?? 'unknown';
+  const keyOwner = caller ? principalOf(caller) : `anonymous:${ip}`;
+  // A POST under an Idempotency-Key may run again after its kept answer was lost (a crash before it
+  // was kept, a module database restored from a backup): it then makes the same ids and appends
+  // the same events, which the log takes once.
+  // (The request is part of the scope: a key used again for another request after its 24 hours acts anew.)
+  const hash = key !== undefined ? requestHash(req.originalUrl, req.body) : '';
+  const repeatable = ctx && key !== undefined && guards.keys ? repeatableContext(ctx, `${ctx.name}/idempotency/${keyOwner}/${key}/${hash}`) : ctx;
   const input = {
     // Everything the handler appends or sends carries this request's id (the conversation, and its cause) and caller.
-    ctx: (ctx && stampedContext(ctx, { ...meta, causationId: meta.correlationId })) as ModuleContext,
+    ctx: (repeatable && stampedContext(repeatable, { ...meta, causationId: meta.correlationId })) as ModuleContext,
     params: route.params ? parseWith(route.params, req.params, 'path parameters') : undefined,
     query: route.query ? parseWith(route.query, req.query, 'query parameters') : undefined,
     body: route.body ? parseWith(route.body, req.body, 'request body') : undefined,
     caller,
     ifMatch,
     meta,
-    ip: req.socket.remoteAddress ?? 'unknown',
+    ip,
     // Made on first use: most requests log nothing of their own.
     get log() {
       return (log ??= (ctx?.log ?? options.log).child({ reqId: String(req.id) }));
     },
   };
   const handled = key !== undefined && guards.keys
-    ? await guards.keys.run(caller ? principalOf(caller) : `anonymous:${input.ip}`, key, requestHash(req.originalUrl, req.body), () => route.handle(input))
+    ? await guards.keys.run(keyOwner, key, hash, () => tookEffectBefore(key, route.handle(input)))
     : { result: await route.handle(input), replayed: false };
   const { result } = handled;
   if (handled.replayed) res.setHeader('Idempotent-Replayed', 'true');

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError, UnprocessableError, created, isOperator, newEvent, ok, route, wholeNumber } from '../../kernel/index.js';
 import { GetProfile } from '../users/contracts.js';
@@ -17,7 +16,7 @@ export const createItemRoute = route.post('/items', {
     const ownerId = body.ownerId ?? caller.userId;
     if (ownerId !== caller.userId && !isOperator(caller)) throw new ForbiddenError('only operators create items owned by another user');
     if (!(await knownUser(ctx, ownerId))) throw new UnprocessableError(`owner ${ownerId} is not a known user`);
-    const itemId = randomUUID();
+    const itemId = ctx.newId();
     // An item is created once and never changed: its new stream needs no decision, only `no_stream`.
     const { position } = await ctx.events.append(ctx.events.stream('item', itemId), [newEvent(ItemCreated, { itemId, title: body.title, priceCents: body.priceCents, ownerId })], {
       expectedRevision: 'no_stream',

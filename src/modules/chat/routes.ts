@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { UnprocessableError, created, ok, route, wholeNumber } from '../../kernel/index.js';
 import { assertParticipant, handleConversation, loadConversation } from './conversation.js';
@@ -16,7 +15,7 @@ export const startConversationRoute = route.post('/conversations', {
     const participantIds = [...new Set([caller.userId, ...body.participantIds])];
     const unknown = await unknownUsers(ctx, participantIds);
     if (unknown.length > 0) throw new UnprocessableError(`unknown participants: ${unknown.join(', ')}`);
-    const conversationId = randomUUID();
+    const conversationId = ctx.newId();
     const { result } = await handleConversation(ctx.events, { kind: 'start', conversationId, participantIds, startedBy: caller.userId });
     return created({ conversationId }, { position: result!.position });
   },
@@ -29,7 +28,7 @@ export const postMessageRoute = route.post('/conversations/:id/messages', {
   body: z.object({ text: z.string().min(1).max(10_000) }),
   responses: { 201: z.object({ messageId: z.uuid() }) },
   async handle({ ctx, params, body, caller }) {
-    const messageId = randomUUID();
+    const messageId = ctx.newId();
     const { result } = await handleConversation(ctx.events, { kind: 'post', conversationId: params.id, messageId, senderId: caller.userId, text: body.text });
     return created({ messageId }, { position: result!.position });
   },

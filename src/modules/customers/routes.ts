@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError, created, isOperator, noContent, ok, route, type MemberCaller } from '../../kernel/index.js';
 import { handleCustomer, type Customer } from './customer.js';
@@ -25,7 +24,7 @@ export const registerCustomerRoute = route.post('', {
   async handle({ ctx, body, caller }) {
     const creditLimitCents = body.creditLimitCents ?? DEFAULT_CREDIT_LIMIT_CENTS;
     if (creditLimitCents !== DEFAULT_CREDIT_LIMIT_CENTS && !isOperator(caller)) throw new ForbiddenError(`only operators set a credit limit other than ${DEFAULT_CREDIT_LIMIT_CENTS}`);
-    const customerId = randomUUID();
+    const customerId = ctx.newId();
     const { result } = await handleCustomer(ctx.events, { kind: 'register', customerId, ownerId: caller.userId, name: body.name, email: body.email, creditLimitCents });
     return created({ customerId }, { position: result!.position, revision: 0 });
   },

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, UnauthorizedError, UnprocessableError, created, loadState, noContent, ok, principalOf, route } from '../../kernel/index.js';
 import { account, accountId, handleAccount } from './account.js';
@@ -26,7 +25,7 @@ export const registerRoute = route.post('/registrations', {
   responses: { 201: z.object({ userId: z.uuid() }) },
   async handle({ ctx, body, ip }) {
     await admitRegistration(ctx, ip);
-    const userId = randomUUID();
+    const userId = ctx.newId();
     const passwordHash = await hashPassword(body.password, hashParams(ctx));
     const { result } = await handleAccount(ctx.events, { kind: 'register', userId, email: body.email, displayName: body.displayName, passwordHash });
     return created({ userId }, { position: result!.position });
@@ -50,7 +49,7 @@ export const loginRoute = route.post('/sessions', {
     // A hash made with weaker parameters than today's is replaced now, while the password is at hand.
     if (outdated) await handleAccount(ctx.events, { kind: 'rehash', email: body.email, passwordHash: await hashPassword(body.password, params) });
     const userId = state.userId;
-    const sessionId = randomUUID();
+    const sessionId = ctx.newId();
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
     const { roles, revision } = await currentRoles(ctx.events, userId);
     const { result } = await handleSession(ctx.events, { kind: 'start', sessionId, userId, expiresAt: expiresAt.toISOString() });
@@ -106,7 +105,7 @@ export const issueServiceTokenRoute = route.post('/service-tokens', {
   }),
   responses: { 201: z.object({ tokenId: z.uuid(), token: z.string().meta({ secret: true }), name: z.string(), scopes: z.array(z.string()), expiresAt: z.string() }) },
   async handle({ ctx, body, caller }) {
-    const tokenId = randomUUID();
+    const tokenId = ctx.newId();
     const scopes = [...new Set(body.scopes)];
     const expiresAt = new Date(Date.now() + body.expiresInDays * DAY_MS);
     const issued = { tokenId, name: body.name, scopes, expiresAt: expiresAt.toISOString() };

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, accepted, isOperator, ok, principalOf, route, wholeNumber, type Caller, type EventData } from '../../kernel/index.js';
 import { jobType } from './contracts.js';
@@ -36,7 +35,7 @@ export const submitJobRoute = route.post('', {
   }),
   responses: { 202: z.object({ jobId: z.uuid() }) },
   async handle({ ctx, body, caller }) {
-    const jobId = randomUUID();
+    const jobId = ctx.newId();
     const { result } = await handleJob(ctx.events, { kind: 'accept', jobId, type: body.type, submittedBy: principalOf(caller), payload: body.payload });
     return accepted({ jobId }, { position: result!.position, revision: 0, headers: { Location: `/jobs/${jobId}` } });
   },

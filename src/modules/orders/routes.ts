@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, accepted, isOperator, ok, route, type MemberCaller } from '../../kernel/index.js';
 import { handleOrder } from './order.js';
@@ -18,7 +17,7 @@ export const placeOrderRoute = route.post('', {
   }),
   responses: { 202: z.object({ orderId: z.uuid(), status: z.literal('pending') }) },
   async handle({ ctx, body, caller }) {
-    const orderId = randomUUID();
+    const orderId = ctx.newId();
     const { result } = await handleOrder(ctx.events, { kind: 'place', orderId, customerId: body.customerId, placedBy: caller.userId, lines: body.lines });
     return accepted({ orderId, status: 'pending' }, { position: result!.position, revision: 0 });
   },

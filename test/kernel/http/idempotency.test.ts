@@ -60,15 +60,48 @@ describe('Idempotency-Key on every POST of every module (API.md, "General rules"
     expect(b.headers.get('idempotent-replayed')).to.equal(null);
   });
 
-  it('kept 24 hours: a key older than that is used again as new', async () => {
+  it('kept 24 hours: a key older than that is used again as new for another request', async () => {
     const ada = await fx.app.signUp('Ada');
     const key = crypto.randomUUID();
-    const create = () => fx.app.request('POST', '/catalog/items', { token: ada.token, body: { title: 'Lamp', priceCents: 5 }, headers: { 'idempotency-key': key } });
-    const first = await create();
+    const create = (title: string) => fx.app.request('POST', '/catalog/items', { token: ada.token, body: { title, priceCents: 5 }, headers: { 'idempotency-key': key } });
+    const first = await create('Lamp');
     await fx.app.server.runtime.context('catalog').db('idempotency_keys').where({ key }).update({ created_at: Date.now() - 24 * 60 * 60_000 - 1000 });
-    const later = await create();
+    const later = await create('Chair');
     expectStatus(later, 201);
     expect(later.body.itemId).not.to.equal(first.body.itemId);
+  });
+
+  // The kept answer can be lost: its module database restored from a backup older than it (chaos
+  // seed 2: a customer registered twice), or a crash between the append and keeping the answer.
+  // The repeat then runs again, with the same new ids and event ids: whatever it decides, the log
+  // takes nothing twice; it answers 409 when the module sees its first effect (the customer exists).
+  it('the kept answer lost: the repeat acts no second time (same ids, same event ids), and answers 409 when the first effect shows', async () => {
+    const ada = await fx.app.signUp('Ada');
+    const repeats = [
+      // Decides the same events again: the log takes them as a retry, and the first answer comes back.
+      { module: 'catalog', path: '/catalog/items', token: ada.token, body: { title: 'Once', priceCents: 5 }, answer: 'the first' },
+      // Refuses: the customer it would register exists (the first effect).
+      { module: 'customers', path: '/customers', token: ada.token, body: { name: 'Once', email: 'once@example.com' }, answer: /exists already/ },
+      { module: 'identity', path: '/identity/registrations', token: undefined, body: { email: `${crypto.randomUUID()}@example.com`, password: 'correct horse battery staple', displayName: 'Once' }, answer: /already registered/ },
+    ];
+    for (const { module, path, token, body, answer } of repeats) {
+      const key = crypto.randomUUID();
+      const send = (requestId: string) => fx.app.request('POST', path, { token, body, headers: { 'idempotency-key': key, 'x-request-id': requestId } });
+      const first = await send(`first-${key}`);
+      expectStatus(first, 201);
+      await fx.app.server.runtime.context(module).db('idempotency_keys').where({ key }).delete();
+      const head = await fx.app.headPosition();
+      const again = await send(`again-${key}`);
+      expect(await appendedBy(fx.app, `again-${key}`, head), `${path}: appended by the repeat`).to.deep.equal([]);
+      if (answer === 'the first') {
+        expect(again.status, path).to.equal(first.status);
+        expect(again.body, path).to.deep.equal(first.body);
+        expect(again.headers.get('event-position'), path).to.equal(first.headers.get('event-position'));
+      } else {
+        expectProblem(again, 409);
+        expect(again.body.detail, path).to.match(answer as RegExp);
+      }
+    }
   });
 });
 
@@ -117,6 +150,35 @@ describe('Idempotency-Key: in flight, and across a restart', function () {
     } finally {
       await app.stop();
       await first.stop();
+    }
+  });
+});
+
+describe('Idempotency-Key: the kept answer lost, and the repeat decides other content', function () {
+  this.timeout(60_000);
+
+  it('its first append is refused as the same work’s: a 409 that says the request took effect before, never a second effect', async () => {
+    // Items whose title changes each time the handler runs (as a timestamp in an event would).
+    let runs = 0;
+    const modules = withModule('catalog', (m) => ({
+      ...m,
+      routes: m.routes.map((r) => (r.method === 'post' && r.path === '/items' ? { ...r, handle: (input) => r.handle({ ...input, body: { ...input.body, title: `${input.body.title} #${++runs}` } }) } : r)),
+    }));
+    const app = await startApp({ modules });
+    try {
+      const ada = await app.signUp('Ada');
+      const key = crypto.randomUUID();
+      const send = (requestId: string) => app.request('POST', '/catalog/items', { token: ada.token, body: { title: 'Lamp', priceCents: 5 }, headers: { 'idempotency-key': key, 'x-request-id': requestId } });
+      expectStatus(await send('first'), 201);
+      await app.server.runtime.context('catalog').db('idempotency_keys').where({ key }).delete();
+      const head = await app.headPosition();
+      const again = await send('again');
+      expectProblem(again, 409);
+      expect(again.body.detail).to.match(/took effect before/);
+      expect(runs).to.equal(2);
+      expect(await appendedBy(app, 'again', head)).to.deep.equal([]);
+    } finally {
+      await app.stop();
     }
   });
 });
