@@ -206,7 +206,7 @@ describe('projections', function () {
   it('a rebuild equals the incrementally built state', async () => {
     app = await startModules(dir.path, { projections: { batchSize: 13 } });
     const position = await addItems(app.store, 40);
-    await app.runtime.context('shop').waitFor(position, 5000);
+    expect(await app.runtime.context('shop').waitFor(position, 30_000), 'caught up before the snapshot').to.equal(true);
     const incremental = await snapshot(app, 'shop');
     for (const name of ['items', 'counts']) {
       const runner = app.runtime.runner('shop', name);

@@ -117,8 +117,7 @@ export async function find${A}(ctx: ModuleContext, ${id}: string) {
   });
 }
 `,
-    [`${dir}/routes.ts`]: `import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+    [`${dir}/routes.ts`]: `import { z } from 'zod';
 import { NotFoundError, created, ok, route } from '${n.kernel}';
 import { handle${A} } from './${a}.js';
 import { ${a}View, find${A} } from './views/${a}Views.js';
@@ -129,7 +128,8 @@ export const create${A}Route = route.post('', {
   body: z.object({ name: z.string().trim().min(1).max(200) }),
   responses: { 201: z.object({ ${id}: z.uuid() }) },
   async handle({ ctx, body }) {
-    const ${id} = randomUUID();
+    // ctx.newId(): the same id again when a POST is repeated under its Idempotency-Key.
+    const ${id} = ctx.newId();
     const { result } = await handle${A}(ctx.events, { kind: 'create', ${id}, name: body.name });
     return created({ ${id} }, { position: result!.position, revision: 0 });
   },
