@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { TooManyRequestsError, type ModuleContext } from '../../kernel/index.js';
+import { TooManyRequestsError, UnavailableError, type ModuleContext } from '../../kernel/index.js';
 import { identityConfig } from './config.js';
 
 /**
@@ -33,8 +33,7 @@ export async function admitLogin(ctx: ModuleContext, accountId: string, address:
     const now = Date.now();
     await countForAddress(trx, address, 'login', settings.IDENTITY_LOGINS_PER_ADDRESS_PER_MINUTE, 60_000, now);
     const where = { account_id: accountId, address };
-    await trx('login_attempts').insert({ ...where, failures: 0, locked_until: 0, last_attempt_at: now }).onConflict(['account_id', 'address']).ignore();
-    const row = await trx('login_attempts').where(where).forUpdate().first();
+    const row = await lockedRow(trx, 'login_attempts', where, { failures: 0, locked_until: 0, last_attempt_at: now });
     const lockedUntil = Number(row.locked_until);
     if (lockedUntil > now) {
       const seconds = retryAfter(lockedUntil, now);
@@ -62,8 +61,7 @@ export async function admitRegistration(ctx: ModuleContext, address: string): Pr
 /** Counts an attempt in the address's current window (fixed windows of `windowMs`); 429 when the window is full. */
 async function countForAddress(trx: Knex.Transaction, address: string, action: string, limit: number, windowMs: number, now: number): Promise<void> {
   const where = { address, action };
-  await trx('address_limits').insert({ ...where, window_start: now, count: 0 }).onConflict(['address', 'action']).ignore();
-  const row = await trx('address_limits').where(where).forUpdate().first();
+  const row = await lockedRow(trx, 'address_limits', where, { window_start: now, count: 0 });
   const fresh = now - Number(row.window_start) >= windowMs;
   const windowStart = fresh ? now : Number(row.window_start);
   const count = (fresh ? 0 : Number(row.count)) + 1;
@@ -72,6 +70,20 @@ async function countForAddress(trx: Knex.Transaction, address: string, action: s
     throw new TooManyRequestsError(`too many ${action}s from your address; try again in ${seconds} s`, seconds);
   }
   await trx('address_limits').where(where).update({ window_start: windowStart, count });
+}
+
+/**
+ * The row under `where`, made with `fresh` when there is none, and locked for the transaction. A
+ * row can vanish between the insert and the lock (PostgreSQL: a success clears the pair, or the
+ * purge forgets it, while this attempt waits for the lock): then it is made again.
+ */
+async function lockedRow(trx: Knex.Transaction, table: string, where: Record<string, string>, fresh: Record<string, number>): Promise<Record<string, unknown>> {
+  for (let attempt = 1; ; attempt++) {
+    await trx(table).insert({ ...where, ...fresh }).onConflict(Object.keys(where)).ignore();
+    const row = (await trx(table).where(where).forUpdate().first()) as Record<string, unknown> | undefined;
+    if (row) return row;
+    if (attempt >= 10) throw new UnavailableError(`${table} of this address is being changed by many at once; try again`, 1);
+  }
 }
 
 async function purge(db: Knex, now: number): Promise<void> {
