@@ -14,12 +14,13 @@ import { moduleDatabaseFile } from '../../src/kernel/host.js';
 import { tempDir } from '../support/tempDir.js';
 import { requestJson, signUp, startServerProcess, type ServerProcess } from '../support/serverProcess.js';
 
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+/** Polls until `probe` answers; on a timeout the error carries what the processes logged last (for a post-mortem of a CI run). */
+async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000, logs: ServerProcess[] = []): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error([`timed out waiting for ${what}`, ...logs.map((p) => `--- the process on port ${p.port}, last lines:\n${p.output().split('\n').slice(-60).join('\n')}`)].join('\n'));
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -78,7 +79,7 @@ describe('fencing: a leader paused past its lease (SIGSTOP, SIGCONT)', function 
       expect(refused).to.be.instanceOf(Fenced);
 
       leader.child.kill('SIGCONT');
-      await until(async () => /lost the lease|write refused by the fence|lease not renewed in time/.test(leader.output()) && true, 'the resumed leader to stop leading');
+      await until(async () => /lost the lease|write refused by the fence|lease not renewed in time/.test(leader.output()) && true, 'the resumed leader to stop leading', 30_000, [leader]);
       expect(await fence(), 'the fence stays with the successor').to.equal(Number(taken.epoch));
       expect((await lease())?.holder).to.equal(taken.holder);
       const after = await requestJson(other.base, 'POST', '/catalog/items', { token: owner.token, body: { title: 'After the pause', priceCents: 3 } });
@@ -86,7 +87,7 @@ describe('fencing: a leader paused past its lease (SIGSTOP, SIGCONT)', function 
       const listed = await until(async () => {
         const reply = await requestJson(leader.base, 'GET', '/catalog/items', { headers: { 'min-position': after.headers.get('event-position')! } });
         return reply.status === 200 && reply.body.items.length >= 3 && reply;
-      }, 'the resumed process to serve every item (following the new leader)');
+      }, 'the resumed process to serve every item (following the new leader)', 30_000, [leader, other]);
       expect(listed.body.items.map((i: { title: string }) => i.title).sort()).to.deep.equal(['After the pause', 'Before the pause', 'During the pause']);
     } finally {
       await catalog.destroy();

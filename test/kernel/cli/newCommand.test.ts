@@ -15,10 +15,10 @@ async function seamsNew(root: string, args: string[]) {
 
 /**
  * The generators write into a copy of this repository (src/, test/, migrations/, tools/ and the
- * configuration, node_modules linked), which must then pass the type check, the boundaries lint
- * and the generated specs with no hand edit. The README's "Your first module" runs module,
- * replica and a process on another module's event (test/readme.firstModule.test.ts); here: a
- * kebab-case module, a projection, a process on the module's own event, refusals and dry runs.
+ * configuration, node_modules linked). Here: refusals and dry runs. What the generators write must
+ * pass the type check, the boundaries lint and its specs with no hand edit: that is checked once,
+ * in one copy, by test/e2e/readme-first-module.test.ts (the README's walk-through and a kebab-case
+ * module with a projection and a process on its own event), as one type check costs 10-20 s.
  */
 describe('seams new', function () {
   this.timeout(300_000);
@@ -66,22 +66,5 @@ describe('seams new', function () {
     const part = await seamsNew(copy.root, ['process', 'orders/audit', '--on', 'customers.CustomerDeleted', '--dry-run']);
     expect(part.out).to.include('create src/modules/orders/processes/audit.ts').and.include('create test/modules/orders/processes/audit.test.ts').and.include('change src/modules/orders/index.ts');
     expect(existsSync(join(copy.root, 'src/modules/orders/processes/audit.ts'))).to.equal(false);
-  });
-
-  it('writes a module, a projection and a process on its own event that pass the type check, the lint and their specs', async () => {
-    for (const command of ['new module order-notes', 'new projection order-notes/noteLog', 'new process order-notes/followUp --on order-notes.OrderNoteCreated']) {
-      const result = await copy.run(`node --import tsx src/cli.ts ${command}`);
-      expect(result.code, `${command}: ${result.stderr}`).to.equal(0);
-    }
-    const application = readFileSync(join(copy.root, 'src/application.ts'), 'utf8');
-    expect(application).to.include("import { orderNotes } from './modules/order-notes/index.js';").and.match(/modules: ModuleDefinition\[\] = \[[^\]]*, orderNotes\]/);
-    expect(existsSync(join(copy.root, 'migrations/order-notes'))).to.equal(true);
-    const index = readFileSync(join(copy.root, 'src/modules/order-notes/index.ts'), 'utf8');
-    expect(index).to.match(/projections: \[orderNoteViews, noteLog\]/).and.match(/processes: \[followUp\]/);
-
-    const checks = await copy.run('npx tsc --noEmit && npm run -s lint:boundaries && npx mocha test/modules/order-notes test/layout.test.ts --recursive --reporter dot');
-    expect(checks.code, `${checks.stdout}\n${checks.stderr}`).to.equal(0);
-    expect(checks.stdout).to.match(/9 module\(s\), no violations/).and.match(/(\d+) passing/);
-    expect(checks.stdout).to.not.match(/failing|pending/);
   });
 });

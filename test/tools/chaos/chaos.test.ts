@@ -2,7 +2,7 @@
  * `npm run chaos`, short and seeded, on both stores: three members and a gateway under a mixed
  * workload while every kind of fault is injected, then healed and checked. Nothing acknowledged
  * may be lost or duplicated, and no invariant may be violated. A failure names the seed: run
- * `npm run chaos -- --seed <seed> --minutes 0.75 --fault-gap 6 --clients 2 [--store postgres]` to see the same schedule again.
+ * `npm run chaos -- --seed <seed> --minutes 0.5 --fault-gap 6 --clients 2 [--store postgres]` to see the same schedule again.
  */
 import { expect } from 'chai';
 import { runCampaign } from '../../../tools/chaos/campaign.js';
@@ -11,8 +11,8 @@ import { FAULT_KINDS } from '../../../tools/chaos/schedule.js';
 import { ownPostgresUnavailable } from '../../support/ownPostgres.js';
 
 const SEED = 14;
-/** 45 s of workload and faults per store: with start, healing and the checks, about 80 s each (the default test run's budget). */
-const MINUTES = 0.75;
+/** 30 s of workload and faults per store: with start, healing and the checks, about 70 s each (the default test run's budget). */
+const MINUTES = 0.5;
 
 for (const store of ['sqlite', 'postgres'] as const) {
   describe(`the chaos campaign (${store}, seed ${SEED}, ${MINUTES * 60} s)`, function () {
