@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Knex } from 'knex';
 import knexFactory from 'knex';
 import type sqlite3 from 'sqlite3';
@@ -19,9 +20,34 @@ export interface SqliteOptions {
   queryOnly?: boolean;
 }
 
+/**
+ * knex's sqlite3 client with transactions that begin IMMEDIATE. knex begins them DEFERRED, and
+ * in WAL mode a deferred transaction that has read and then writes fails at once with SQLITE_BUSY
+ * when another process wrote in between (its snapshot is stale; busy_timeout is not consulted).
+ * Module databases are written by several processes of a cluster (the leader's projections and
+ * processes, any member's request handling, the CLI), so every transaction takes the write lock
+ * first and waits its turn through busy_timeout. Readers (query_only) keep knex's own.
+ */
+const knexInternals = createRequire(import.meta.url);
+type TransactionClass = new (...args: unknown[]) => { query(conn: unknown, sql: string): Promise<unknown> };
+const SqliteClient = knexInternals('knex/lib/dialects/sqlite3/index.js') as new (config: Knex.Config) => { transaction(...args: unknown[]): unknown };
+const SqliteTransaction = knexInternals('knex/lib/dialects/sqlite3/execution/sqlite-transaction.js') as TransactionClass;
+
+class ImmediateTransaction extends SqliteTransaction {
+  begin(conn: unknown): Promise<unknown> {
+    return this.query(conn, 'BEGIN IMMEDIATE;');
+  }
+}
+
+class ImmediateSqliteClient extends SqliteClient {
+  override transaction(...args: unknown[]): unknown {
+    return new ImmediateTransaction(this, ...args);
+  }
+}
+
 export function openSqlite({ filename, synchronous = 'FULL', cacheKiB = 8192, queryOnly = false }: SqliteOptions): Knex {
   return knexFactory({
-    client: 'sqlite3',
+    client: (queryOnly ? 'sqlite3' : ImmediateSqliteClient) as Knex.Config['client'],
     connection: { filename },
     useNullAsDefault: true,
     pool: {
