@@ -91,10 +91,35 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIME
 const UNREACHABLE_MESSAGES = [/Connection terminated/i, /Knex: Timeout acquiring a connection/i, /Client has encountered a connection error/i, /the database system is (starting up|shutting down|in recovery mode)/i, /terminating connection due to administrator command/i, /Connection ended unexpectedly/i];
 
 export function isDatabaseUnreachable(error: unknown): boolean {
+  return someCause(error, (code, message) => (code !== undefined && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) || (message !== undefined && UNREACHABLE_MESSAGES.some((m) => m.test(message))));
+}
+
+/**
+ * The database is there but would not let this statement through now: SQLite's write lock held
+ * by another process past busy_timeout (SQLITE_BUSY, "database is locked"), PostgreSQL's
+ * serialization failure, deadlock victim or lock not available. Contention, not a verdict on
+ * the data: the same statement may well pass in a moment.
+ */
+const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', '40001', '40P01', '55P03']);
+
+export function isDatabaseBusy(error: unknown): boolean {
+  return someCause(error, (code) => code !== undefined && BUSY_CODES.has(code));
+}
+
+/**
+ * Unreachable or busy: what no retry counter should count and no projection should park for.
+ * Projections back off and read the same events again, the process engine retries the command
+ * without counting an attempt, HTTP answers 503 with Retry-After.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return isDatabaseUnreachable(error) || isDatabaseBusy(error);
+}
+
+/** Whether the error or one of its causes (knex wraps the driver's error) has a code or message that `test` accepts. */
+function someCause(error: unknown, test: (code: string | undefined, message: string | undefined) => boolean): boolean {
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, message } = e as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) return true;
-    if (typeof message === 'string' && UNREACHABLE_MESSAGES.some((m) => m.test(message))) return true;
+    if (test(typeof code === 'string' ? code : undefined, typeof message === 'string' ? message : undefined)) return true;
   }
   return false;
 }

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { isDatabaseUnreachable, SeamsError, TooManyRequestsError, UnavailableError } from '../errors.js';
+import { isDatabaseBusy, isDatabaseUnreachable, SeamsError, TooManyRequestsError, UnavailableError } from '../errors.js';
 
 /** RFC 9457 problem details. Never carries a stack trace. */
 export interface Problem {
@@ -99,6 +99,11 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (isDatabaseUnreachable(error)) {
       (req as { log?: Logger }).log?.warn({ err: error }, 'the database is unreachable');
       return sendProblem(res, 503, 'the database is unreachable right now; try again shortly', { code: 'unavailable', retryAfter: 2 });
+    }
+    // Contention (another process holds the write lock past busy_timeout): the client sends the request again; under its Idempotency-Key it acts once.
+    if (isDatabaseBusy(error)) {
+      (req as { log?: Logger }).log?.warn({ err: error }, 'the database is busy');
+      return sendProblem(res, 503, 'the database is busy right now; try again shortly', { code: 'unavailable', retryAfter: 1 });
     }
     const parser = error as ParserError;
     if (parser?.type === 'entity.too.large') return sendProblem(res, 413, 'the request body is larger than 1 MB');

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { isDatabaseUnreachable, SeamsError, WrongExpectedRevisionError } from '../errors.js';
+import { isDatabaseUnavailable, SeamsError, WrongExpectedRevisionError } from '../errors.js';
 import { sleep } from '../event-store/subscription.js';
 import { inSpan, SpanKind, traceparentOf } from '../telemetry/tracing.js';
 import type { CommandMeta } from '../types/module.js';
@@ -158,10 +158,10 @@ export class ProcessEngine {
     const refused = error instanceof SeamsError && error.status < 500 && !(error instanceof WrongExpectedRevisionError);
     const { maxAttempts = 8, backoffMs = 100, maxBackoffMs = 30_000 } = { ...this.options, ...process.retry };
     const delay = Math.min(maxBackoffMs, backoffMs * 2 ** (attempts - 1));
-    if (isDatabaseUnreachable(error)) {
-      // A database that went away is no verdict on the command: it waits for the database, no attempt counted, never failed for good.
+    if (isDatabaseUnavailable(error)) {
+      // A database that went away or is busy is no verdict on the command: it waits for the database, no attempt counted, never failed for good.
       const wait = Math.min(maxBackoffMs, 1000);
-      this.log.warn({ process: process.name, instance: row.instance_id, command: row.command_type, err: error }, `command delivery failed: the database is unreachable; retrying in ${wait} ms`);
+      this.log.warn({ process: process.name, instance: row.instance_id, command: row.command_type, err: error }, `command delivery failed: the database is unreachable or busy; retrying in ${wait} ms`);
       await this.backOff(process, row, row.attempts, wait, message);
       return;
     }

@@ -1,4 +1,4 @@
-import { isDatabaseUnreachable } from '../errors.js';
+import { isDatabaseUnavailable } from '../errors.js';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { sleep } from '../event-store/subscription.js';
@@ -53,8 +53,8 @@ export class BatchApplier {
       await this.apply(g, events, to, next(to));
       return;
     } catch (error) {
-      // A database that went away is no fault of these events: the runner backs off and reads them again, nothing parks or fails.
-      if (error instanceof GenerationMoved || error instanceof Fenced || isDatabaseUnreachable(error)) throw error;
+      // A database that went away or is busy (another process holds its write lock) is no fault of these events: the runner backs off and reads them again, nothing parks or fails.
+      if (error instanceof GenerationMoved || error instanceof Fenced || isDatabaseUnavailable(error)) throw error;
       if (events.length > 1) {
         this.log.warn({ err: error, projection: this.definition.name }, 'batch failed: applying its events one by one');
         for (const event of events) {
@@ -73,7 +73,7 @@ export class BatchApplier {
         await this.apply(g, events, to, next(to));
         return;
       } catch (error) {
-        if (error instanceof GenerationMoved || error instanceof Fenced || isDatabaseUnreachable(error)) throw error;
+        if (error instanceof GenerationMoved || error instanceof Fenced || isDatabaseUnavailable(error)) throw error;
         lastError = error;
       }
     }

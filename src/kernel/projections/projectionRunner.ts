@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { isDatabaseUnreachable } from '../errors.js';
+import { isDatabaseUnavailable } from '../errors.js';
 import { sleep } from '../event-store/subscription.js';
 import { batchSpan } from './batchSpan.js';
 import type { EventStore, RecordedEvent } from '../types/eventStore.js';
@@ -144,9 +144,9 @@ export class ProjectionRunner {
     await this.running;
     this.running = undefined;
     // A deposed leader's checkpoint stays where the fence stopped it.
-    // So does one whose database went away: the idle checkpoint is only a shortcut, the next holder reads those events again.
+    // So does one whose database went away or stayed busy: the idle checkpoint is only a shortcut, the next holder reads those events again.
     await this.flushCheckpoints().catch((error) => {
-      if (!(error instanceof Fenced) && !isDatabaseUnreachable(error)) throw error;
+      if (!(error instanceof Fenced) && !isDatabaseUnavailable(error)) throw error;
     });
   }
 

@@ -14,7 +14,7 @@ import { tempDir } from '../../support/tempDir.js';
 const Opened = defineEvent('till.Opened', 1, z.object({ id: z.string() }));
 const Counted = defineEvent('till.Counted', 1, z.object({ id: z.string() }));
 const Count = defineCommand('till.Count', z.object({ id: z.string() }));
-const outage = { callsLeft: 0, calls: 0 };
+const outage = { callsLeft: 0, calls: 0, error: () => new Error('none') };
 
 const till = defineModule({
   name: 'till',
@@ -35,32 +35,42 @@ const till = defineModule({
   commands: [
     handleCommand(Count, async (ctx, data) => {
       outage.calls++;
-      if (outage.callsLeft-- > 0) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      if (outage.callsLeft-- > 0) throw outage.error();
       await ctx.events.append(ctx.events.stream('till', data.id), [{ type: Counted.type, data }]);
     }),
   ],
 });
 
-describe('process outbox while the database is unreachable', function () {
+const outages = {
+  unreachable: () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+  // Another process held the write lock past busy_timeout (chaos seed 1, SQLite).
+  busy: () => Object.assign(new Error('SQLITE_BUSY: database is locked'), { code: 'SQLITE_BUSY', errno: 5 }),
+};
+
+describe('process outbox while the database is unreachable or busy', function () {
   this.timeout(20_000);
 
-  it('waits for the database without using up the attempts: the command goes through once it is back', async () => {
-    const dir = await tempDir('seams-unreachable-');
-    const app = await startModules(dir.path, { modules: [till], processes: { pollMs: 10, backoffMs: 5, maxBackoffMs: 20, maxAttempts: 2 } });
-    try {
-      outage.callsLeft = 6;
-      const id = randomUUID();
-      const ctx = app.runtime.context('till');
-      await ctx.events.append(ctx.events.stream('till', id), [{ type: Opened.type, data: { id } }]);
-      const ended = await eventually(async () => {
-        const detail = await app.runtime.processInstance('till_keeper', id);
-        return detail && detail.status !== 'running' ? detail : undefined;
-      });
-      expect([ended.status, ended.step]).to.deep.equal(['completed', 'counted']);
-      expect(outage.calls, 'six refused connections, then the one that went through').to.equal(7);
-    } finally {
-      await app.stop();
-      await dir.cleanup();
-    }
-  });
+  for (const [kind, error] of Object.entries(outages)) {
+    it(`${kind}: waits for the database without using up the attempts: the command goes through once it is back`, async () => {
+      const dir = await tempDir('seams-unreachable-');
+      const app = await startModules(dir.path, { modules: [till], processes: { pollMs: 10, backoffMs: 5, maxBackoffMs: 20, maxAttempts: 2 } });
+      try {
+        outage.callsLeft = 6;
+        outage.calls = 0;
+        outage.error = error;
+        const id = randomUUID();
+        const ctx = app.runtime.context('till');
+        await ctx.events.append(ctx.events.stream('till', id), [{ type: Opened.type, data: { id } }]);
+        const ended = await eventually(async () => {
+          const detail = await app.runtime.processInstance('till_keeper', id);
+          return detail && detail.status !== 'running' ? detail : undefined;
+        });
+        expect([ended.status, ended.step]).to.deep.equal(['completed', 'counted']);
+        expect(outage.calls, 'six refusals, then the call that went through').to.equal(7);
+      } finally {
+        await app.stop();
+        await dir.cleanup();
+      }
+    });
+  }
 });

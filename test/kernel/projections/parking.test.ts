@@ -13,7 +13,7 @@ import { tempDir } from '../../support/tempDir.js';
  * operator retries the stream or skips its first event, as the log records.
  */
 const Entry = defineEvent('ledger.Entry', 1, z.object({ account: z.string(), n: z.number().int(), poison: z.boolean() }));
-const probe = { broken: true };
+const probe = { broken: true, busyLeft: 0 };
 
 const balances = defineProjection({
   name: 'balances',
@@ -22,6 +22,8 @@ const balances = defineProjection({
   handlers: [
     on(Entry, async (e, { db, tables }) => {
       if (e.data.poison && probe.broken) throw new Error(`cannot book entry ${e.data.n} of ${e.data.account}`);
+      // What sqlite3 reports when another process held the write lock past busy_timeout.
+      if (probe.busyLeft-- > 0) throw Object.assign(new Error('SQLITE_BUSY: database is locked'), { code: 'SQLITE_BUSY', errno: 5 });
       await db(tables.entries).insert({ account: e.data.account, n: e.data.n });
     }),
   ],
@@ -35,6 +37,7 @@ describe('parking a stream when a projection cannot handle one of its events', f
   let app: Awaited<ReturnType<typeof startModules>>;
   beforeEach(async () => {
     probe.broken = true;
+    probe.busyLeft = 0;
     dir = await tempDir('seams-parking-');
     app = await startModules(dir.path, { modules: [ledger], projections: { maxAttempts: 2, backoffMs: 1, maxBackoffMs: 2 } });
   });
@@ -102,5 +105,20 @@ describe('parking a stream when a projection cannot handle one of its events', f
     const [skip] = await app.store.readStream('seams.projection-ledger-balances');
     expect(skip!.data).to.deep.include({ module: 'ledger', projection: 'balances', position: poisonAt, reason: 'a test entry' });
     expect(skip!.metadata).to.deep.include({ actor: 'test' });
+  });
+
+  // Chaos seed 1 (SQLite, ten minutes): a projection parked an order's customer stream on SQLITE_BUSY, and two orders stayed pending for good.
+  it('a busy database (another process holding the write lock) parks nothing: the batch waits and goes through', async () => {
+    const account = randomUUID();
+    probe.busyLeft = 8; // more failures than the batch and each of its events have attempts
+    await book(account, 1);
+    const last = await book(account, 2);
+    const ctx = app.runtime.context('ledger');
+    expect(await ctx.waitFor(last, 10_000)).to.equal(true);
+    expect(probe.busyLeft, 'every busy answer was met').to.be.below(0);
+    expect(await booked(account)).to.deep.equal([1, 2]);
+    const [status] = await app.runtime.projectionStatus();
+    expect(status!.parked).to.equal(undefined);
+    expect(status!.state).to.equal('live');
   });
 });
