@@ -16,6 +16,8 @@ export interface SqliteEventStoreOptions {
   maxEventBytes?: number;
   /** How often a caught-up reader looks for appends made by other processes. */
   pollIntervalMs?: number;
+  /** Test hook: runs between an unlocked batch's read of the head and its insert (where another process may append). */
+  beforeUnlockedInsert?: () => Promise<void>;
 }
 
 type EventRow = StoredEvent & { position: number; recorded_at: number };
@@ -23,6 +25,13 @@ type EventRow = StoredEvent & { position: number; recorded_at: number };
 const COLUMNS = 'position, id, stream, revision, type, schema_version, data, metadata, recorded_at';
 const ROWS_PER_INSERT = 100;
 const MAX_APPENDS_PER_COMMIT = 1000;
+/**
+ * Tries of a one-statement batch without the write lock before it takes the lock. Each lost race
+ * means another process appended between our read of the head and our insert; a process slowed
+ * by its load keeps losing to faster ones (chaos seed 1: ten lost races in a row became a 500),
+ * while under the lock it cannot lose.
+ */
+const UNLOCKED_TRIES = 2;
 
 /**
  * The embedded default store. Writes go through one queue: appends that arrive while a commit
@@ -78,26 +87,29 @@ export class SqliteEventStore implements EventStore {
     // A batch that fits one INSERT needs no explicit transaction: the statement is atomic, and
     // if another process appends between our read and our write, the unique position and
     // (stream, revision) constraints refuse ours and we decide again. Saves two round trips.
+    // After UNLOCKED_TRIES lost races it decides under the write lock, where it cannot lose.
     const oneStatement = batch.reduce((n, a) => n + a.events.length, 0) <= ROWS_PER_INSERT;
     for (let attempt = 1; ; attempt++) {
+      const unlocked = oneStatement && attempt <= UNLOCKED_TRIES;
       // IMMEDIATE takes the write lock at once: other processes on this file queue behind busy_timeout.
-      if (!oneStatement) await exec(db, 'BEGIN IMMEDIATE');
+      if (!unlocked) await exec(db, 'BEGIN IMMEDIATE');
       try {
         const { outcomes, rows } = await this.decide(db, batch);
+        if (unlocked) await this.options.beforeUnlockedInsert?.();
         for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
           const chunk = rows.slice(i, i + ROWS_PER_INSERT);
           const placeholders = Array(chunk.length).fill('(?,?,?,?,?,?,?,?,?)').join(',');
           await run(prepared(db, `INSERT INTO events (${COLUMNS}) VALUES ${placeholders}`), chunk.flat());
         }
-        if (!oneStatement) await exec(db, 'COMMIT');
+        if (!unlocked) await exec(db, 'COMMIT');
         const last = outcomes.reduce((max, o) => (o instanceof Error ? max : Math.max(max, o.position)), 0);
         if (last > this.lastCommittedHead) this.lastCommittedHead = last;
         this.appended.emit('appended', this.lastCommittedHead);
         return outcomes;
       } catch (error) {
-        if (!oneStatement) await exec(db, 'ROLLBACK').catch(() => undefined);
-        const raced = oneStatement && (error as { code?: string }).code === 'SQLITE_CONSTRAINT';
-        if (!raced || attempt >= 10) throw error;
+        if (!unlocked) await exec(db, 'ROLLBACK').catch(() => undefined);
+        // Raced: another process appended between our read and our insert; decide again (under the lock after UNLOCKED_TRIES).
+        if (!(unlocked && (error as { code?: string }).code === 'SQLITE_CONSTRAINT')) throw error;
       }
     }
   }
