@@ -40,6 +40,10 @@ class ImmediateTransaction extends SqliteTransaction {
 }
 
 class ImmediateSqliteClient extends SqliteClient {
+  constructor(config: Knex.Config) {
+    super({ ...config, client: 'sqlite3' }); // config.client stays 'sqlite3' for whoever asks which database this is
+  }
+
   override transaction(...args: unknown[]): unknown {
     return new ImmediateTransaction(this, ...args);
   }

@@ -44,6 +44,10 @@ describe('SQLite transactions take the write lock first (BEGIN IMMEDIATE)', () =
     expect(await one('t').orderBy('k').pluck('k')).to.deep.equal(['one', 'other']);
   });
 
+  it('still says it is sqlite3 (durableWrite, migrations, the fence and the database clock ask which database it is)', () => {
+    expect(one.client.config.client).to.equal('sqlite3');
+  });
+
   it('a reader (query_only) keeps reading beside a writer’s open transaction', async () => {
     const reader = openSqlite({ filename: join(dir.path, 'm.sqlite'), queryOnly: true });
     try {
