@@ -155,7 +155,7 @@ export class Relay {
   /** Renews the lease every third of its time to live; reads the checkpoint afresh whenever it is (re)taken. */
   private async holdLease(): Promise<boolean> {
     if (this.leaseHeld && Date.now() < this.renewAt) return true;
-    const lease = await this.options.coordination.take(this.checkpoint.lease, this.options.holder, this.ttlMs);
+    const lease = await this.options.coordination.take(this.checkpoint.lease, this.options.holder, this.ttlMs, { renewing: this.leaseHeld });
     this.renewAt = Date.now() + this.ttlMs / 3;
     // Taken anew (or back after it expired, under a new fencing number): start from the checkpoint as it is.
     if (lease && (!this.leaseHeld || lease.epoch !== this.checkpoint.epoch)) this.position = this.written = await this.checkpoint.read();

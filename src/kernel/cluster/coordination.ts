@@ -72,25 +72,24 @@ export class Coordination {
   /**
    * Takes or renews the lease on `module` for `holder`; the lease when `holder` has it now. The
    * upsert only overwrites a lease that is ours or expired, so two processes cannot both win;
-   * expiry is judged by the database's clock. A new holder (or ours, taken back after it expired)
-   * gets the next fencing number (`epoch`); a renewal in time keeps it.
+   * expiry is judged by the database's clock. Only a renewal in time (`renewing`: the caller holds
+   * the lease in memory under its number) keeps the fencing number (`epoch`); any other take gets
+   * the next one — a new holder, ours taken back after it expired, and ours taken again by a
+   * restarted process (same holder id, lease not yet expired): the new incarnation's work is not
+   * the dead one's, so what that one left unfinished under its number (an SMTP hand-over without
+   * an answer) may be done again under the new one.
    */
-  async take(module: string, holder: string, ttlMs: number): Promise<Lease | undefined> {
+  async take(module: string, holder: string, ttlMs: number, { renewing = false } = {}): Promise<Lease | undefined> {
     const now = databaseNow(this.db);
     await this.db.raw(
       `INSERT INTO cluster_leases (module, holder, expires_at, epoch) VALUES (?, ?, ${now} + ?, 1)
        ON CONFLICT (module) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
-         epoch = CASE WHEN cluster_leases.holder = excluded.holder AND cluster_leases.expires_at >= ${now} THEN cluster_leases.epoch ELSE cluster_leases.epoch + 1 END
+         epoch = CASE WHEN ${renewing ? 1 : 0} = 1 AND cluster_leases.holder = excluded.holder AND cluster_leases.expires_at >= ${now} THEN cluster_leases.epoch ELSE cluster_leases.epoch + 1 END
        WHERE cluster_leases.holder = excluded.holder OR cluster_leases.expires_at < ${now}`,
       [module, holder, ttlMs],
     );
     const row = (await this.db('cluster_leases').where({ module }).first()) as { holder: string; epoch: number | string } | undefined;
     return row?.holder === holder ? { module, holder, epoch: Number(row.epoch) } : undefined;
-  }
-
-  /** Takes or renews the lease; true when `holder` has it now (see `take`). */
-  async acquire(module: string, holder: string, ttlMs: number): Promise<boolean> {
-    return (await this.take(module, holder, ttlMs)) !== undefined;
   }
 
   async release(module: string, holder: string): Promise<void> {

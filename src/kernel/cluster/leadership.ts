@@ -104,9 +104,9 @@ export class Leadership {
     await coordination.announce({ processId, url, modules: [...this.modules] });
     for (const module of this.modules) {
       const began = performance.now();
-      const lease = await coordination.take(module, processId, this.ttlMs);
-      const workUntil = began + this.ttlMs * WORK_SHARE;
       const held = this.leading.get(module);
+      const lease = await coordination.take(module, processId, this.ttlMs, { renewing: held !== undefined });
+      const workUntil = began + this.ttlMs * WORK_SHARE;
       if (lease && held && held.epoch === lease.epoch) {
         held.workUntil = workUntil;
         continue;
