@@ -13,6 +13,8 @@ import { Fenced, type Fence } from '../projections/fence.js';
 /** `maxAttempts`: deliveries per command before it is given up as failed (then the process hears of it). A process's own `retry` wins. */
 export interface ProcessEngineOptions extends RetryPolicy {
   pollMs?: number;
+  /** How long a pass waits for the projections a process reads (waitsFor) before its due timers; default 5000 ms. */
+  timerCatchUpMs?: number;
 }
 
 export type Dispatch = (type: string, data: unknown, meta: CommandMeta) => Promise<void>;
@@ -205,7 +207,16 @@ export class ProcessEngine {
     const t = this.tables(process);
     const due = (await this.host.db(t.timers).where('due_at', '<=', Date.now()).orderBy('due_at').limit(100)) as ({ instance_id: string; name: string; due_at: number } & OriginRow)[];
     if (due.length === 0) return false;
-    for (const projection of process.waitsFor) await this.host.catchUp(5000, projection);
+    // A timer's decision reads these projections as of now: one that has not caught up (a restored or
+    // rebuilding replica, a database restarting) would decide on what it has not seen yet, for good
+    // (chaos seed 1, PostgreSQL: a refused reservation looked at before the replica had the deletion
+    // left an order pending). The timers stay due and are looked at again on the next pass.
+    for (const projection of process.waitsFor) {
+      if (!(await this.host.catchUp(this.options.timerCatchUpMs ?? 5000, projection))) {
+        this.log.warn({ process: process.name, projection, timers: due.length }, 'due timers wait: a projection they read has not caught up with the log yet');
+        return false;
+      }
+    }
     for (const timer of due) {
       await this.host.db.transaction(async (trx) => {
         await this.host.fence?.check(trx);
