@@ -81,10 +81,10 @@ export class Coordination {
    */
   async take(module: string, holder: string, ttlMs: number, { renewing = false } = {}): Promise<Lease | undefined> {
     const now = databaseNow(this.db);
+    const epoch = renewing ? `CASE WHEN cluster_leases.holder = excluded.holder AND cluster_leases.expires_at >= ${now} THEN cluster_leases.epoch ELSE cluster_leases.epoch + 1 END` : 'cluster_leases.epoch + 1';
     await this.db.raw(
       `INSERT INTO cluster_leases (module, holder, expires_at, epoch) VALUES (?, ?, ${now} + ?, 1)
-       ON CONFLICT (module) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
-         epoch = CASE WHEN ${renewing ? 1 : 0} = 1 AND cluster_leases.holder = excluded.holder AND cluster_leases.expires_at >= ${now} THEN cluster_leases.epoch ELSE cluster_leases.epoch + 1 END
+       ON CONFLICT (module) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at, epoch = ${epoch}
        WHERE cluster_leases.holder = excluded.holder OR cluster_leases.expires_at < ${now}`,
       [module, holder, ttlMs],
     );

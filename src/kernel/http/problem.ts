@@ -96,14 +96,12 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (error instanceof UnavailableError) {
       return sendProblem(res, 503, error.message, { code: error.code, retryAfter: error.retryAfterSeconds });
     }
-    if (isDatabaseUnreachable(error)) {
-      (req as { log?: Logger }).log?.warn({ err: error }, 'the database is unreachable');
-      return sendProblem(res, 503, 'the database is unreachable right now; try again shortly', { code: 'unavailable', retryAfter: 2 });
-    }
-    // Contention (another process holds the write lock past busy_timeout): the client sends the request again; under its Idempotency-Key it acts once.
-    if (isDatabaseBusy(error)) {
-      (req as { log?: Logger }).log?.warn({ err: error }, 'the database is busy');
-      return sendProblem(res, 503, 'the database is busy right now; try again shortly', { code: 'unavailable', retryAfter: 1 });
+    // The database away (restarting) or busy (another process holds the write lock past busy_timeout):
+    // the client sends the request again; under its Idempotency-Key it acts once.
+    const state = isDatabaseUnreachable(error) ? 'unreachable' : isDatabaseBusy(error) ? 'busy' : undefined;
+    if (state) {
+      (req as { log?: Logger }).log?.warn({ err: error }, `the database is ${state}`);
+      return sendProblem(res, 503, `the database is ${state} right now; try again shortly`, { code: 'unavailable', retryAfter: state === 'busy' ? 1 : 2 });
     }
     const parser = error as ParserError;
     if (parser?.type === 'entity.too.large') return sendProblem(res, 413, 'the request body is larger than 1 MB');

@@ -24,6 +24,13 @@ export interface RetryOptions {
 export class GenerationMoved extends Error {}
 
 /**
+ * Failures that say nothing about the events, so they are neither retried one by one, parked nor
+ * failed but go to the runner: the generation moved, the fence was raised, or the database went
+ * away or is busy (another process holds its write lock); the runner backs off and reads them again.
+ */
+const notTheEvents = (error: unknown) => error instanceof GenerationMoved || error instanceof Fenced || isDatabaseUnavailable(error);
+
+/**
  * Applies batches of events to one generation: the handlers' writes and the new checkpoint in
  * one transaction of the module's database. A failing batch is retried one event at a time with
  * backoff; an event that still fails parks its stream (parking.ts) and the rest goes on, or, for a
@@ -53,8 +60,7 @@ export class BatchApplier {
       await this.apply(g, events, to, next(to));
       return;
     } catch (error) {
-      // A database that went away or is busy (another process holds its write lock) is no fault of these events: the runner backs off and reads them again, nothing parks or fails.
-      if (error instanceof GenerationMoved || error instanceof Fenced || isDatabaseUnavailable(error)) throw error;
+      if (notTheEvents(error)) throw error;
       if (events.length > 1) {
         this.log.warn({ err: error, projection: this.definition.name }, 'batch failed: applying its events one by one');
         for (const event of events) {
@@ -73,7 +79,7 @@ export class BatchApplier {
         await this.apply(g, events, to, next(to));
         return;
       } catch (error) {
-        if (error instanceof GenerationMoved || error instanceof Fenced || isDatabaseUnavailable(error)) throw error;
+        if (notTheEvents(error)) throw error;
         lastError = error;
       }
     }
