@@ -84,10 +84,11 @@ export class RemoteError extends answeredWith(500, 'remote') {
 
 /**
  * Connection-level failures of a database (PostgreSQL restarting or stopped, a pool with no
- * connection to give, a socket cut): the request may well succeed in a moment, so they answer 503
+ * connection to give, a socket cut, a session ended for idling in a transaction (25P03, a frozen
+ * process woken up)): the request may well succeed in a moment, so they answer 503
  * with Retry-After, not 500. Errors of a statement itself (a constraint, a syntax) are not these.
  */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300', '25P03']);
 const UNREACHABLE_MESSAGES = [/Connection terminated/i, /Knex: Timeout acquiring a connection/i, /Client has encountered a connection error/i, /the database system is (starting up|shutting down|in recovery mode)/i, /terminating connection due to administrator command/i, /Connection ended unexpectedly/i];
 
 export function isDatabaseUnreachable(error: unknown): boolean {

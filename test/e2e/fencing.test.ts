@@ -60,11 +60,17 @@ describe('fencing: a leader paused past its lease (SIGSTOP, SIGCONT)', function 
 
     const leader = first.holder.endsWith(`:${a.port}`) ? a : b;
     const other = leader === a ? b : a;
+    // Paused idle: on SQLite a process stopped inside a write transaction holds that database's
+    // write lock until it runs again, and no successor can raise the fence there (see README).
+    await until(async () => {
+      const reply = await requestJson<{ lag: number }[]>(leader.base, 'GET', '/admin/projections', { token: env.SEAMS_ADMIN_TOKEN });
+      return reply.status === 200 && reply.body.every((p) => p.lag === 0);
+    }, 'the leader to catch up before the pause', 30_000, [leader]);
     leader.child.kill('SIGSTOP');
     const taken = await until(async () => {
       const now = await lease();
       return now && now.holder !== first.holder && now;
-    }, 'the other process to take the lease');
+    }, 'the other process to take the lease', 60_000, [other]);
     expect(Number(taken.epoch)).to.be.above(Number(first.epoch));
     // Writes while the old leader sleeps: it has not applied them.
     const during = await requestJson(other.base, 'POST', '/catalog/items', { token: owner.token, body: { title: 'During the pause', priceCents: 2 } });
@@ -73,14 +79,14 @@ describe('fencing: a leader paused past its lease (SIGSTOP, SIGCONT)', function 
     const catalog = knexFactory({ client: 'sqlite3', connection: { filename: moduleDatabaseFile(dir.path, 'catalog') }, useNullAsDefault: true });
     try {
       const fence = async () => Number(((await catalog('fence').first()) as { epoch: number }).epoch);
-      await until(async () => (await fence()) === Number(taken.epoch), 'the successor to raise the fence');
+      await until(async () => (await fence()) === Number(taken.epoch), 'the successor to raise the fence', 60_000, [other]);
       // A write under the old number is refused (what the paused leader's runner and outbox meet on waking).
       let refused: unknown;
       await new Fence(catalog).raise(Number(first.epoch)).catch((error) => (refused = error));
       expect(refused).to.be.instanceOf(Fenced);
 
       leader.child.kill('SIGCONT');
-      await until(async () => /lost the lease|write refused by the fence|lease not renewed in time/.test(leader.output()) && true, 'the resumed leader to stop leading', 30_000, [leader]);
+      await until(async () => /lost the lease|write refused by the fence|lease not renewed in time/.test(leader.output()) && true, 'the resumed leader to stop leading', 60_000, [leader, other]);
       expect(await fence(), 'the fence stays with the successor').to.equal(Number(taken.epoch));
       expect((await lease())?.holder).to.equal(taken.holder);
       const after = await requestJson(other.base, 'POST', '/catalog/items', { token: owner.token, body: { title: 'After the pause', priceCents: 3 } });

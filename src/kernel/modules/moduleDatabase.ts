@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import knexFactory from 'knex';
-import { checkSchemaName, ensureSchema } from '../event-store/postgres/connection.js';
+import { checkSchemaName, ensureSchema, pgConnection } from '../event-store/postgres/connection.js';
 import { migrateLatest } from '../migrate.js';
 import { ValidationError } from '../errors.js';
 import { privateDir, privateSqliteFile } from '../privateFiles.js';
@@ -84,7 +84,7 @@ async function openPostgresModule(module: string, config: Extract<ModuleDatabase
   }
   return knexFactory({
     client: 'pg',
-    connection: { connectionString: password ? asRole(config.connectionString, schema, password) : config.connectionString },
+    connection: pgConnection(password ? asRole(config.connectionString, schema, password) : config.connectionString),
     searchPath: [schema],
     pool: { min: 0, max: 5 },
   });

@@ -16,11 +16,25 @@ export function checkSchemaName(schema: string): void {
   }
 }
 
-export function openPostgres(connectionString: string, schema: string, poolSize = 10): Knex {
+/**
+ * How long PostgreSQL lets a session sit inside a transaction without a statement before it ends
+ * the session (its transaction rolls back, its locks go). A process frozen mid-transaction
+ * (SIGSTOP, a VM pause) would otherwise hold the rows it locked for good — among them the module
+ * fence's row, read FOR SHARE by every fenced write, so a successor could never raise the fence.
+ * Our transactions never wait on a person or an outside service, so 30 s idle is a frozen process.
+ */
+export const IDLE_IN_TRANSACTION_MS = 30_000;
+
+/** pg's connection settings for every pool seams opens: the URL plus the idle-in-transaction limit. */
+export function pgConnection(connectionString: string, idleInTransactionMs = IDLE_IN_TRANSACTION_MS): Knex.PgConnectionConfig {
+  return { connectionString, idle_in_transaction_session_timeout: idleInTransactionMs } as Knex.PgConnectionConfig;
+}
+
+export function openPostgres(connectionString: string, schema: string, poolSize = 10, idleInTransactionMs = IDLE_IN_TRANSACTION_MS): Knex {
   checkSchemaName(schema);
   return knexFactory({
     client: 'pg',
-    connection: { connectionString },
+    connection: pgConnection(connectionString, idleInTransactionMs),
     searchPath: [schema],
     pool: { min: 0, max: poolSize },
   });
