@@ -55,6 +55,8 @@ interface RunningModule {
   /** Reads that must not queue behind the writer (SQLite: a connection of its own; PostgreSQL: db). */
   reader: Knex;
   context: ModuleContext;
+  /** The context with `db` the reader: what a GET and the revocation checks read through. */
+  reading: ModuleContext;
   handled: HandledCommands;
   runners: Map<string, ProjectionRunner>;
   engine: ProcessEngine;
@@ -126,6 +128,13 @@ export class ModuleRuntime {
     const m = this.running.get(module);
     if (!m) throw new Error(`module ${module} does not run in this process`);
     return m.context;
+  }
+
+  /** The module's context for reads only (HTTP GETs): its `db` is the module's reader, which refuses writes. */
+  readingContext(module: string): ModuleContext {
+    const m = this.running.get(module);
+    if (!m) throw new Error(`module ${module} does not run in this process`);
+    return m.reading;
   }
 
   runner(module: string, projection: string): ProjectionRunner {
@@ -269,7 +278,7 @@ export class ModuleRuntime {
       await runner.refresh();
       runners.set(projection.name, runner);
     }
-    return { definition, db, reader, context, handled: new HandledCommands(db, reader, log), runners, engine, tablesOf, fence };
+    return { definition, db, reader, context, reading: { ...context, db: reader }, handled: new HandledCommands(db, reader, log), runners, engine, tablesOf, fence };
   }
 
   /** Waits (outside any transaction) until the named projections have processed `to`. */

@@ -98,7 +98,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   for (const module of runtime.modules) {
     if (!module.projections.some((p) => p.name === ACCESS)) continue;
     const ctx = runtime.context(module.name);
-    const checker = new Revocations(runtime.credentialEvents!, runtime.runner(module.name, ACCESS), ctx.db, store);
+    const checker = new Revocations(runtime.credentialEvents!, runtime.runner(module.name, ACCESS), runtime.readingContext(module.name).db, store);
     revocations.set(module.name, revocationCheck(checker, () => ctx.catchUp(2000, ACCESS), module.name));
   }
   const anyRevocations = revocations.values().next().value;
@@ -111,8 +111,10 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   for (const module of runtime.modules) {
     if (module.routes.length === 0) continue;
     const ctx = runtime.context(module.name);
+    // GETs read through the module's reader: they never wait in line behind the writer's transactions.
+    const reading = runtime.readingContext(module.name);
     const keys = new IdempotencyKeys(ctx.db, secret);
-    app.use(`/${module.name}`, router(module.routes, () => ctx, options, access, revocations.get(module.name), keys));
+    app.use(`/${module.name}`, router(module.routes, (route) => (route.method === 'get' ? reading : ctx), options, access, revocations.get(module.name), keys));
     mounted.push({ prefix: `/${module.name}`, tag: module.name, routes: module.routes });
   }
   const document = openApiDocument(mounted);
@@ -170,12 +172,12 @@ interface RouteGuards {
   keys?: IdempotencyKeys;
 }
 
-function router(routes: readonly RouteDefinition[], context: () => ModuleContext | null, options: HttpAppOptions, access: Authenticator, revocations?: RevocationCheck, keys?: IdempotencyKeys): Router {
+function router(routes: readonly RouteDefinition[], context: (route: RouteDefinition) => ModuleContext | null, options: HttpAppOptions, access: Authenticator, revocations?: RevocationCheck, keys?: IdempotencyKeys): Router {
   const r = express.Router();
   for (const definition of routes) {
     r[definition.method](definition.path, (req: Request, res: Response, next: NextFunction) => {
       res.locals[ROUTE] = req.baseUrl + definition.path;
-      handle(definition, context(), req, res, options, { access, revocations, keys }).catch(next);
+      handle(definition, context(definition), req, res, options, { access, revocations, keys }).catch(next);
     });
   }
   return r;

@@ -4,8 +4,9 @@ import knexFactory from 'knex';
 import type sqlite3 from 'sqlite3';
 
 /**
- * knex over sqlite3 with exactly one connection per knex instance (a larger pool misbehaves
- * with sqlite3), plus access to that raw connection for prepared statements on hot paths.
+ * knex over sqlite3 with one connection per knex instance that writes (a larger pool misbehaves
+ * with sqlite3's transactions), plus access to that raw connection for prepared statements on
+ * hot paths; a read-only instance may have a few.
  */
 
 export type RawDb = sqlite3.Database;
@@ -18,6 +19,12 @@ export interface SqliteOptions {
   cacheKiB?: number;
   /** A connection that refuses writes (PRAGMA query_only): a reader beside the writer. */
   queryOnly?: boolean;
+  /**
+   * Connections in the pool; more than one only for a query_only reader. A writer keeps one: its
+   * transactions and cached prepared statements live on that connection, and SQLite has one
+   * writer anyway. Readers of a WAL database run side by side, each on a thread-pool thread.
+   */
+  connections?: number;
 }
 
 /**
@@ -49,15 +56,16 @@ class ImmediateSqliteClient extends SqliteClient {
   }
 }
 
-export function openSqlite({ filename, synchronous = 'FULL', cacheKiB = 8192, queryOnly = false }: SqliteOptions): Knex {
+export function openSqlite({ filename, synchronous = 'FULL', cacheKiB = 8192, queryOnly = false, connections = 1 }: SqliteOptions): Knex {
+  if (connections > 1 && !queryOnly) throw new Error('a SQLite writer keeps one connection');
   return knexFactory({
     client: (queryOnly ? 'sqlite3' : ImmediateSqliteClient) as Knex.Config['client'],
     connection: { filename },
     useNullAsDefault: true,
     pool: {
       min: 1,
-      max: 1,
-      // Keep the one connection forever: prepared statements are cached on it.
+      max: connections,
+      // Keep the connections forever: prepared statements are cached on them.
       idleTimeoutMillis: Number.MAX_SAFE_INTEGER,
       afterCreate(conn: RawDb, done: (err: Error | null, conn: RawDb) => void) {
         conn.exec(
