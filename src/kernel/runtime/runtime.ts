@@ -55,7 +55,7 @@ interface RunningModule {
   /** Reads that must not queue behind the writer (SQLite: a connection of its own; PostgreSQL: db). */
   reader: Knex;
   context: ModuleContext;
-  /** The context with `db` the reader: what a GET and the revocation checks read through. */
+  /** The context with `db` the reader: what an HTTP GET reads through. */
   reading: ModuleContext;
   handled: HandledCommands;
   runners: Map<string, ProjectionRunner>;

@@ -98,7 +98,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   for (const module of runtime.modules) {
     if (!module.projections.some((p) => p.name === ACCESS)) continue;
     const ctx = runtime.context(module.name);
-    const checker = new Revocations(runtime.credentialEvents!, runtime.runner(module.name, ACCESS), runtime.readingContext(module.name).db, store);
+    const checker = new Revocations(runtime.credentialEvents!, runtime.runner(module.name, ACCESS), ctx.db, store);
     revocations.set(module.name, revocationCheck(checker, () => ctx.catchUp(2000, ACCESS), module.name));
   }
   const anyRevocations = revocations.values().next().value;
