@@ -52,7 +52,7 @@ export interface RuntimeOptions {
 interface RunningModule {
   definition: ModuleDefinition;
   db: Knex;
-  /** Reads that must not queue behind the writer (SQLite: a connection of its own; PostgreSQL: db). */
+  /** Reads that must not queue behind the writer (SQLite: two query_only connections; PostgreSQL: db). */
   reader: Knex;
   context: ModuleContext;
   /** The context with `db` the reader: what an HTTP GET reads through. */

@@ -21,7 +21,8 @@ export function checkSchemaName(schema: string): void {
  * the session (its transaction rolls back, its locks go). A process frozen mid-transaction
  * (SIGSTOP, a VM pause) would otherwise hold the rows it locked for good — among them the module
  * fence's row, read FOR SHARE by every fenced write, so a successor could never raise the fence.
- * Our transactions never wait on a person or an outside service, so 30 s idle is a frozen process.
+ * The kernel's transactions idle only between their statements (milliseconds), so a session idle
+ * for 30 s inside one is a frozen process (or a handler holding a transaction across a slow call).
  */
 export const IDLE_IN_TRANSACTION_MS = 30_000;
 
