@@ -1,32 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import type { Knex } from 'knex';
 import pino, { type Logger } from 'pino';
 import { Leadership, type ClusterOptions } from '../cluster/leadership.js';
 import { RemoteModules } from '../cluster/remoteModules.js';
 import { loadConfig } from '../config.js';
 import { tokenService } from '../http/tokens.js';
-import { parseModuleConfig } from '../modules/moduleConfig.js';
-import { openModuleDatabase, openModuleReader } from '../modules/moduleDatabase.js';
 import { assertOwnership } from '../modules/ownership.js';
 import type { ProcessEngineOptions } from '../processes/processEngine.js';
-import { ProcessEngine } from '../processes/processEngine.js';
-import { processProjection } from '../processes/processProjection.js';
-import { upgradeProcessTables, type ProcessTables } from '../processes/processTables.js';
-import { Fence } from '../projections/fence.js';
-import { ProjectionRunner, type RunnerOptions } from '../projections/projectionRunner.js';
+import type { ProjectionRunner, RunnerOptions } from '../projections/projectionRunner.js';
 import type { ModuleDatabaseConfig, SeamsConfig } from '../types/config.js';
 import type { EventStore } from '../types/eventStore.js';
 import type { TokenService } from '../types/http.js';
 import type { CommandMeta, CredentialEvents, ModuleContext, ModuleDefinition } from '../types/module.js';
-import type { InstanceDetail, InstanceSummary, ProcessDefinition } from '../types/process.js';
+import type { InstanceDetail, InstanceSummary } from '../types/process.js';
 import type { ProjectionStatus } from '../types/projection.js';
 import { assembleModules } from './assemble.js';
-import { HandledCommands } from './handledCommands.js';
 import { MessageRouter } from './messageRouter.js';
-import { buildContext } from './moduleContext.js';
 import { processInstance, processInstances, type InspectedModule } from './processInspection.js';
 import { withLagSeconds } from './projectionLag.js';
 import type { BreakerState, QueryGatewayOptions } from './queryGateway.js';
+import { closeModule, followModule, leadModule, openRunningModule, type ModuleHost, type RunningModule } from './runningModule.js';
 
 export interface RuntimeOptions {
   /** Every module of the application: ownership is checked across all of them. */
@@ -47,22 +39,6 @@ export interface RuntimeOptions {
   startProjections?: boolean;
   /** Modules spread over several processes: leases decide who runs projections; calls to modules elsewhere go over HTTP. */
   cluster?: ClusterOptions;
-}
-
-interface RunningModule {
-  definition: ModuleDefinition;
-  db: Knex;
-  /** Reads that must not queue behind the writer (SQLite: two query_only connections; PostgreSQL: db). */
-  reader: Knex;
-  context: ModuleContext;
-  /** The context with `db` the reader: what an HTTP GET reads through. */
-  reading: ModuleContext;
-  handled: HandledCommands;
-  runners: Map<string, ProjectionRunner>;
-  engine: ProcessEngine;
-  tablesOf(process: ProcessDefinition): ProcessTables;
-  /** The module's fence: raised to the lease's number when this process takes the lease. */
-  fence: Fence;
 }
 
 /**
@@ -96,7 +72,7 @@ export class ModuleRuntime {
     for (const name of options.run ?? all.map((m) => m.name)) {
       const definition = all.find((m) => m.name === name);
       if (!definition) throw new Error(`unknown module "${name}"; modules: ${all.map((m) => m.name).join(', ')}`);
-      runtime.running.set(name, await runtime.open(definition));
+      runtime.running.set(name, await openRunningModule(definition, runtime.host()));
     }
     if (options.startProjections === false) return runtime;
     if (options.cluster) {
@@ -107,6 +83,16 @@ export class ModuleRuntime {
       for (const name of runtime.running.keys()) await runtime.lead(name);
     }
     return runtime;
+  }
+
+  /** What a module opened here gets from this runtime: the store, settings, and the way to other modules. */
+  private host(): ModuleHost {
+    const { store, database, projections, processes } = this.options;
+    return {
+      store, database, projections, processes, config: this.config, tokens: this.tokens, log: this.log,
+      ask: (query, args) => this.router.ask(query, args),
+      dispatch: (type, data, meta) => this.router.dispatch(type, data, meta),
+    };
   }
 
   /** Every module of the application (those running elsewhere too), as the kernel runs them. */
@@ -125,16 +111,12 @@ export class ModuleRuntime {
   }
 
   context(module: string): ModuleContext {
-    const m = this.running.get(module);
-    if (!m) throw new Error(`module ${module} does not run in this process`);
-    return m.context;
+    return this.module(module).context;
   }
 
   /** The module's context for reads only (HTTP GETs): its `db` is the module's reader, which refuses writes. */
   readingContext(module: string): ModuleContext {
-    const m = this.running.get(module);
-    if (!m) throw new Error(`module ${module} does not run in this process`);
-    return m.reading;
+    return this.module(module).reading;
   }
 
   runner(module: string, projection: string): ProjectionRunner {
@@ -197,12 +179,12 @@ export class ModuleRuntime {
     return withLagSeconds(this.options.store, this.runners(), await Promise.all(this.runners().map((r) => r.status())));
   }
 
-  /** Stops the projection runners (each finishes its batch and checkpoint), then closes the databases. */
   /** Resolves once every module has written the handled commands it recorded so far (for tests that edit them). */
   async handledCommandsWritten(): Promise<void> {
     for (const m of this.running.values()) await m.handled.written();
   }
 
+  /** Stops the projection runners (each finishes its batch and checkpoint), then closes the databases. */
   async stop(): Promise<void> {
     // The work stops first, then the leases are released: a successor never runs beside this process's last batch.
     const stopWork = async () => {
@@ -212,81 +194,21 @@ export class ModuleRuntime {
     if (this.leadership) await this.leadership.stop(stopWork);
     else await stopWork();
     this.router.shutdown();
-    for (const m of this.running.values()) {
-      await m.handled.close();
-      if (m.reader !== m.db) await m.reader.destroy();
-      await m.db.destroy();
-    }
+    for (const m of this.running.values()) await closeModule(m);
     this.running.clear();
   }
 
-  /**
-   * Runs a module's projections and processes here. With a lease (`epoch`, its fencing number)
-   * the module's fence is raised to it first: from then on writes of earlier holders are refused.
-   */
-  private async lead(module: string, epoch?: number): Promise<void> {
-    const m = this.running.get(module)!;
-    if (epoch !== undefined) await m.fence.raise(epoch);
-    else await m.fence.begin();
-    for (const runner of m.runners.values()) {
-      await runner.stop(); // stop following
-      await runner.load();
-    }
-    // Outbox and timer tables of generations made before they kept a command's origin get its columns, before any step writes.
-    for (const process of m.definition.processes) await upgradeProcessTables(m.db, m.tablesOf(process));
-    for (const runner of m.runners.values()) runner.start();
-    m.engine.start();
+  private lead(module: string, epoch?: number): Promise<void> {
+    return leadModule(this.module(module), epoch);
   }
 
-  /** Another process holds the module's lease: only follow its checkpoints. */
-  private async follow(module: string): Promise<void> {
-    const m = this.running.get(module)!;
-    m.fence.end();
-    // Each part is stopped and set following even when another one's stop fails (the database is away).
-    await m.engine.stop().catch((error) => this.log.warn({ err: error, module }, 'stopping the process engine failed'));
-    for (const runner of m.runners.values()) {
-      await runner.stop().catch((error) => this.log.warn({ err: error, module, projection: runner.name }, 'stopping the projection runner failed'));
-      runner.follow();
-    }
+  private follow(module: string): Promise<void> {
+    return followModule(this.module(module), this.log);
   }
 
-  private async open(definition: ModuleDefinition): Promise<RunningModule> {
-    const settings = parseModuleConfig(definition, this.config.env ?? process.env);
-    const db = await openModuleDatabase(definition, this.options.database);
-    const reader = openModuleReader(definition.name, this.options.database) ?? db;
-    const log = this.log.child({ module: definition.name });
-    const runners = new Map<string, ProjectionRunner>();
-    const fence = new Fence(db);
-    const context = buildContext({
-      leaseEpoch: () => fence.current,
-      definition, db, store: this.options.store, log, runners, config: this.config, settings, tokens: this.tokens,
-      ask: (query, args) => this.router.ask(query, args),
-      dispatch: (type, data, meta) => this.router.dispatch(type, data, meta),
-    });
-    const tablesOf = (process: ProcessDefinition) => runners.get(process.name)!.tables as ProcessTables;
-    const env = { tables: context.tables, config: this.config, settings };
-    const engine = new ProcessEngine({ db, tablesOf, env, catchUp: context.catchUp, fence }, definition.processes, (type, data, meta) => this.router.dispatch(type, data, meta), log, this.options.processes);
-    // A process is run like a projection over its instance tables (processProjection.ts).
-    for (const projection of [...definition.projections, ...definition.processes.map((p) => processProjection(p, env))]) {
-      const runner = new ProjectionRunner(definition.name, projection, this.options.store, db, log, {
-        ...this.options.projections,
-        fence,
-        beforeBatch: projection.waitsFor.length > 0 ? (to, signal) => this.waitForAll(runners, projection.waitsFor, to, signal) : undefined,
-        afterBatch: () => engine.wake(projection.name), // a process's batch wrote to its outbox
-      });
-      // Read-only here: whoever leads the module (lead(), below or via a lease) creates and drops generations.
-      await runner.refresh();
-      runners.set(projection.name, runner);
-    }
-    return { definition, db, reader, context, reading: { ...context, db: reader }, handled: new HandledCommands(db, reader, log), runners, engine, tablesOf, fence };
-  }
-
-  /** Waits (outside any transaction) until the named projections have processed `to`. */
-  private async waitForAll(runners: Map<string, ProjectionRunner>, names: readonly string[], to: number, signal: AbortSignal): Promise<void> {
-    for (const name of names) {
-      const runner = runners.get(name);
-      if (!runner) throw new Error(`waits for projection ${name}, which its module does not have`);
-      while (!signal.aborted && !(await runner.waitFor(to, 1000)));
-    }
+  private module(name: string): RunningModule {
+    const m = this.running.get(name);
+    if (!m) throw new Error(`module ${name} does not run in this process`);
+    return m;
   }
 }
