@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Fence } from '../projections/fence.js';
 import type { ProcessDefinition } from '../types/process.js';
-import { originOf, undoDelivered } from './advance.js';
+import { originOf, stepsIn, undoDelivered } from './advance.js';
 import type { OutboxRow, ProcessTables } from './processTables.js';
 
 /** SQLite takes at most 999 bound values in a statement in older builds: stay well below. */
@@ -24,6 +24,6 @@ export async function markDelivered(process: ProcessDefinition, db: Knex, tables
       const seqs = rows.slice(i, i + ROWS_PER_UPDATE).map((r) => r.seq);
       await trx(tables.outbox).whereIn('seq', seqs).update({ status: 'done', attempts: trx.raw('attempts + 1'), last_error: null });
     }
-    for (const row of rows) if (row.purpose === 'undo') await undoDelivered(process, trx, tables, row.instance_id, originOf(row));
+    for (const row of rows) if (row.purpose === 'undo') await undoDelivered(process, stepsIn(trx, tables), row.instance_id, originOf(row));
   });
 }

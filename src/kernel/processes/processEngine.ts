@@ -5,7 +5,7 @@ import { sleep } from '../event-store/subscription.js';
 import { inSpan, SpanKind, traceparentOf } from '../telemetry/tracing.js';
 import type { CommandMeta } from '../types/module.js';
 import type { ProcessDefinition, RetryPolicy } from '../types/process.js';
-import { advance, lockInstance, originOf, type ProcessEnv } from './advance.js';
+import { advance, lockInstance, originOf, stepsIn, type ProcessEnv } from './advance.js';
 import { markDelivered } from './outboxMarks.js';
 import type { OriginRow, OutboxRow, ProcessTables } from './processTables.js';
 import { Fenced, type Fence } from '../projections/fence.js';
@@ -177,7 +177,7 @@ export class ProcessEngine {
       await this.host.db.transaction(async (trx) => {
         await this.host.fence?.check(trx);
         await trx(t.outbox).where({ seq: row.seq }).update({ status: 'failed', attempts, last_error: message });
-        await advance(process, trx, t, this.host.env, row.instance_id, { kind: 'commandFailed', command: row.command_type, error: message }, { origin: originOf(row) });
+        await advance(process, stepsIn(trx, t), this.host.env, row.instance_id, { kind: 'commandFailed', command: row.command_type, error: message }, { origin: originOf(row) });
       });
     } catch (bookkeeping) {
       if (bookkeeping instanceof Fenced) throw bookkeeping;
@@ -224,7 +224,7 @@ export class ProcessEngine {
         await lockInstance(trx, t, timer.instance_id);
         const taken = await trx(t.timers).where({ instance_id: timer.instance_id, name: timer.name, due_at: timer.due_at }).delete();
         // The timer's step keeps the conversation of the step that set it.
-        if (taken === 1) await advance(process, trx, t, this.host.env, timer.instance_id, { kind: 'timer', name: timer.name }, { origin: originOf(timer) });
+        if (taken === 1) await advance(process, stepsIn(trx, t), this.host.env, timer.instance_id, { kind: 'timer', name: timer.name }, { origin: originOf(timer) });
       });
     }
     return true;

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import knexFactory, { type Knex } from 'knex';
 import { defineProcess } from '../../../src/kernel/host.js';
 import { dropSchema } from '../../../src/kernel/event-store/postgres/connection.js';
-import { advance, type ProcessEnv } from '../../../src/kernel/processes/advance.js';
+import { advance, stepsIn, type ProcessEnv } from '../../../src/kernel/processes/advance.js';
+import { StepBatch } from '../../../src/kernel/processes/stepBatch.js';
 import { processTables, type ProcessTables } from '../../../src/kernel/processes/processTables.js';
 import { describePostgres, randomSchema } from '../../support/postgres.js';
 
@@ -44,19 +45,30 @@ await describePostgres('process steps on PostgreSQL', (url) => {
     await dropSchema(url, schema);
   });
 
-  it('two concurrent steps of one instance both count: the second waits for the first and decides on its outcome', async function () {
-    this.timeout(20_000);
-    const first = await db.transaction();
-    await advance(counter, first, TABLES, ENV, 'i-1', timer);
-    // The second step starts while the first is not committed yet.
-    let secondDone = false;
-    const second = db.transaction((trx) => advance(counter, trx, TABLES, ENV, 'i-1', timer)).then(() => (secondDone = true));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(secondDone, 'the second step waited for the first').to.equal(false);
-    await first.commit();
-    await second;
-    const row = (await db('instances_g1').where({ id: 'i-1' }).first()) as { state: string; step: string };
-    expect(JSON.parse(row.state)).to.deep.equal({ heard: 2 });
-    expect(row.step).to.equal('heard 2');
-  });
+  const firstSteps = {
+    'an engine step (a timer)': async (trx: Knex.Transaction) => advance(counter, stepsIn(trx, TABLES), ENV, 'i-1', timer),
+    "a runner batch's step": async (trx: Knex.Transaction) => {
+      const batch = new StepBatch(trx, TABLES);
+      await batch.prefetch(['i-1']);
+      await advance(counter, batch, ENV, 'i-1', timer);
+      await batch.flush();
+    },
+  };
+  for (const [kind, step] of Object.entries(firstSteps)) {
+    it(`two concurrent steps of one instance both count: the second waits for the first (${kind}) and decides on its outcome`, async function () {
+      this.timeout(20_000);
+      const first = await db.transaction();
+      await step(first);
+      // The second step starts while the first is not committed yet.
+      let secondDone = false;
+      const second = db.transaction((trx) => advance(counter, stepsIn(trx, TABLES), ENV, 'i-1', timer)).then(() => (secondDone = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(secondDone, 'the second step waited for the first').to.equal(false);
+      await first.commit();
+      await second;
+      const row = (await db('instances_g1').where({ id: 'i-1' }).first()) as { state: string; step: string };
+      expect(JSON.parse(row.state)).to.deep.equal({ heard: 2 });
+      expect(row.step).to.equal('heard 2');
+    });
+  }
 });

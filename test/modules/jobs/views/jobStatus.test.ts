@@ -55,8 +55,8 @@ describe('jobs views: a batch is written as its events one by one would be', fun
     const [name] = Object.keys(view.tables) as [string];
     it(`${view.name}: the whole log in one batch, and in batches of one event, leave the same rows`, async () => {
       const events = log();
-      await db.transaction((trx) => view.applyBatch!(events, { db: trx, tables: { [name]: `${name}_one` } }));
-      for (const event of events) await db.transaction((trx) => view.applyBatch!([event], { db: trx, tables: { [name]: `${name}_each` } }));
+      await db.transaction((trx) => view.applyBatch!(events, { db: trx, tables: { [name]: `${name}_one` } as never }));
+      for (const event of events) await db.transaction((trx) => view.applyBatch!([event], { db: trx, tables: { [name]: `${name}_each` } as never }));
       const order = name === 'job_status' ? 'job_id' : 'position';
       const one = await rows(`${name}_one`, order);
       expect(one).to.have.length(name === 'job_status' ? 2 : events.length);
