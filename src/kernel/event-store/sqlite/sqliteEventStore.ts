@@ -7,6 +7,7 @@ import { catchUpSubscription, sleepUntilAppended } from '../subscription.js';
 import { GroupCommit, decide, type KnownEvent, type PendingAppend } from '../groupCommit.js';
 import type { AppendOptions, AppendResult, EventStore, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription } from '../../types/eventStore.js';
 import { acquire, all, exec, finalizeStatements, openSqlite, prepared, release, run, type RawDb, type Synchronous } from '../../sqlite/connection.js';
+import { RecentEvents } from './recentEvents.js';
 
 export interface SqliteEventStoreOptions {
   filename: string;
@@ -46,6 +47,8 @@ export class SqliteEventStore implements EventStore {
     take: (queue) => Math.min(queue.length, MAX_APPENDS_PER_COMMIT),
   });
   private lastCommittedHead = 0;
+  /** What this process appended last: the tail's readers are answered from it (recentEvents.ts). */
+  private readonly recent = new RecentEvents();
 
   private constructor(
     private readonly writer: Knex,
@@ -102,6 +105,7 @@ export class SqliteEventStore implements EventStore {
           await run(prepared(db, `INSERT INTO events (${COLUMNS}) VALUES ${placeholders}`), chunk.flat());
         }
         if (!unlocked) await exec(db, 'COMMIT');
+        this.recent.add(rows.map(([position, id, stream, revision, type, schema_version, data, metadata, recorded_at]) => toRecorded(this.options.registry, { position, id, stream, revision, type, schema_version, data, metadata, recorded_at } as EventRow)));
         const last = outcomes.reduce((max, o) => (o instanceof Error ? max : Math.max(max, o.position)), 0);
         if (last > this.lastCommittedHead) this.lastCommittedHead = last;
         this.appended.emit('appended', this.lastCommittedHead);
@@ -174,6 +178,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const recent = this.recent.read(options);
+    if (recent) return recent;
     const query = this.reader('events')
       .select(COLUMNS.split(', '))
       .where('position', '>', options.after ?? 0)
@@ -194,9 +200,31 @@ export class SqliteEventStore implements EventStore {
     return rows.map((row) => toRecorded(this.options.registry, row));
   }
 
-  async headPosition(): Promise<number> {
-    const rows = await all<{ head: number }>(prepared(this.readDb, 'SELECT coalesce(max(position), 0) AS head FROM events'), []);
-    return rows[0]!.head;
+  /**
+   * Every projection runner asks for the head on each pass, most of them woken by the same append.
+   * Callers that ask while a read of the head is under way share the next one, started after that
+   * read ends and so after they asked: an answer is never older than its question.
+   */
+  headPosition(): Promise<number> {
+    if (!this.headRead) return this.readHead();
+    return (this.nextHeadRead ??= this.headRead.then(
+      () => this.readHead(),
+      () => this.readHead(),
+    ));
+  }
+
+  private headRead: Promise<number> | undefined;
+  private nextHeadRead: Promise<number> | undefined;
+
+  private readHead(): Promise<number> {
+    this.nextHeadRead = undefined;
+    const read = all<{ head: number }>(prepared(this.readDb, 'SELECT coalesce(max(position), 0) AS head FROM events'), []).then((rows) => rows[0]!.head);
+    this.headRead = read;
+    const done = () => {
+      if (this.headRead === read) this.headRead = undefined;
+    };
+    read.then(done, done);
+    return read;
   }
 
   async waitForAppend(after: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
