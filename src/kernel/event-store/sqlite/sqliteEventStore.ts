@@ -33,6 +33,13 @@ const MAX_APPENDS_PER_COMMIT = 1000;
  * while under the lock it cannot lose.
  */
 const UNLOCKED_TRIES = 2;
+/**
+ * Reader connections. Every command handler reads its stream and every authenticated request
+ * scans the credential events; on one connection those reads queued 20 ms deep under bench:jobs'
+ * intake (a second one: intake 443-469 → 581-639 POST/s, the pipeline 188-193 → 199-212 jobs/s;
+ * a third did no better on 2 cores).
+ */
+const READ_CONNECTIONS = 2;
 
 /**
  * The embedded default store. Writes go through one queue: appends that arrive while a commit
@@ -47,15 +54,21 @@ export class SqliteEventStore implements EventStore {
     take: (queue) => Math.min(queue.length, MAX_APPENDS_PER_COMMIT),
   });
   private lastCommittedHead = 0;
+  private reads = 0;
+
+  /** The reader connections in turn: each read runs on a thread-pool thread of its own, beside the others (WAL). */
+  private readDb(): RawDb {
+    return this.readDbs[this.reads++ % this.readDbs.length]!;
+  }
   /** What this process appended last: the tail's readers are answered from it (recentEvents.ts). */
   private readonly recent = new RecentEvents();
 
   private constructor(
     private readonly writer: Knex,
     private readonly reader: Knex,
-    /** Each knex instance's one connection, held for the store's lifetime for prepared statements. */
+    /** The knex instances' connections, held for the store's lifetime for prepared statements. */
     private readonly writeDb: RawDb,
-    private readonly readDb: RawDb,
+    private readonly readDbs: RawDb[],
     private readonly options: SqliteEventStoreOptions,
   ) {
     this.appended.setMaxListeners(0);
@@ -70,8 +83,10 @@ export class SqliteEventStore implements EventStore {
       await writer.destroy();
       throw error;
     }
-    const reader = openSqlite({ filename: options.filename, synchronous: options.synchronous });
-    return new SqliteEventStore(writer, reader, await acquire(writer), await acquire(reader), options);
+    const reader = openSqlite({ filename: options.filename, synchronous: options.synchronous, queryOnly: true, connections: READ_CONNECTIONS });
+    const readDbs: RawDb[] = [];
+    for (let i = 0; i < READ_CONNECTIONS; i++) readDbs.push(await acquire(reader));
+    return new SqliteEventStore(writer, reader, await acquire(writer), readDbs, options);
   }
 
   append(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -164,14 +179,14 @@ export class SqliteEventStore implements EventStore {
     const sql = backwards
       ? `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`
       : `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`;
-    const rows = await all<EventRow>(prepared(this.readDb, sql), [stream, from, limit]);
+    const rows = await all<EventRow>(prepared(this.readDb(), sql), [stream, from, limit]);
     return rows.map((row) => toRecorded(this.options.registry, row));
   }
 
   async streamRevision(stream: string): Promise<number> {
     checkStreamName(stream);
     const rows = await all<{ revision: number | null }>(
-      prepared(this.readDb, 'SELECT max(revision) AS revision FROM events WHERE stream = ?'),
+      prepared(this.readDb(), 'SELECT max(revision) AS revision FROM events WHERE stream = ?'),
       [stream],
     );
     return rows[0]?.revision ?? -1;
@@ -196,7 +211,7 @@ export class SqliteEventStore implements EventStore {
       });
     }
     const { sql, bindings } = query.toSQL();
-    const rows = await all<EventRow>(prepared(this.readDb, sql), bindings as unknown[]);
+    const rows = await all<EventRow>(prepared(this.readDb(), sql), bindings as unknown[]);
     return rows.map((row) => toRecorded(this.options.registry, row));
   }
 
@@ -218,7 +233,7 @@ export class SqliteEventStore implements EventStore {
 
   private readHead(): Promise<number> {
     this.nextHeadRead = undefined;
-    const read = all<{ head: number }>(prepared(this.readDb, 'SELECT coalesce(max(position), 0) AS head FROM events'), []).then((rows) => rows[0]!.head);
+    const read = all<{ head: number }>(prepared(this.readDb(), 'SELECT coalesce(max(position), 0) AS head FROM events'), []).then((rows) => rows[0]!.head);
     this.headRead = read;
     const done = () => {
       if (this.headRead === read) this.headRead = undefined;
@@ -239,9 +254,11 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.commits.idle();
-    for (const [knex, db] of [[this.writer, this.writeDb], [this.reader, this.readDb]] as const) {
-      await finalizeStatements(db);
-      await release(knex, db);
+    for (const [knex, dbs] of [[this.writer, [this.writeDb]], [this.reader, this.readDbs]] as const) {
+      for (const db of dbs) {
+        await finalizeStatements(db);
+        await release(knex, db);
+      }
       await knex.destroy();
     }
   }
