@@ -19,6 +19,8 @@ describe('processes after the log was restored from an older backup', function (
   this.timeout(30_000);
 
   it('instances converge to the restored log: the lost trip is gone, the kept one is rebuilt, its commands are not acted on twice', async () => {
+    // The ledger is shared by the process tests (module state): this one needs it cooperative.
+    Object.assign(ledgerFaults, { transientFailures: 0, refuse: false, crashOnRelease: 0 });
     const dir = await tempDir('seams-restored-');
     const options = { modules: processModules, processes: { pollMs: 10, backoffMs: 5, maxBackoffMs: 20 } };
     let app = await startModules(dir.path, options);
