@@ -215,31 +215,9 @@ export class SqliteEventStore implements EventStore {
     return rows.map((row) => toRecorded(this.options.registry, row));
   }
 
-  /**
-   * Every projection runner asks for the head on each pass, most of them woken by the same append.
-   * Callers that ask while a read of the head is under way share the next one, started after that
-   * read ends and so after they asked: an answer is never older than its question.
-   */
-  headPosition(): Promise<number> {
-    if (!this.headRead) return this.readHead();
-    return (this.nextHeadRead ??= this.headRead.then(
-      () => this.readHead(),
-      () => this.readHead(),
-    ));
-  }
-
-  private headRead: Promise<number> | undefined;
-  private nextHeadRead: Promise<number> | undefined;
-
-  private readHead(): Promise<number> {
-    this.nextHeadRead = undefined;
-    const read = all<{ head: number }>(prepared(this.readDb(), 'SELECT coalesce(max(position), 0) AS head FROM events'), []).then((rows) => rows[0]!.head);
-    this.headRead = read;
-    const done = () => {
-      if (this.headRead === read) this.headRead = undefined;
-    };
-    read.then(done, done);
-    return read;
+  async headPosition(): Promise<number> {
+    const rows = await all<{ head: number }>(prepared(this.readDb(), 'SELECT coalesce(max(position), 0) AS head FROM events'), []);
+    return rows[0]!.head;
   }
 
   async waitForAppend(after: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {

@@ -102,18 +102,5 @@ describe('SQLite log: the tail this process appended, read from memory (RecentEv
       expect((await here.readAll({ after: 3, upTo: 6 })).map((e) => e.position)).to.deep.equal([4, 5, 6]);
       expect((await here.readAll({ after: 1, upTo: 6 })).map((e) => e.position), 'a range reaching before the run is read from the file').to.deep.equal([2]);
     });
-
-    it('answers the head no older than the question, also to callers who ask while a read of it is under way', async () => {
-      const store = await SqliteEventStore.open({ filename: join(dir.path, 'head.sqlite'), registry: testRegistry() });
-      stores.push(store);
-      const heads: Promise<number>[] = [];
-      for (let n = 1; n <= 20; n++) {
-        heads.push(store.headPosition());
-        const { position } = await store.append('test.h-1', [happened(n)]);
-        // Asked after the append was acknowledged: never below its position, however the reads were shared.
-        expect(await store.headPosition()).to.be.at.least(position);
-      }
-      expect((await Promise.all(heads)).every((h, i) => h >= i)).to.equal(true);
-    });
   });
 });
