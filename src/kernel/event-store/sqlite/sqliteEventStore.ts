@@ -54,14 +54,9 @@ export class SqliteEventStore implements EventStore {
     take: (queue) => Math.min(queue.length, MAX_APPENDS_PER_COMMIT),
   });
   private lastCommittedHead = 0;
-  private reads = 0;
-
-  /** The reader connections in turn: each read runs on a thread-pool thread of its own, beside the others (WAL). */
-  private readDb(): RawDb {
-    return this.readDbs[this.reads++ % this.readDbs.length]!;
-  }
   /** What this process appended last: the tail's readers are answered from it (recentEvents.ts). */
   private readonly recent = new RecentEvents();
+  private reads = 0;
 
   private constructor(
     private readonly writer: Knex,
@@ -87,6 +82,11 @@ export class SqliteEventStore implements EventStore {
     const readDbs: RawDb[] = [];
     for (let i = 0; i < READ_CONNECTIONS; i++) readDbs.push(await acquire(reader));
     return new SqliteEventStore(writer, reader, await acquire(writer), readDbs, options);
+  }
+
+  /** The reader connections in turn: each read runs on a thread-pool thread of its own, beside the others (WAL). */
+  private readDb(): RawDb {
+    return this.readDbs[this.reads++ % this.readDbs.length]!;
   }
 
   append(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
