@@ -55,7 +55,7 @@ export class SqliteEventStore implements EventStore {
   });
   private lastCommittedHead = 0;
   /** What this process appended last: the tail's readers are answered from it (recentEvents.ts). */
-  private readonly recent = new RecentEvents();
+  private readonly recent = new RecentEvents<EventRow & { position: number }>((row) => toRecorded(this.options.registry, row));
   private reads = 0;
 
   private constructor(
@@ -120,7 +120,7 @@ export class SqliteEventStore implements EventStore {
           await run(prepared(db, `INSERT INTO events (${COLUMNS}) VALUES ${placeholders}`), chunk.flat());
         }
         if (!unlocked) await exec(db, 'COMMIT');
-        this.recent.add(rows.map(([position, id, stream, revision, type, schema_version, data, metadata, recorded_at]) => toRecorded(this.options.registry, { position, id, stream, revision, type, schema_version, data, metadata, recorded_at } as EventRow)));
+        this.recent.add(rows.map(([position, id, stream, revision, type, schema_version, data, metadata, recorded_at]) => ({ position, id, stream, revision, type, schema_version, data, metadata, recorded_at }) as EventRow & { position: number }));
         const last = outcomes.reduce((max, o) => (o instanceof Error ? max : Math.max(max, o.position)), 0);
         if (last > this.lastCommittedHead) this.lastCommittedHead = last;
         this.appended.emit('appended', this.lastCommittedHead);
