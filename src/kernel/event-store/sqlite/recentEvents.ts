@@ -16,52 +16,63 @@ const DEFAULT_CAPACITY = 10_000;
  * only when the run holds every position of its range (after, upTo]; anything else (no `upTo`, a
  * range reaching before the run or past it, another process's events) goes to the database.
  *
- * The rows are kept as written and turned into events (JSON parsed, upcast) the first time a read
- * returns them, once: appends pay nothing for a tail nobody reads from here. The events are
- * frozen, as readers share them.
+ * The rows are kept as written (the very arrays the insert bound) and turned into events (JSON
+ * parsed, upcast) the first time a read returns them, once: appends pay no parsing for a tail
+ * nobody reads from here. The events are frozen, as readers share them.
  */
-export class RecentEvents<Row extends TailRow = TailRow> {
-  private run: Entry<Row>[] = [];
-  /** Index in `run` of its first kept row (dropping from the front is deferred, then done in one slice). */
+export class RecentEvents<Row> {
+  /** The rows as written (no copy) and, beside them, each one's event once a read has made it. */
+  private rows: Row[] = [];
+  private events: (RecordedEvent | undefined)[] = [];
+  /** Position of rows[0]: the run's positions are consecutive. */
+  private firstPosition = 0;
+  /** Index of the first row kept (dropping from the front is deferred, then done in one slice). */
   private start = 0;
 
   constructor(
-    private readonly toEvent: (row: Row) => RecordedEvent,
+    private readonly codec: RowCodec<Row>,
     private readonly capacity = DEFAULT_CAPACITY,
   ) {}
 
   /** A committed batch's rows, in position order with no gaps. */
   add(batch: readonly Row[]): void {
     if (batch.length === 0) return;
-    const last = this.run.at(-1);
-    if (!last || batch[0]!.position !== last.row.position + 1) {
-      this.run = [];
+    const position = this.codec.position(batch[0]!);
+    if (this.rows.length === 0 || position !== this.firstPosition + this.rows.length) {
+      this.rows = [];
+      this.events = [];
+      this.firstPosition = position;
       this.start = 0;
     }
-    for (const row of batch) this.run.push({ row });
-    if (this.run.length - this.start > this.capacity) this.start = this.run.length - this.capacity;
+    for (const row of batch) {
+      this.rows.push(row);
+      this.events.push(undefined);
+    }
+    if (this.rows.length - this.start > this.capacity) this.start = this.rows.length - this.capacity;
     if (this.start > this.capacity) {
-      this.run = this.run.slice(this.start);
+      this.rows = this.rows.slice(this.start);
+      this.events = this.events.slice(this.start);
+      this.firstPosition += this.start;
       this.start = 0;
     }
   }
 
   /** The events of (after, upTo] that pass the filter, at most maxCount; undefined when the run does not hold the whole range. */
   read({ after = 0, upTo, maxCount, filter = {} }: ReadAllOptions): RecordedEvent[] | undefined {
-    if (upTo === undefined || this.run.length === this.start) return undefined;
-    const first = this.run[this.start]!.row.position;
-    const last = this.run.at(-1)!.row.position;
+    if (upTo === undefined || this.rows.length === this.start) return undefined;
+    const first = this.firstPosition + this.start;
+    const last = this.firstPosition + this.rows.length - 1;
     if (upTo <= after) return [];
     if (after + 1 < first || upTo > last) return undefined;
     const types = filter.eventTypes && new Set(filter.eventTypes);
     const { streamPrefixes, correlationId } = filter;
     const found: RecordedEvent[] = [];
     const limit = maxCount ?? Number.POSITIVE_INFINITY;
-    for (let i = this.start + (after + 1 - first); i <= this.start + (upTo - first) && found.length < limit; i++) {
-      const entry = this.run[i]!;
-      if (types && !types.has(entry.row.type)) continue;
-      if (streamPrefixes && !streamPrefixes.some((prefix) => entry.row.stream.startsWith(prefix))) continue;
-      const event = (entry.event ??= deepFreeze(this.toEvent(entry.row)));
+    for (let i = after + 1 - this.firstPosition; i <= upTo - this.firstPosition && found.length < limit; i++) {
+      const row = this.rows[i]!;
+      if (types && !types.has(this.codec.type(row))) continue;
+      if (streamPrefixes && !streamPrefixes.some((prefix) => this.codec.stream(row).startsWith(prefix))) continue;
+      const event = (this.events[i] ??= deepFreeze(this.codec.toEvent(row)));
       if (correlationId !== undefined && event.metadata.correlationId !== correlationId) continue;
       found.push(event);
     }
@@ -69,16 +80,12 @@ export class RecentEvents<Row extends TailRow = TailRow> {
   }
 }
 
-/** What the run needs of a row to place and filter it without parsing it. */
-export interface TailRow {
-  position: number;
-  type: string;
-  stream: string;
-}
-
-interface Entry<Row> {
-  row: Row;
-  event?: RecordedEvent;
+/** How the run reads a row: where it goes and what it is without parsing it, and, when a read returns it, its event. */
+export interface RowCodec<Row> {
+  position(row: Row): number;
+  type(row: Row): string;
+  stream(row: Row): string;
+  toEvent(row: Row): RecordedEvent;
 }
 
 function deepFreeze<T>(value: T): T {

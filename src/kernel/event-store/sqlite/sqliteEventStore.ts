@@ -55,7 +55,13 @@ export class SqliteEventStore implements EventStore {
   });
   private lastCommittedHead = 0;
   /** What this process appended last: the tail's readers are answered from it (recentEvents.ts). */
-  private readonly recent = new RecentEvents<EventRow & { position: number }>((row) => toRecorded(this.options.registry, row));
+  private readonly recent = new RecentEvents<unknown[]>({
+    position: (row) => row[0] as number,
+    stream: (row) => row[2] as string,
+    type: (row) => row[4] as string,
+    toEvent: ([position, id, stream, revision, type, schema_version, data, metadata, recorded_at]) =>
+      toRecorded(this.options.registry, { position, id, stream, revision, type, schema_version, data, metadata, recorded_at } as EventRow),
+  });
   private reads = 0;
 
   private constructor(
@@ -120,7 +126,7 @@ export class SqliteEventStore implements EventStore {
           await run(prepared(db, `INSERT INTO events (${COLUMNS}) VALUES ${placeholders}`), chunk.flat());
         }
         if (!unlocked) await exec(db, 'COMMIT');
-        this.recent.add(rows.map(([position, id, stream, revision, type, schema_version, data, metadata, recorded_at]) => ({ position, id, stream, revision, type, schema_version, data, metadata, recorded_at }) as EventRow & { position: number }));
+        this.recent.add(rows);
         const last = outcomes.reduce((max, o) => (o instanceof Error ? max : Math.max(max, o.position)), 0);
         if (last > this.lastCommittedHead) this.lastCommittedHead = last;
         this.appended.emit('appended', this.lastCommittedHead);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { SqliteEventStore, type ReadAllOptions, type RecordedEvent } from '../../../../src/kernel/host.js';
-import { RecentEvents } from '../../../../src/kernel/event-store/sqlite/recentEvents.js';
+import { RecentEvents, type RowCodec } from '../../../../src/kernel/event-store/sqlite/recentEvents.js';
 import { openSqlite } from '../../../../src/kernel/sqlite/connection.js';
 import { tempDir } from '../../../support/tempDir.js';
 import { Happened, Other, happened, testRegistry } from '../../../support/testEvents.js';
@@ -18,10 +18,13 @@ const event = (position: number, type: string = Happened.type, stream = 'test.a'
   recordedAt: new Date(0).toISOString(),
 });
 
+/** Rows that are events already (the store's rows are the insert's arrays). */
+const codec = (toEvent: (e: RecordedEvent) => RecordedEvent): RowCodec<RecordedEvent> => ({ position: (e) => e.position, type: (e) => e.type, stream: (e) => e.stream, toEvent });
+
 describe('SQLite log: the tail this process appended, read from memory (RecentEvents)', function () {
   describe('the run of consecutive positions', () => {
     it('answers a range it holds whole, filtered and limited as the database would; anything else is not its to answer', () => {
-      const recent = new RecentEvents<RecordedEvent>((e) => e);
+      const recent = new RecentEvents(codec((e) => e));
       recent.add([event(5), event(6, Other.type, 'test.b', 'c-1'), event(7)]);
       recent.add([event(8, Other.type, 'test.b'), event(9)]);
       expect(recent.read({ after: 4, upTo: 9 })!.map((e) => e.position)).to.deep.equal([5, 6, 7, 8, 9]);
@@ -36,7 +39,7 @@ describe('SQLite log: the tail this process appended, read from memory (RecentEv
     });
 
     it('a batch after a gap (another process appended in between) starts the run again', () => {
-      const recent = new RecentEvents<RecordedEvent>((e) => e);
+      const recent = new RecentEvents(codec((e) => e));
       recent.add([event(1), event(2)]);
       recent.add([event(5)]);
       expect(recent.read({ after: 0, upTo: 2 })).to.equal(undefined);
@@ -44,7 +47,7 @@ describe('SQLite log: the tail this process appended, read from memory (RecentEv
     });
 
     it('keeps the last `capacity` events', () => {
-      const recent = new RecentEvents<RecordedEvent>((e) => e, 3);
+      const recent = new RecentEvents(codec((e) => e), 3);
       for (let p = 1; p <= 10; p++) recent.add([event(p)]);
       expect(recent.read({ after: 6, upTo: 10 })).to.equal(undefined);
       expect(recent.read({ after: 7, upTo: 10 })!.map((e) => e.position)).to.deep.equal([8, 9, 10]);
@@ -52,7 +55,7 @@ describe('SQLite log: the tail this process appended, read from memory (RecentEv
 
     it('turns a row into an event the first time a read returns it, once; rows no read returns are never turned', () => {
       const turned: number[] = [];
-      const recent = new RecentEvents<RecordedEvent>((e) => (turned.push(e.position), { ...e }));
+      const recent = new RecentEvents(codec((e) => (turned.push(e.position), { ...e })));
       recent.add([event(1), event(2, Other.type), event(3)]);
       expect(turned).to.deep.equal([]);
       const [first] = recent.read({ after: 0, upTo: 3, filter: { eventTypes: [Happened.type] } })!;
@@ -62,7 +65,7 @@ describe('SQLite log: the tail this process appended, read from memory (RecentEv
     });
 
     it('its events are frozen: readers share them', () => {
-      const recent = new RecentEvents<RecordedEvent>((e) => e);
+      const recent = new RecentEvents(codec((e) => e));
       recent.add([event(1)]);
       const [shared] = recent.read({ after: 0, upTo: 1 })!;
       expect(() => ((shared!.data as { n: number }).n = 2)).to.throw(TypeError);
