@@ -36,6 +36,7 @@ export type { CommandHandler, Decider, ModuleCliCommand, ModuleContext, ModuleEv
 // Read models: views of its own events (rows written once in zod), replicas of other modules' data.
 export { defineProjection, on } from './projections/defineProjection.js';
 export { defineRow } from './projections/rows.js';
+export { chunks } from './sqlite/statementChunks.js';
 export { copy, replica } from './projections/replica.js';
 export type { TableReader } from './types/projection.js';
 

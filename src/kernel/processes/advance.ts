@@ -94,7 +94,7 @@ export function stepsIn(trx: Knex.Transaction, tables: ProcessTables): InstanceS
 }
 
 /** One timer change of an instance, as its own statement. */
-export async function changeTimer(trx: Knex.Transaction, tables: ProcessTables, instanceId: string, change: TimerChange & OriginRow): Promise<void> {
+async function changeTimer(trx: Knex.Transaction, tables: ProcessTables, instanceId: string, change: TimerChange & OriginRow): Promise<void> {
   const { correlation_id, causation_id, traceparent } = change;
   if ('set' in change) await trx(tables.timers).insert({ instance_id: instanceId, name: change.set, due_at: change.at, correlation_id, causation_id, traceparent }).onConflict(['instance_id', 'name']).merge();
   else await trx(tables.timers).where({ instance_id: instanceId, ...('cancel' in change ? { name: change.cancel } : {}) }).delete();

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Fence } from '../projections/fence.js';
 import type { ProcessDefinition } from '../types/process.js';
+import { chunks } from '../sqlite/statementChunks.js';
 import { originOf, stepsIn, undoDelivered } from './advance.js';
 import type { OutboxRow, ProcessTables } from './processTables.js';
 
@@ -20,8 +21,8 @@ export async function markDelivered(process: ProcessDefinition, db: Knex, tables
   if (rows.length === 0) return;
   await db.transaction(async (trx) => {
     await fence?.check(trx);
-    for (let i = 0; i < rows.length; i += ROWS_PER_UPDATE) {
-      const seqs = rows.slice(i, i + ROWS_PER_UPDATE).map((r) => r.seq);
+    for (const chunk of chunks(rows, ROWS_PER_UPDATE)) {
+      const seqs = chunk.map((r) => r.seq);
       await trx(tables.outbox).whereIn('seq', seqs).update({ status: 'done', attempts: trx.raw('attempts + 1'), last_error: null });
     }
     for (const row of rows) if (row.purpose === 'undo') await undoDelivered(process, stepsIn(trx, tables), row.instance_id, originOf(row));

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { defineProjection } from '../projections/defineProjection.js';
 import type { ProcessDefinition } from '../types/process.js';
 import type { ProjectionDefinition } from '../types/projection.js';
@@ -22,7 +23,7 @@ export function processProjection(definition: ProcessDefinition, env: ProcessEnv
     waitsFor: [...definition.waitsFor],
     events: definition.reactions.map((reaction) => reaction.contract),
     async applyBatch(events, { db, tables }) {
-      const steps = new StepBatch(db as Parameters<typeof advance>[1]['trx'], tables);
+      const steps = new StepBatch(db as Knex.Transaction, tables);
       await steps.prefetch(events.flatMap((event) => {
         const reaction = reactionOf(event.type);
         return reaction.start ? [reaction.start(event)] : reaction.id ? [reaction.id(event)] : [];

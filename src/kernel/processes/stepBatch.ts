@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import { changeTimer, lockInstance, type InstanceSteps, type StepWrite } from './advance.js';
+import { chunks } from '../sqlite/statementChunks.js';
+import { lockInstance, type InstanceSteps, type StepWrite } from './advance.js';
 import type { TimerChange } from './instance.js';
 import type { InstanceRow, OriginRow, ProcessTables } from './processTables.js';
 
-/** SQLite takes at most 999 bound values in a statement in older builds: rows per statement by columns. */
+/** Rows per statement, by columns (sqlite/statementChunks.ts). */
 const INSTANCES_PER_STATEMENT = 90; // 10 columns
 const COMMANDS_PER_STATEMENT = 80; // 11 columns
 const TIMERS_PER_STATEMENT = 150; // 6 columns
@@ -39,8 +40,7 @@ export class StepBatch implements InstanceSteps {
   /** Reads (and, on PostgreSQL, locks, in id order) the instances the batch's events name, in a few queries. */
   async prefetch(ids: readonly string[]): Promise<void> {
     const unseen = [...new Set(ids)].filter((id) => !this.rows.has(id)).sort();
-    for (let i = 0; i < unseen.length; i += IDS_PER_STATEMENT) {
-      const chunk = unseen.slice(i, i + IDS_PER_STATEMENT);
+    for (const chunk of chunks(unseen, IDS_PER_STATEMENT)) {
       const query = this.trx(this.tables.instances).whereIn('id', chunk).orderBy('id');
       const found = (await (this.trx.client.config.client === 'pg' ? query.forUpdate() : query)) as InstanceRow[];
       for (const id of chunk) this.rows.set(id, undefined);
@@ -70,19 +70,19 @@ export class StepBatch implements InstanceSteps {
   async flush(): Promise<void> {
     const { trx, tables } = this;
     const rows = [...this.changed].map((id) => this.rows.get(id)!);
-    for (let i = 0; i < rows.length; i += INSTANCES_PER_STATEMENT) await trx(tables.instances).insert(rows.slice(i, i + INSTANCES_PER_STATEMENT)).onConflict('id').merge();
+    for (const chunk of chunks(rows, INSTANCES_PER_STATEMENT)) await trx(tables.instances).insert(chunk).onConflict('id').merge();
     // In the order the steps decided them: an instance's commands go out in this order (seq).
-    for (let i = 0; i < this.outbox.length; i += COMMANDS_PER_STATEMENT) await trx(tables.outbox).insert(this.outbox.slice(i, i + COMMANDS_PER_STATEMENT));
+    for (const chunk of chunks(this.outbox, COMMANDS_PER_STATEMENT)) await trx(tables.outbox).insert(chunk);
     const cleared = [...this.timers].filter(([, t]) => t.cleared).map(([id]) => id);
-    for (let i = 0; i < cleared.length; i += IDS_PER_STATEMENT) await trx(tables.timers).whereIn('instance_id', cleared.slice(i, i + IDS_PER_STATEMENT)).delete();
+    for (const chunk of chunks(cleared, IDS_PER_STATEMENT)) await trx(tables.timers).whereIn('instance_id', chunk).delete();
     const set: TimerRow[] = [];
     for (const [id, { named }] of this.timers) {
       for (const [name, timer] of named) {
         if (timer) set.push(timer);
-        else await changeTimer(trx, tables, id, { cancel: name, correlation_id: null, causation_id: null, traceparent: null });
+        else await trx(tables.timers).where({ instance_id: id, name }).delete();
       }
     }
-    for (let i = 0; i < set.length; i += TIMERS_PER_STATEMENT) await trx(tables.timers).insert(set.slice(i, i + TIMERS_PER_STATEMENT)).onConflict(['instance_id', 'name']).merge();
+    for (const chunk of chunks(set, TIMERS_PER_STATEMENT)) await trx(tables.timers).insert(chunk).onConflict(['instance_id', 'name']).merge();
     this.changed.clear();
     this.outbox = [];
     this.timers = new Map();

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { sleep } from '../event-store/subscription.js';
+import { chunks } from '../sqlite/statementChunks.js';
 
 /** SQLite takes at most 999 bound values in a statement in older builds: 3 a row. */
 const ROWS_PER_INSERT = 300;
@@ -77,7 +78,7 @@ export class HandledCommands {
     this.collecting = new Map();
     const rows = [...this.writing].map(([id, { type, at }]) => ({ command_id: id, type, handled_at: at }));
     await this.writer.transaction(async (trx) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await trx('handled_commands').insert(rows.slice(i, i + ROWS_PER_INSERT)).onConflict('command_id').ignore();
+      for (const chunk of chunks(rows, ROWS_PER_INSERT)) await trx('handled_commands').insert(chunk).onConflict('command_id').ignore();
     });
     this.writing = new Map();
   }

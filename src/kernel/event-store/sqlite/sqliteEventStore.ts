@@ -7,6 +7,7 @@ import { catchUpSubscription, sleepUntilAppended } from '../subscription.js';
 import { GroupCommit, decide, type KnownEvent, type PendingAppend } from '../groupCommit.js';
 import type { AppendOptions, AppendResult, EventStore, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription } from '../../types/eventStore.js';
 import { acquire, all, exec, finalizeStatements, openSqlite, prepared, release, run, type RawDb, type Synchronous } from '../../sqlite/connection.js';
+import { chunks } from '../../sqlite/statementChunks.js';
 import { RecentEvents } from './recentEvents.js';
 
 export interface SqliteEventStoreOptions {
@@ -120,8 +121,7 @@ export class SqliteEventStore implements EventStore {
       try {
         const { outcomes, rows } = await this.decide(db, batch);
         if (unlocked) await this.options.beforeUnlockedInsert?.();
-        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-          const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+        for (const chunk of chunks(rows, ROWS_PER_INSERT)) {
           const placeholders = Array(chunk.length).fill('(?,?,?,?,?,?,?,?,?)').join(',');
           await run(prepared(db, `INSERT INTO events (${COLUMNS}) VALUES ${placeholders}`), chunk.flat());
         }

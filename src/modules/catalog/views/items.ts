@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineProjection, defineRow, findCaughtUp, type ModuleContext } from '../../../kernel/index.js';
+import { chunks, defineProjection, defineRow, findCaughtUp, type ModuleContext } from '../../../kernel/index.js';
 import { ItemCreated } from '../contracts.js';
 import { usersReplica } from '../replicas/users.js';
 
@@ -21,7 +21,7 @@ export const items = defineProjection({
   // One multi-row insert per batch: under a write load one statement per event cannot keep up.
   async applyBatch(events, { db, tables }) {
     const rows = events.map((e) => itemRow.toDb({ ...e.data, revision: e.revision }));
-    for (let i = 0; i < rows.length; i += 100) await db(tables.items).insert(rows.slice(i, i + 100)).onConflict('item_id').ignore();
+    for (const chunk of chunks(rows, 100)) await db(tables.items).insert(chunk).onConflict('item_id').ignore();
   },
 });
 

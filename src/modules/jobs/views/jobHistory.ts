@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineProjection, defineRow, type ModuleContext } from '../../../kernel/index.js';
+import { chunks, defineProjection, defineRow, type ModuleContext } from '../../../kernel/index.js';
 import { station } from '../contracts.js';
 import { JOB_STATUSES, jobEvents, transition, type JobEvent } from '../events.js';
 
@@ -30,7 +30,7 @@ export const jobHistory = defineProjection({
   // busy (bench:jobs: four of a job's fifty statements on it).
   async applyBatch(events, { db, tables }) {
     const rows = (events as JobEvent[]).map((e) => historyRow.toDb({ position: e.position, jobId: e.data.jobId, ...transition(e), at: e.recordedAt }));
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await db(tables.job_history).insert(rows.slice(i, i + ROWS_PER_INSERT)).onConflict('position').ignore();
+    for (const chunk of chunks(rows, ROWS_PER_INSERT)) await db(tables.job_history).insert(chunk).onConflict('position').ignore();
   },
 });
 

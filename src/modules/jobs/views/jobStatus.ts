@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineProjection, defineRow, findCaughtUp, type ModuleContext } from '../../../kernel/index.js';
+import { chunks, defineProjection, defineRow, findCaughtUp, type ModuleContext } from '../../../kernel/index.js';
 import { jobType, station } from '../contracts.js';
 import { JOB_STATUSES, JobAccepted, jobEvents, transition, type JobEvent, type JobStatus } from '../events.js';
 
@@ -49,10 +49,9 @@ export const jobStatus = defineProjection({
       jobs.set(e.data.jobId, { reason: null, ...job, ...moved });
     }
     const table = tables.job_status;
-    const rows = [...jobs.values()];
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    for (const chunk of chunks([...jobs.values()], ROWS_PER_STATEMENT)) {
       await db(table)
-        .insert(rows.slice(i, i + ROWS_PER_STATEMENT))
+        .insert(chunk)
         .onConflict('job_id')
         .merge({
           status: db.raw('excluded.status'),
