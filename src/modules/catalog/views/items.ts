@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { chunks, defineProjection, defineRow, findCaughtUp, type ModuleContext } from '../../../kernel/index.js';
+import { batchedReads, chunks, defineProjection, defineRow, findCaughtUp, type ModuleContext } from '../../../kernel/index.js';
 import { ItemCreated } from '../contracts.js';
 import { usersReplica } from '../replicas/users.js';
 
@@ -11,6 +11,7 @@ export const itemRow = defineRow(
 /** What clients read of an item: the owner's name comes from the users replica, so it follows profile changes. */
 export const itemView = itemRow.schema.omit({ revision: true }).extend({ ownerDisplayName: z.string().nullable() });
 export type ItemView = z.output<typeof itemView>;
+type ItemRow = ItemView & { revision: number };
 
 /** The items read model. Owner names are not copied here: reads join the users replica. */
 export const items = defineProjection({
@@ -36,14 +37,19 @@ function selectItems(ctx: ModuleContext) {
 }
 
 // PostgreSQL answers bigint columns as strings.
-const toView = ({ itemId, title, priceCents, ownerId, ownerDisplayName, revision }: ItemView & { revision: number }) => ({
+const toView = ({ itemId, title, priceCents, ownerId, ownerDisplayName, revision }: ItemRow) => ({
   view: { itemId, title, priceCents: Number(priceCents), ownerId, ownerDisplayName },
   revision: Number(revision),
 });
 
+// An item read is the API's most frequent request: the reads of one turn go as one query.
+const itemsById = batchedReads(
+  (ctx, ids: readonly string[]) => selectItems(ctx).whereIn(`${ctx.tables(items).items}.item_id`, ids) as Promise<ItemRow[]>,
+  (row) => row.itemId,
+);
+
 export async function findItem(ctx: ModuleContext, itemId: string): Promise<{ view: ItemView; revision: number } | undefined> {
-  const find = () => selectItems(ctx).where(`${ctx.tables(items).items}.item_id`, itemId).first() as Promise<(ItemView & { revision: number }) | undefined>;
-  const found = await findCaughtUp(ctx, items, find);
+  const found = await findCaughtUp(ctx, items, () => itemsById(ctx, itemId));
   return found && toView(found);
 }
 
@@ -52,6 +58,6 @@ export async function listItems(ctx: ModuleContext, filter: { ownerId?: string; 
   const rows = (await selectItems(ctx)
     .modify((q) => (filter.ownerId ? q.where(`${table}.owner_id`, filter.ownerId) : q))
     .orderBy(`${table}.item_id`)
-    .limit(filter.limit)) as (ItemView & { revision: number })[];
+    .limit(filter.limit)) as ItemRow[];
   return rows.map((r) => toView(r).view);
 }

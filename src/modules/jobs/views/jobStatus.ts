@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { chunks, defineProjection, defineRow, findCaughtUp, type ModuleContext } from '../../../kernel/index.js';
+import { batchedReads, chunks, defineProjection, defineRow, findCaughtUp, type ModuleContext } from '../../../kernel/index.js';
 import { jobType, station } from '../contracts.js';
 import { JOB_STATUSES, JobAccepted, jobEvents, transition, type JobEvent, type JobStatus } from '../events.js';
 
@@ -69,9 +69,13 @@ export const jobStatus = defineProjection({
 const ROWS_PER_STATEMENT = 90;
 
 /** One job's status, revision and submitter; a job not (yet) in the view gets one catch-up before it is unknown. */
+const jobsById = batchedReads(
+  (ctx, ids: readonly string[]) => ctx.db(ctx.tables(jobStatus).job_status).whereIn('job_id', ids) as Promise<{ job_id: string }[]>,
+  (row) => row.job_id,
+);
+
 export async function findJob(ctx: ModuleContext, jobId: string): Promise<{ view: JobView; revision: number; submittedBy: string | null } | undefined> {
-  const find = () => ctx.db(ctx.tables(jobStatus).job_status).where({ job_id: jobId }).first();
-  const found = await findCaughtUp(ctx, jobStatus, find);
+  const found = await findCaughtUp(ctx, jobStatus, () => jobsById(ctx, jobId));
   if (!found) return undefined;
   const { revision, acceptedPosition: _arrived, submittedBy, ...view } = statusRow.fromDb(found);
   return { view, revision, submittedBy };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineProjection, defineRow, findCaughtUp, on, type ModuleContext } from '../../../kernel/index.js';
+import { batchedReads, defineProjection, defineRow, findCaughtUp, on, type ModuleContext } from '../../../kernel/index.js';
 import { ORDER_STATUSES, OrderCancellationRequested, OrderCancelled, OrderConfirmed, OrderInvalidated, OrderPlaced, OrderRejected } from '../events.js';
 
 /** An order's row: its status as the log has it, written by its events. */
@@ -57,9 +57,13 @@ export const orderViews = defineProjection({
 });
 
 /** An order as clients see it, with its revision and placer; lets the read model catch up once before saying it does not exist. */
+const ordersById = batchedReads(
+  (ctx, ids: readonly string[]) => ctx.db(ctx.tables(orderViews).order_views).whereIn('order_id', ids) as Promise<{ order_id: string }[]>,
+  (row) => row.order_id,
+);
+
 export async function findOrder(ctx: ModuleContext, orderId: string): Promise<{ view: OrderView; revision: number; placedBy: string | null } | undefined> {
-  const find = () => ctx.db(ctx.tables(orderViews).order_views).where({ order_id: orderId }).first();
-  const found = await findCaughtUp(ctx, orderViews, find);
+  const found = await findCaughtUp(ctx, orderViews, () => ordersById(ctx, orderId));
   if (!found) return undefined;
   const { revision, status, placedBy, ...rest } = orderRow.fromDb(found);
   const view: OrderView = status === 'cancelling' ? { ...rest, status: 'confirmed', cancellationRequested: true } : { ...rest, status };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineProjection, defineRow, findCaughtUp, on, type ModuleContext } from '../../../kernel/index.js';
+import { batchedReads, defineProjection, defineRow, findCaughtUp, on, type ModuleContext } from '../../../kernel/index.js';
 import { UserRegistered } from '../../identity/contracts.js';
 import { ProfileUpdated } from '../contracts.js';
 
@@ -23,9 +23,14 @@ export const profiles = defineProjection({
 });
 
 /** Reads a profile; when it is not there yet, lets the projection catch up once before saying no. */
+const profilesById = batchedReads(
+  (ctx, ids: readonly string[]) => ctx.db(ctx.tables(profiles).profiles).whereIn('user_id', ids) as Promise<{ user_id: string }[]>,
+  (row) => row.user_id,
+);
+
 export async function findProfile(ctx: ModuleContext, userId: string): Promise<ProfileRow | null> {
   const read = async () => {
-    const row = await ctx.db(ctx.tables(profiles).profiles).where({ user_id: userId }).first();
+    const row = await profilesById(ctx, userId);
     return row ? profileRow.fromDb(row) : null;
   };
   return findCaughtUp(ctx, profiles, read);
