@@ -109,6 +109,13 @@ export interface EventStore {
    */
   headPosition(): Promise<number>;
   /**
+   * A head known without reading the log, where the adapter can promise one: on SQLite positions
+   * are dense and taken in commit order, so once this instance has committed an event, every
+   * event up to it is committed and visible. It may be behind `headPosition()` (other processes'
+   * later appends), never ahead. PostgreSQL commits out of position order and has none.
+   */
+  knownHead?(): number;
+  /**
    * Resolves when the head may have moved past `after` (or after `timeoutMs`, or on `signal`).
    * Adapters wake it on their own commits at once and poll for other processes' commits.
    */

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { defineProjection, moduleDatabaseFile, on, retryProjection, skipFailedEvent, type EventStore } from '../../../src/kernel/host.js';
-import { ItemAdded, ItemRenamed, StockCounted } from '../../support/fixtureModules.js';
+import { defineProjection, moduleDatabaseFile, on, registryOf, retryProjection, skipFailedEvent, SqliteEventStore, type EventStore } from '../../../src/kernel/host.js';
+import { fixtureModules, ItemAdded, ItemRenamed, StockCounted } from '../../support/fixtureModules.js';
 import { startModules } from '../../support/runtimeHarness.js';
 import { tempDir } from '../../support/tempDir.js';
 import { openSqlite } from '../../../src/kernel/sqlite/connection.js';
@@ -216,6 +216,53 @@ describe('projections', function () {
       expect(runner.tables).to.not.deep.equal(before); // new physical tables, swapped in
     }
     expect(await snapshot(app, 'shop')).to.deep.equal(incremental);
+  });
+
+  it('follow this process’s appends without reading the log’s head each time, and still find another process’s appends', async () => {
+    app = await startModules(dir.path);
+    const shop = app.runtime.context('shop');
+    expect(await shop.waitFor(await addItems(app.store, 1), 5000)).to.equal(true);
+    const store = app.store;
+    let headReads = 0;
+    const readHead = store.headPosition.bind(store);
+    store.headPosition = () => {
+      headReads++;
+      return readHead();
+    };
+    /** Head reads while 20 appends of this process are followed one at a time. */
+    const readsFollowing = async () => {
+      headReads = 0;
+      for (let i = 0; i < 20; i++) expect(await shop.waitFor(await addItems(store, 1), 5000)).to.equal(true);
+      return headReads;
+    };
+    const asking = await (async () => {
+      const knownHead = store.knownHead;
+      (store as { knownHead?: unknown }).knownHead = undefined; // as a store without one (PostgreSQL)
+      try {
+        return await readsFollowing();
+      } finally {
+        store.knownHead = knownHead;
+      }
+    })();
+    const knowing = await readsFollowing();
+    // Asking, each of the three runners reads the head twice an append (to find it, then to find
+    // nothing more); knowing, only when a poll interval passes without an append of its own.
+    expect(asking).to.be.at.least(60);
+    expect(knowing).to.be.at.most(asking / 4);
+
+    // Another process appends between and after this one's appends: its events are followed too.
+    const other = await SqliteEventStore.open({ filename: join(dir.path, 'events.sqlite'), registry: registryOf(fixtureModules) });
+    try {
+      await addItems(other, 2);
+      await addItems(store, 1);
+      const last = await addItems(other, 2);
+      expect(store.knownHead!()).to.be.below(last);
+      expect(await shop.waitFor(last, 5000)).to.equal(true);
+      expect(await app.runtime.context('mirror').waitFor(last, 5000)).to.equal(true);
+      expect(await shop.db(shop.tables('items').items).count({ n: '*' }).first()).to.deep.equal({ n: 46 });
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -226,6 +226,10 @@ export class SqliteEventStore implements EventStore {
     return rows[0]!.head;
   }
 
+  knownHead(): number {
+    return this.lastCommittedHead;
+  }
+
   async waitForAppend(after: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     if (this.lastCommittedHead > after || signal?.aborted) return;
     // Other processes' commits raise no event here: look again after the poll interval.
