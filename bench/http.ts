@@ -27,6 +27,7 @@ import { positiveInteger } from '../src/kernel/cli/argParsers.js';
 import { REPO_ROOT, requestJson, signUp, startServerProcess, type ServerProcess } from '../test/support/serverProcess.js';
 import { openLoop } from './support/openLoop.js';
 import { latencyFigures, median } from './support/stats.js';
+import { failureMessage } from './support/failure.js';
 
 const program = new Command('bench:http')
   .description('Benchmark the HTTP API of the real server: item creations (writes), then item reads')
@@ -266,6 +267,6 @@ try {
   if (opts.runs > 1) console.log(`median of ${opts.runs} runs:`);
   console.log(JSON.stringify(summary));
 } catch (error) {
-  console.error(`bench:http FAILED: ${(error as Error).message}`);
+  console.error(`bench:http FAILED: ${failureMessage(error)}`);
   process.exitCode = 1;
 }

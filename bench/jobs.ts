@@ -24,6 +24,7 @@ import { tempDir } from '../test/support/tempDir.js';
 import { countEvents, eventsOfTypes, until } from './support/log.js';
 import { closedLoop, openLoop } from './support/openLoop.js';
 import { latencyFigures, median } from './support/stats.js';
+import { failureMessage } from './support/failure.js';
 
 const opts = new Command('bench:jobs')
   .description('Benchmark jobs through validate → prepare → schedule, submitted over HTTP')
@@ -159,6 +160,6 @@ try {
   if (opts.runs > 1) console.log(`median of ${opts.runs} runs:`);
   console.log(JSON.stringify({ jobs: opts.jobs, runs: opts.runs, ...summary }));
 } catch (error) {
-  console.error(`bench:jobs FAILED: ${(error as Error).message}`);
+  console.error(`bench:jobs FAILED: ${failureMessage(error)}`);
   process.exitCode = 1;
 }

@@ -21,6 +21,7 @@ import { tempDir } from '../test/support/tempDir.js';
 import { countEvents, eventsOfTypes, until } from './support/log.js';
 import { closedLoop, openLoop } from './support/openLoop.js';
 import { latencyFigures, median } from './support/stats.js';
+import { failureMessage } from './support/failure.js';
 
 const opts = new Command('bench:orders')
   .description('Benchmark orders over HTTP from placed to confirmed with the confirmation mail written, at the maximum and at half of it (open loop)')
@@ -161,6 +162,6 @@ try {
   if (opts.runs > 1) console.log(`median of ${opts.runs} runs:`);
   console.log(JSON.stringify({ orders: opts.orders, runs: opts.runs, ...summary }));
 } catch (error) {
-  console.error(`bench:orders FAILED: ${(error as Error).message}`);
+  console.error(`bench:orders FAILED: ${failureMessage(error)}`);
   process.exitCode = 1;
 }
