@@ -5,7 +5,7 @@ import { expect } from 'chai';
 
 /**
  * Tests mirror what they test (docs/DESIGN.md, "Tests"): `test/<path>/<name>[.<aspect>].test.ts`
- * tests `src/<path>/<name>.ts` (or `tools/…` for test/tools), or the whole folder `src/<path>`
+ * tests `src/<path>/<name>.ts` (or `tools/…` for test/tools, `bench/…` for test/bench), or the whole folder `src/<path>`
  * when <name> is that folder's name. Whole-application tests live in test/e2e/, helpers in
  * test/support/ (which holds no tests).
  */
@@ -25,7 +25,7 @@ function misplaced(test: string): string | undefined {
   if (top === 'support') return rel.endsWith('.test.ts') ? 'test/support/ holds helpers, not tests' : undefined;
   if (!rel.endsWith('.test.ts') || top === 'e2e' || rel === 'layout.test.ts') return undefined;
   const name = basename(rel).replace(/\.test\.ts$/, '').split('.')[0]!;
-  const source = join(ROOT, top === 'tools' ? '' : 'src', dirname(rel));
+  const source = join(ROOT, top === 'tools' || top === 'bench' ? '' : 'src', dirname(rel));
   if (existsSync(join(source, `${name}.ts`))) return undefined;
   if (basename(source) === name && existsSync(source)) return undefined;
   return `nothing at ${relative(ROOT, join(source, `${name}.ts`))} (nor a folder ${relative(ROOT, source)} named ${name}) for it to test`;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './serverProcess.js';
 import { tempDir } from './tempDir.js';
 
-const COPIED = ['src', 'test', 'migrations', 'tools', 'bin', 'package.json', 'tsconfig.json', '.dependency-cruiser.cjs', '.mocharc.json', 'contracts.snapshot.json'];
+const COPIED = ['src', 'test', 'migrations', 'tools', 'bench', 'bin', 'package.json', 'tsconfig.json', '.dependency-cruiser.cjs', '.mocharc.json', 'contracts.snapshot.json'];
 
 export interface RepoCopy {
   root: string;

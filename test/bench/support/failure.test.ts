@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { failureMessage } from '../../bench/support/failure.js';
+import { failureMessage } from '../../../bench/support/failure.js';
 
 describe('a bench’s failure message', () => {
   it('names what fetch kept in its cause, with the error code', () => {
