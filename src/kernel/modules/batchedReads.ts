@@ -15,7 +15,7 @@ interface Read<K> {
  * the requests that arrived together) goes to the database as one query for all their keys, not
  * one query each. On SQLite each query is a trip through libuv's thread pool and back to the main
  * thread, and that turnaround under load, not the lookup (tens of µs), is what a read cost:
- * bench:http's reads of single items went from 0.2× the floor's constant answer to 0.6× with them
+ * bench:http's reads of single items went from 0.16× the floor's constant answer to 0.53× with them
  * gathered (docs/DESIGN.md). PostgreSQL is spared the round trips as well.
  *
  * Nothing is cached: each read sees the database as its query finds it, and that query runs after
