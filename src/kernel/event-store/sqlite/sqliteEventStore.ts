@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { Knex } from 'knex';
 import type { EventRegistry } from '../../contracts/registry.js';
 import { migrateLatest } from '../../migrate.js';
 import { checkExpectedRevision, checkStreamName, prepareEvents, toRecorded, type StoredEvent } from '../prepare.js';
 import { catchUpSubscription, sleepUntilAppended } from '../subscription.js';
 import { GroupCommit, decide, type KnownEvent, type PendingAppend } from '../groupCommit.js';
 import type { AppendOptions, AppendResult, EventStore, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription } from '../../types/eventStore.js';
-import { acquire, all, exec, finalizeStatements, openSqlite, prepared, release, run, type RawDb, type Synchronous } from '../../sqlite/connection.js';
+import { all, exec, openSqlite, prepared, run, type RawDb, type Synchronous } from '../../sqlite/connection.js';
+import { HeldConnections } from '../../sqlite/heldConnections.js';
 import { chunks } from '../../sqlite/statementChunks.js';
 import { RecentEvents } from './recentEvents.js';
 
@@ -45,7 +45,8 @@ const READ_CONNECTIONS = 2;
 /**
  * The embedded default store. Writes go through one queue: appends that arrive while a commit
  * is running are committed together in the next transaction (group commit), each with its own
- * revision check and outcome. Reads use a second connection, so they see only committed events.
+ * revision check and outcome. Reads use connections of their own (query_only), so they see only
+ * committed events.
  */
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite';
@@ -63,14 +64,11 @@ export class SqliteEventStore implements EventStore {
     toEvent: ([position, id, stream, revision, type, schema_version, data, metadata, recorded_at]) =>
       toRecorded(this.options.registry, { position, id, stream, revision, type, schema_version, data, metadata, recorded_at } as EventRow),
   });
-  private reads = 0;
 
   private constructor(
-    private readonly writer: Knex,
-    private readonly reader: Knex,
-    /** The knex instances' connections, held for the store's lifetime for prepared statements. */
-    private readonly writeDb: RawDb,
-    private readonly readDbs: RawDb[],
+    /** One connection that writes, and the readers', held for the store's lifetime. */
+    private readonly writer: HeldConnections,
+    private readonly readers: HeldConnections,
     private readonly options: SqliteEventStoreOptions,
   ) {
     this.appended.setMaxListeners(0);
@@ -86,14 +84,7 @@ export class SqliteEventStore implements EventStore {
       throw error;
     }
     const reader = openSqlite({ filename: options.filename, synchronous: options.synchronous, queryOnly: true, connections: READ_CONNECTIONS });
-    const readDbs: RawDb[] = [];
-    for (let i = 0; i < READ_CONNECTIONS; i++) readDbs.push(await acquire(reader));
-    return new SqliteEventStore(writer, reader, await acquire(writer), readDbs, options);
-  }
-
-  /** The reader connections in turn: each read runs on a thread-pool thread of its own, beside the others (WAL). */
-  private readDb(): RawDb {
-    return this.readDbs[this.reads++ % this.readDbs.length]!;
+    return new SqliteEventStore(await HeldConnections.take(writer, 1), await HeldConnections.take(reader, READ_CONNECTIONS), options);
   }
 
   append(stream: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -108,7 +99,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private async commit(batch: PendingAppend[]): Promise<(AppendResult | Error)[]> {
-    const db = this.writeDb;
+    const db = this.writer.next();
     // A batch that fits one INSERT needs no explicit transaction: the statement is atomic, and
     // if another process appends between our read and our write, the unique position and
     // (stream, revision) constraints refuse ours and we decide again. Saves two round trips.
@@ -185,14 +176,14 @@ export class SqliteEventStore implements EventStore {
     const sql = backwards
       ? `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`
       : `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`;
-    const rows = await all<EventRow>(prepared(this.readDb(), sql), [stream, from, limit]);
+    const rows = await all<EventRow>(prepared(this.readers.next(), sql), [stream, from, limit]);
     return rows.map((row) => toRecorded(this.options.registry, row));
   }
 
   async streamRevision(stream: string): Promise<number> {
     checkStreamName(stream);
     const rows = await all<{ revision: number | null }>(
-      prepared(this.readDb(), 'SELECT max(revision) AS revision FROM events WHERE stream = ?'),
+      prepared(this.readers.next(), 'SELECT max(revision) AS revision FROM events WHERE stream = ?'),
       [stream],
     );
     return rows[0]?.revision ?? -1;
@@ -201,7 +192,7 @@ export class SqliteEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const recent = this.recent.read(options);
     if (recent) return recent;
-    const query = this.reader('events')
+    const query = this.readers.knex('events')
       .select(COLUMNS.split(', '))
       .where('position', '>', options.after ?? 0)
       .orderBy('position');
@@ -217,12 +208,12 @@ export class SqliteEventStore implements EventStore {
       });
     }
     const { sql, bindings } = query.toSQL();
-    const rows = await all<EventRow>(prepared(this.readDb(), sql), bindings as unknown[]);
+    const rows = await all<EventRow>(prepared(this.readers.next(), sql), bindings as unknown[]);
     return rows.map((row) => toRecorded(this.options.registry, row));
   }
 
   async headPosition(): Promise<number> {
-    const rows = await all<{ head: number }>(prepared(this.readDb(), 'SELECT coalesce(max(position), 0) AS head FROM events'), []);
+    const rows = await all<{ head: number }>(prepared(this.readers.next(), 'SELECT coalesce(max(position), 0) AS head FROM events'), []);
     return rows[0]!.head;
   }
 
@@ -242,12 +233,7 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.commits.idle();
-    for (const [knex, dbs] of [[this.writer, [this.writeDb]], [this.reader, this.readDbs]] as const) {
-      for (const db of dbs) {
-        await finalizeStatements(db);
-        await release(knex, db);
-      }
-      await knex.destroy();
-    }
+    await this.writer.close();
+    await this.readers.close();
   }
 }
