@@ -8,6 +8,7 @@ import type { EventStore, RecordedEvent } from '../types/eventStore.js';
 import type { ParkedStream, Progress, ProjectionDefinition, ProjectionState, ProjectionStatus } from '../types/projection.js';
 import { BatchApplier, GenerationMoved, type RetryOptions } from './batchApplier.js';
 import { Checkpoints } from './checkpoints.js';
+import { LogHead } from './logHead.js';
 import { loadGeneration, type Generation } from './generations.js';
 import { Fenced } from './fence.js';
 import { parkedStreams, streamsToRetry } from './parking.js';
@@ -39,9 +40,7 @@ export class ProjectionRunner {
   private readonly generations: ProjectionGenerations;
   private readonly checkpoints: Checkpoints;
   private readonly applier: BatchApplier;
-  private head = 0;
-  /** Whether `head` came from the store's own appends (knownHead), not from a read of the log. */
-  private headKnown = false;
+  private readonly head: LogHead;
   private running: Promise<void> | undefined;
   private abort = new AbortController();
   private readonly progress = new EventEmitter();
@@ -63,6 +62,7 @@ export class ProjectionRunner {
     this.progress.setMaxListeners(0);
     this.generations = new ProjectionGenerations(definition, db, log);
     this.checkpoints = new Checkpoints(db, options.idleCheckpointMs, options.fence);
+    this.head = new LogHead(store, LOOK_EVERY_MS);
     this.applier = new BatchApplier(definition, db, log, this.checkpoints, (n) => this.generations.tablesOf(n), (g, to, events, committed) => this.applied(g, to, events, committed), options);
   }
 
@@ -201,11 +201,11 @@ export class ProjectionRunner {
   }
 
   async status(): Promise<ProjectionStatus> {
-    this.head = await this.store.headPosition();
+    await this.head.read();
     if (!this.generations.serving) await this.generations.refresh();
     const { serving, building } = this.generations;
-    if (!serving) return { module: this.module, projection: this.name, version: this.definition.version, generation: 0, position: 0, headPosition: this.head, lag: this.head, state: 'stopped' };
-    const described = describeProjection(this.module, serving, building, this.head, this.parked);
+    if (!serving) return { module: this.module, projection: this.name, version: this.definition.version, generation: 0, position: 0, headPosition: this.head.position, lag: this.head.position, state: 'stopped' };
+    const described = describeProjection(this.module, serving, building, this.head.position, this.parked);
     return this.trouble && !described.error ? { ...described, error: { message: `retrying: ${this.trouble}`, position: null, eventId: null } } : described;
   }
 
@@ -219,15 +219,13 @@ export class ProjectionRunner {
         await this.waitForOperator(active, signal);
         continue;
       }
-      const head = await this.nextHead(active, untilCaughtUp, signal);
-      if (head === undefined) continue;
-      this.head = head;
+      if ((await this.head.next(active.position, { exact: untilCaughtUp, mayWait: !this.generations.building, signal })) === undefined) continue;
       this.trouble = undefined;
-      if (active.state === 'ahead-of-log' || active.position > this.head) {
+      if (active.state === 'ahead-of-log' || active.position > this.head.position) {
         await this.rebuildAfterRestore(active);
         continue;
       }
-      if (active.position === this.head) {
+      if (active.position === this.head.position) {
         if (this.generations.building) {
           await this.checkpoints.flush(active);
           await this.generations.swapIn();
@@ -237,13 +235,13 @@ export class ProjectionRunner {
         if (untilCaughtUp) return;
         if (active.state !== 'live') active.state = 'live';
         await this.checkpoints.flushIfIdle(active);
-        await this.store.waitForAppend(this.head, LOOK_EVERY_MS, signal);
+        await this.store.waitForAppend(this.head.position, LOOK_EVERY_MS, signal);
         continue;
       }
-      const events = await this.store.readAll({ after: active.position, upTo: this.head, maxCount: batchSize, filter: { eventTypes: this.definition.eventTypes } });
-      const to = events.length < batchSize ? this.head : events[events.length - 1]!.position;
+      const events = await this.store.readAll({ after: active.position, upTo: this.head.position, maxCount: batchSize, filter: { eventTypes: this.definition.eventTypes } });
+      const to = events.length < batchSize ? this.head.position : events[events.length - 1]!.position;
       if (events.length > 0) await this.options.beforeBatch?.(to, signal);
-      const next = (at: number): ProjectionState => (active.serving ? (at >= this.head ? 'live' : 'catching-up') : 'building');
+      const next = (at: number): ProjectionState => (active.serving ? (at >= this.head.position ? 'live' : 'catching-up') : 'building');
       const parkings = this.applier.parkings;
       try {
         await batchSpan(this.module, this.name, events, to, () => this.applier.applyWithRetry(active, events, to, next, signal));
@@ -253,28 +251,6 @@ export class ProjectionRunner {
         await this.reload();
       }
     }
-  }
-
-  /**
-   * The head to read up to. Woken by this process's own append, the store knows it without a read
-   * of the log: a round trip on the log's readers saved per runner (there are ~30) per commit.
-   * Caught up with that, the runner waits for its next append or the poll interval before it asks
-   * the log, and so finds other processes' appends no later than when it is idle. undefined: it
-   * waited; look again. A catch-up to the end (untilCaughtUp) always asks.
-   */
-  private async nextHead(active: Generation, untilCaughtUp: boolean, signal: AbortSignal): Promise<number | undefined> {
-    const known = untilCaughtUp ? 0 : (this.store.knownHead?.() ?? 0);
-    if (known > this.head) {
-      this.headKnown = true;
-      return known;
-    }
-    if (this.headKnown && active.position === this.head && !this.generations.building) {
-      this.headKnown = false;
-      await this.store.waitForAppend(this.head, LOOK_EVERY_MS, signal);
-      return undefined;
-    }
-    this.headKnown = false;
-    return this.store.headPosition();
   }
 
   /**
@@ -315,7 +291,7 @@ export class ProjectionRunner {
 
   private applied(g: Generation, to: number, events: number, committed: boolean): void {
     if (committed) this.options.afterBatch?.();
-    this.progress.emit('batch', { position: to, head: this.head, events } satisfies Progress);
+    this.progress.emit('batch', { position: to, head: this.head.position, events } satisfies Progress);
     if (g === this.generations.serving) this.progress.emit('advanced');
   }
 
@@ -334,8 +310,8 @@ export class ProjectionRunner {
    */
   private async rebuildAfterRestore(g: Generation): Promise<void> {
     this.log.warn(
-      { projection: this.name, position: g.position, head: this.head, generation: g.generation },
-      `checkpoint ${g.position} is ahead of the log's head ${this.head}: the log looks restored from an older backup; rebuilding ${this.module}/${this.name} from the log (the serving tables answer until the rebuild is swapped in)`,
+      { projection: this.name, position: g.position, head: this.head.position, generation: g.generation },
+      `checkpoint ${g.position} is ahead of the log's head ${this.head.position}: the log looks restored from an older backup; rebuilding ${this.module}/${this.name} from the log (the serving tables answer until the rebuild is swapped in)`,
     );
     await this.generations.rebuild();
     this.progress.emit('advanced');
