@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { SqliteEventStore, type ReadAllOptions, type RecordedEvent } from '../../../../src/kernel/host.js';
+import type { ReadAllOptions, RecordedEvent } from '../../../../src/kernel/host.js';
 import { RecentEvents, type RowCodec } from '../../../../src/kernel/event-store/sqlite/recentEvents.js';
 import { openSqlite } from '../../../../src/kernel/sqlite/connection.js';
-import { tempDir } from '../../../support/tempDir.js';
+import { sharedSqliteLog } from '../../../support/sharedSqliteLog.js';
 import { Happened, Other, happened, testRegistry } from '../../../support/testEvents.js';
 
 const event = (position: number, type: string = Happened.type, stream = 'test.a', correlationId?: string): RecordedEvent => ({
@@ -73,21 +72,10 @@ describe('SQLite log: the tail this process appended, read from memory (RecentEv
   });
 
   describe('in the store, with another process appending to the same log', () => {
-    let dir: Awaited<ReturnType<typeof tempDir>>;
-    const stores: SqliteEventStore[] = [];
-    before(async () => (dir = await tempDir('seams-recent-')));
-    after(async () => {
-      for (const store of stores) await store.close();
-      await dir.cleanup();
-    });
+    const log = sharedSqliteLog('seams-recent-');
 
     it('reads the same events from memory as from the file, and reads what the other process appended from the file', async () => {
-      const filename = join(dir.path, 'events.sqlite');
-      const open = async () => {
-        const store = await SqliteEventStore.open({ filename, registry: testRegistry() });
-        stores.push(store);
-        return store;
-      };
+      const open = () => log.open({ registry: testRegistry() });
       const here = await open();
       const other = await open();
       await here.append('test.a-1', [happened(1), happened(2)]);
@@ -110,7 +98,7 @@ describe('SQLite log: the tail this process appended, read from memory (RecentEv
 
       // Positions 4-6 are this process's last run: answered from memory (they read even after the rows are gone from the file);
       // position 3 is the other process's: read from the file.
-      const raw = openSqlite({ filename });
+      const raw = openSqlite({ filename: log.filename });
       await raw('events').where('position', '>=', 3).delete();
       await raw.destroy();
       expect((await here.readAll({ after: 3, upTo: 6 })).map((e) => e.position)).to.deep.equal([4, 5, 6]);

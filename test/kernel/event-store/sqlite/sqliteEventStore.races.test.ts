@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { z } from 'zod';
-import { defineEvent, EventRegistry, SqliteEventStore } from '../../../../src/kernel/host.js';
-import { tempDir } from '../../../support/tempDir.js';
+import { defineEvent, EventRegistry } from '../../../../src/kernel/host.js';
+import { sharedSqliteLog } from '../../../support/sharedSqliteLog.js';
 
 /**
  * Processes sharing one SQLite log: a one-statement append reads the head and inserts without the
@@ -13,35 +12,25 @@ import { tempDir } from '../../../support/tempDir.js';
 const Noted = defineEvent('race.Noted', 1, z.object({ by: z.string() }));
 
 describe('SQLite log: an append that keeps losing races to another process', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  const stores: SqliteEventStore[] = [];
-  before(async () => (dir = await tempDir('seams-races-')));
-  after(async () => {
-    for (const store of stores) await store.close();
-    await dir.cleanup();
-  });
+  const log = sharedSqliteLog('seams-races-');
 
   it('takes the write lock after two lost races and lands', async () => {
-    const filename = join(dir.path, 'events.sqlite');
     const registry = new EventRegistry([Noted]);
-    const rival = await SqliteEventStore.open({ filename, registry });
-    stores.push(rival);
+    const rival = await log.open({ registry });
     let raced = 0;
     // Every time the append is between its read of the head and its insert, the rival appends first.
-    const loser = await SqliteEventStore.open({
-      filename,
+    const loser = await log.open({
       registry,
       beforeUnlockedInsert: async () => {
         raced++;
         await rival.append(`race.note-rival-${raced}`, [{ type: Noted.type, data: { by: 'rival' } }]);
       },
     });
-    stores.push(loser);
     const result = await loser.append('race.note-loser', [{ type: Noted.type, data: { by: 'loser' } }]);
     expect(raced, 'lost races before taking the lock').to.equal(2);
     expect(result.position).to.equal(3);
-    const log = await loser.readAll();
-    expect(log.map((e) => [e.position, e.stream])).to.deep.equal([
+    const events = await loser.readAll();
+    expect(events.map((e) => [e.position, e.stream])).to.deep.equal([
       [1, 'race.note-rival-1'],
       [2, 'race.note-rival-2'],
       [3, 'race.note-loser'],
