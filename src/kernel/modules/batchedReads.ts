@@ -5,8 +5,13 @@ import type { ModuleContext } from '../types/module.js';
 /** Keys in one `IN (…)` list: well under SQLite's limit of bound variables. */
 const MAX_KEYS = 500;
 
-interface Read<K> {
-  ctx: ModuleContext;
+/** Whatever reads: a module's context, or just a database handle's holder (the kernel's own bookkeeping). */
+interface Reading {
+  db: Knex;
+}
+
+interface Read<C, K> {
+  ctx: C;
   key: K;
 }
 
@@ -24,15 +29,15 @@ interface Read<K> {
  *
  * `load` answers the rows it finds for some keys, in any order; `keyOf` says whose each is.
  */
-export function batchedReads<K, R>(
-  load: (ctx: ModuleContext, keys: readonly K[]) => Promise<readonly R[]>,
+export function batchedReads<K, R, C extends Reading = ModuleContext>(
+  load: (ctx: C, keys: readonly K[]) => Promise<readonly R[]>,
   keyOf: (row: R) => K,
-): (ctx: ModuleContext, key: K) => Promise<R | undefined> {
-  const loaders = new WeakMap<Knex, DataLoader<Read<K>, R | undefined>>();
+): (ctx: C, key: K) => Promise<R | undefined> {
+  const loaders = new WeakMap<Knex, DataLoader<Read<C, K>, R | undefined>>();
   const loaderFor = (db: Knex) => {
     let loader = loaders.get(db);
     if (!loader) {
-      loader = new DataLoader<Read<K>, R | undefined>(
+      loader = new DataLoader<Read<C, K>, R | undefined>(
         async (reads) => {
           // The handle is the same for the whole batch; any read's context queries it.
           const rows = await load(reads[0]!.ctx, [...new Set(reads.map((r) => r.key))]);

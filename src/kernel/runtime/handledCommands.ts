@@ -1,10 +1,17 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { sleep } from '../event-store/subscription.js';
+import { batchedReads } from '../modules/batchedReads.js';
 import { chunks } from '../sqlite/statementChunks.js';
 
 /** SQLite takes at most 999 bound values in a statement in older builds: 3 a row. */
 const ROWS_PER_INSERT = 300;
+
+/** The looks of one turn (a station delivering sixteen commands at once) as one query. */
+const handledAmong = batchedReads(
+  (reading: { db: Knex }, ids: readonly string[]) => reading.db('handled_commands').whereIn('command_id', ids).select('command_id') as Promise<{ command_id: string }[]>,
+  (row) => row.command_id,
+);
 
 /**
  * What a module remembers of the commands it handled (`handled_commands`), as deliverOnce asks
@@ -14,7 +21,7 @@ const ROWS_PER_INSERT = 300;
  * insert took 50–900 ms, the handler 5–70 ms).
  *
  * So a look reads through the module's reader (on SQLite a connection of its own; on PostgreSQL
- * the pool), and the insert is written behind: ids collect while the previous insert runs and go
+ * the pool), the looks asked for together in one query, and the insert is written behind: ids collect while the previous insert runs and go
  * in together, one statement per 300. Until written, an id is answered from memory.
  *
  * What that costs: a crash may forget the last ids handled (as it could always forget one, between
@@ -28,16 +35,19 @@ export class HandledCommands {
   private writing = new Map<string, { type: string; at: number }>();
   private flushing: Promise<void> | undefined;
   private closed = false;
+  private readonly reading: { db: Knex };
 
   constructor(
     private readonly writer: Knex,
-    private readonly reader: Knex,
+    reader: Knex,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.reading = { db: reader };
+  }
 
   async has(commandId: string): Promise<boolean> {
     if (this.collecting.has(commandId) || this.writing.has(commandId)) return true;
-    return Boolean(await this.reader('handled_commands').where({ command_id: commandId }).first());
+    return (await handledAmong(this.reading, commandId)) !== undefined;
   }
 
   record(commandId: string, type: string): void {

@@ -40,6 +40,20 @@ describe('handled commands: looked up beside the writer, written behind', functi
     expect(await new HandledCommands(writer, reader, quietLog).has(id)).to.equal(true);
   });
 
+  it('looks asked for together go to the database as one query, each answered for its own id', async () => {
+    const stored = Array.from({ length: 3 }, () => randomUUID());
+    await writer('handled_commands').insert(stored.map((id, i) => ({ command_id: id, type: 'ledger.Hold', handled_at: i })));
+    const looks: string[] = [];
+    reader.on('query', (q: { sql: string }) => looks.push(q.sql));
+    const asked = [stored[0]!, randomUUID(), stored[2]!, randomUUID(), stored[1]!];
+    expect(await Promise.all(asked.map((id) => handled.has(id)))).to.deep.equal([true, false, true, false, true]);
+    expect(looks).to.have.length(1);
+    // A later turn asks again: nothing is remembered from the look before.
+    await writer('handled_commands').insert({ command_id: asked[1]!, type: 'ledger.Hold', handled_at: 9 });
+    expect(await handled.has(asked[1]!)).to.equal(true);
+    expect(looks).to.have.length(2);
+  });
+
   it('the look does not wait for the writer: it answers while a long transaction holds it', async () => {
     const id = randomUUID();
     await writer('handled_commands').insert({ command_id: id, type: 'ledger.Hold', handled_at: 1 });
