@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable, SeamsError, WrongExpectedRevisionError } from '../errors.js';
-import { sleep } from '../event-store/subscription.js';
 import { inSpan, SpanKind, traceparentOf } from '../telemetry/tracing.js';
 import type { CommandMeta } from '../types/module.js';
 import type { ProcessDefinition, RetryPolicy } from '../types/process.js';
@@ -231,19 +230,32 @@ export class ProcessEngine {
   }
 }
 
-/** A loop's wake-up: rung while it works, it makes one more pass; rung while it sleeps, it ends the sleep. */
+/**
+ * A loop's wake-up: rung while it works, it makes one more pass; rung while it sleeps, it ends the
+ * sleep. Plain callbacks, no AbortController: every outbox write rings, and an abort makes a
+ * DOMException with a stack each time.
+ */
 class Alarm {
   rung = false;
-  private wakeUp = new AbortController();
+  private wake: (() => void) | undefined;
 
   ring(): void {
     this.rung = true;
-    this.wakeUp.abort();
+    this.wake?.();
   }
 
-  async sleep(ms: number, stop: AbortSignal): Promise<void> {
-    this.wakeUp = new AbortController();
-    if (this.rung) return;
-    await sleep(ms, AbortSignal.any([stop, this.wakeUp.signal]));
+  sleep(ms: number, stop: AbortSignal): Promise<void> {
+    if (this.rung || stop.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        stop.removeEventListener('abort', done);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      stop.addEventListener('abort', done, { once: true });
+    });
   }
 }
