@@ -231,9 +231,16 @@ export class SqliteEventStore implements EventStore {
     return catchUpSubscription(this, options, handler);
   }
 
+  /**
+   * The readers close first, the writer last and alone. The last connection to close folds the
+   * write-ahead log into the file and deletes it, but only if it finds no other connection open:
+   * two closing at once on libuv's threads may each see the other and both leave it. A stopped
+   * process's file must be the whole log, as a backup copies only that file (a restore of the
+   * file without its WAL lost events, or read as empty beside the stale one).
+   */
   async close(): Promise<void> {
     await this.commits.idle();
-    await this.writer.close();
     await this.readers.close();
+    await this.writer.close();
   }
 }
