@@ -40,6 +40,13 @@ export class BatchApplier {
   private readonly handlers: Map<string, EventHandler>;
   /** Streams parked by this applier so far: the runner looks at the parked streams again when it grows. */
   parkings = 0;
+  /**
+   * The generation (its number) known to have no parked stream. Only this applier parks (the
+   * module's leader; an operator's retry or skip only flags or removes), so it stays so until this
+   * applier parks, and its batches skip the look, one statement in every batch's transaction.
+   * A set that is not empty is looked at in every batch, as an operator may shrink it.
+   */
+  private unparked: number | undefined;
 
   constructor(
     private readonly definition: ProjectionDefinition,
@@ -100,7 +107,7 @@ export class BatchApplier {
       await this.options.fence?.check(trx);
       const tx: ProjectionTx = { db: trx, tables: this.tablesOf(g.generation) };
       // Events of a parked stream wait behind its first parked one: order within a stream holds.
-      const parked = events.length > 0 ? await parkedStreamNames(trx, g) : new Set<string>();
+      const parked = events.length > 0 ? await this.parkedStreams(trx, g) : new Set<string>();
       const go: RecordedEvent[] = [];
       for (const event of events) {
         if (parked.has(event.stream)) await park(trx, g, event, null);
@@ -116,6 +123,18 @@ export class BatchApplier {
     this.onApplied(g, to, events.length, true);
   }
 
+  private async parkedStreams(trx: Knex.Transaction, g: Generation): Promise<Set<string>> {
+    if (this.unparked === g.generation) return new Set();
+    const parked = await parkedStreamNames(trx, g);
+    if (parked.size === 0) this.unparked = g.generation;
+    return parked;
+  }
+
+  /** Another process may have parked meanwhile (it led this module while this one did not): look again. */
+  forgetParked(): void {
+    this.unparked = undefined;
+  }
+
   private async handle(events: RecordedEvent[], tx: ProjectionTx): Promise<void> {
     if (this.definition.applyBatch) {
       if (events.length > 0) await this.definition.applyBatch(events, tx);
@@ -129,6 +148,7 @@ export class BatchApplier {
     const message = error instanceof Error ? error.message : String(error);
     this.log.error({ projection: this.definition.name, position: event.position, stream: event.stream, err: error }, 'projection parked a stream: its later events wait behind this one; the other streams go on');
     const from = this.checkpoints.rowPosition(g);
+    this.unparked = undefined;
     await this.db.transaction(async (trx) => {
       await this.options.fence?.check(trx);
       await park(trx, g, event, message);

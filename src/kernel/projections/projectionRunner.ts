@@ -107,6 +107,7 @@ export class ProjectionRunner {
   start(): void {
     if (this.running) return;
     this.abort = new AbortController();
+    this.applier.forgetParked();
     const running: Promise<void> = this.loopAndRetry(this.abort.signal)
       .catch((error) => {
         // Deposed: a newer leader raised the module's fence. Its writes were refused; this runner stops (the lease round makes it follow).
@@ -325,6 +326,7 @@ export class ProjectionRunner {
   }
 
   private async reload(): Promise<void> {
+    this.applier.forgetParked();
     await this.generations.load();
     this.progress.emit('advanced');
   }

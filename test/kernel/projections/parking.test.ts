@@ -91,6 +91,47 @@ describe('parking a stream when a projection cannot handle one of its events', f
     expect(await booked(bad)).to.deep.equal([1, 2, 3, 4]);
   });
 
+  it('a batch looks up the parked streams only while some are parked: with none, one look; once one parks, every batch looks', async () => {
+    const ctx = app.runtime.context('ledger');
+    const looks: string[] = [];
+    const listener = (q: { sql: string }) => /^select distinct .* from `parked_events`/.test(q.sql) && looks.push(q.sql);
+    ctx.db.on('query', listener);
+    try {
+      const [good, bad] = [randomUUID(), randomUUID()];
+      for (let n = 1; n <= 5; n++) expect(await ctx.waitFor(await book(good, n), 10_000)).to.equal(true);
+      expect(looks, 'nothing parked: one look').to.have.length(1);
+      expect(await ctx.waitFor(await book(bad, 1, true), 10_000)).to.equal(true);
+      const parkedAt = looks.length;
+      for (let n = 6; n <= 8; n++) expect(await ctx.waitFor(await book(good, n), 10_000)).to.equal(true);
+      expect(await ctx.waitFor(await book(bad, 2), 10_000)).to.equal(true);
+      expect(looks.length - parkedAt, 'a stream parked: each of the 4 batches looked').to.be.at.least(4);
+      expect(await booked(good)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(await booked(bad), 'entry 2 waits behind entry 1').to.deep.equal([]);
+      const [status] = await eventually(async () => {
+        const s = await app.runtime.projectionStatus();
+        return s[0]?.parked?.[0]?.events === 2 && s;
+      });
+      expect(status!.parked!.map((p) => p.stream)).to.deep.equal([`ledger.account-${bad}`]);
+    } finally {
+      ctx.db.off('query', listener);
+    }
+  });
+
+  it('a runner started again looks again: another process may have parked a stream while this one did not lead', async () => {
+    const ctx = app.runtime.context('ledger');
+    const [good, elsewhere] = [randomUUID(), randomUUID()];
+    expect(await ctx.waitFor(await book(good, 1), 10_000)).to.equal(true);
+    const runner = app.runtime.runners().find((r) => r.name === 'balances')!;
+    await runner.stop();
+    // What the module's leader meanwhile (another process) left: a stream parked at an event of its own.
+    const { generation } = await runner.status();
+    await ctx.db('parked_events').insert({ projection: 'balances', generation, position: 1, stream: `ledger.account-${elsewhere}`, event_id: randomUUID(), error: 'parked elsewhere', retry: false, parked_at: Date.now() });
+    runner.start();
+    expect(await ctx.waitFor(await book(elsewhere, 2), 10_000)).to.equal(true);
+    expect(await booked(elsewhere), 'entry 2 waits behind the stream parked elsewhere').to.deep.equal([]);
+    expect(await ctx.db('parked_events').where({ stream: `ledger.account-${elsewhere}` }).count({ n: '*' }).first()).to.deep.equal({ n: 2 });
+  });
+
   it('a skip passes over the stream’s first parked event for good, recorded in the log, and the rest of the stream follows', async () => {
     const account = randomUUID();
     const poisonAt = await book(account, 1, true);
