@@ -9,6 +9,7 @@ import { all, exec, openSqlite, prepared, run, type RawDb, type Synchronous } fr
 import { HeldConnections } from '../../sqlite/heldConnections.js';
 import { chunks } from '../../sqlite/statementChunks.js';
 import { RecentEvents } from './recentEvents.js';
+import { GatheredStreamReads } from './gatheredStreamReads.js';
 
 export interface SqliteEventStoreOptions {
   filename: string;
@@ -56,6 +57,17 @@ export class SqliteEventStore implements EventStore {
     take: (queue) => Math.min(queue.length, MAX_APPENDS_PER_COMMIT),
   });
   private lastCommittedHead = 0;
+  /** Whole-stream reads (forwards, no limit: what deciders ask) of one turn, as one query. */
+  private readonly streamReads = new GatheredStreamReads<EventRow>((from) =>
+    all<EventRow>(
+      prepared(
+        this.readers.next(),
+        // json_each drives the loop, each pair a range of the (stream, revision) index.
+        `SELECT ${COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM json_each(?) AS r CROSS JOIN events AS e ON e.stream = json_extract(r.value, '$[0]') AND e.revision >= json_extract(r.value, '$[1]') ORDER BY e.stream, e.revision`,
+      ),
+      [JSON.stringify(from)],
+    ),
+  );
   /** What this process appended last: the tail's readers are answered from it (recentEvents.ts). */
   private readonly recent = new RecentEvents<unknown[]>({
     position: (row) => row[0] as number,
@@ -173,6 +185,7 @@ export class SqliteEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
     const limit = options.maxCount ?? -1;
+    if (!backwards && limit < 0) return (await this.streamReads.read(stream, from)).map((row) => toRecorded(this.options.registry, row));
     const sql = backwards
       ? `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`
       : `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`;
