@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { EventContract } from '../types/contracts.js';
 import type { ModuleDefinition } from '../types/module.js';
+import { KERNEL_PATHS } from '../modules/defineModule.js';
 import { AppTree, addImport, addToList } from './appTree.js';
 import { UsageError, type CliIo } from './io.js';
 import { eventFields, keyField } from './templates/eventShape.js';
@@ -11,7 +12,6 @@ import { processFile, processSpecFile, projectionFile, replicaFile, type EventSo
 const MODULE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const PART_NAME = /^[a-z][a-zA-Z0-9]*$/;
 /** Paths the kernel serves itself: a module mounted there would hide them or be hidden. */
-const KERNEL_PATHS = new Set(['admin', 'api', 'docs', 'health', 'kernel', 'metrics', 'openapi', 'pages', 'readme']);
 
 interface Options {
   dir: string;

@@ -13,6 +13,11 @@ export function answerQuery<Q extends QueryContract>(query: Q, handle: (ctx: Mod
 }
 
 const MODULE_NAME = /^[a-z][a-z0-9-]*$/;
+/**
+ * First path segments the kernel serves over HTTP (and `kernel`, its folder): a module's routes
+ * are found by their first segment ahead of the kernel's pages, so no module may take one.
+ */
+export const KERNEL_PATHS: ReadonlySet<string> = new Set(['admin', 'admin-sign-in', 'api', 'docs', 'health', 'kernel', 'metrics', 'openapi', 'pages', 'readme']);
 const STREAM_KIND = /^[a-z][a-zA-Z0-9]*$/;
 
 export type ModuleSpec = Pick<ModuleDefinition, 'name'> & Partial<Omit<ModuleDefinition, 'name'>>;
@@ -24,6 +29,7 @@ export type ModuleSpec = Pick<ModuleDefinition, 'name'> & Partial<Omit<ModuleDef
  */
 export function defineModule<const S extends ModuleSpec>(spec: S): ModuleDefinition & S {
   if (!MODULE_NAME.test(spec.name)) throw new TypeError(`module name "${spec.name}" must be lower-kebab-case`);
+  if (KERNEL_PATHS.has(spec.name)) throw new TypeError(`module name "${spec.name}" is a path the kernel serves; choose another name`);
   for (const kind of spec.streams ?? []) {
     if (!STREAM_KIND.test(kind)) throw new TypeError(`module ${spec.name}: stream kind "${kind}" must be camelCase letters and digits`);
   }
