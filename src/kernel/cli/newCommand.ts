@@ -11,7 +11,6 @@ import { processFile, processSpecFile, projectionFile, replicaFile, type EventSo
 
 const MODULE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const PART_NAME = /^[a-z][a-zA-Z0-9]*$/;
-/** Paths the kernel serves itself: a module mounted there would hide them or be hidden. */
 
 interface Options {
   dir: string;

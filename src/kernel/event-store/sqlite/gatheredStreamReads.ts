@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 
-/** Streams in one query: each is a bound pair in one JSON text, so SQLite's limit on variables never applies. */
+/** Streams in one query, to bound its answer (the pairs go as one JSON text: SQLite's limit on bound variables does not apply). */
 const MAX_STREAMS = 200;
 
 interface Read {
