@@ -57,16 +57,18 @@ export class SqliteEventStore implements EventStore {
     take: (queue) => Math.min(queue.length, MAX_APPENDS_PER_COMMIT),
   });
   private lastCommittedHead = 0;
-  /** Whole-stream reads (forwards, no limit: what deciders ask) of one turn, as one query. */
+  /** Whole-stream reads (forwards, no limit: what deciders ask), gathered while both readers are busy. */
   private readonly streamReads = new GatheredStreamReads<EventRow>((from) =>
-    all<EventRow>(
-      prepared(
-        this.readers.next(),
-        // json_each drives the loop, each pair a range of the (stream, revision) index.
-        `SELECT ${COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM json_each(?) AS r CROSS JOIN events AS e ON e.stream = json_extract(r.value, '$[0]') AND e.revision >= json_extract(r.value, '$[1]') ORDER BY e.stream, e.revision`,
-      ),
-      [JSON.stringify(from)],
-    ),
+    from.length === 1
+      ? all<EventRow>(prepared(this.readers.next(), `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`), from[0]!)
+      : all<EventRow>(
+          prepared(
+            this.readers.next(),
+            // json_each drives the loop, each pair a range of the (stream, revision) index.
+            `SELECT ${COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM json_each(?) AS r CROSS JOIN events AS e ON e.stream = json_extract(r.value, '$[0]') AND e.revision >= json_extract(r.value, '$[1]') ORDER BY e.stream, e.revision`,
+          ),
+          [JSON.stringify(from)],
+        ),
   );
   /** What this process appended last: the tail's readers are answered from it (recentEvents.ts). */
   private readonly recent = new RecentEvents<unknown[]>({
