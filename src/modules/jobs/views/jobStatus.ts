@@ -68,12 +68,12 @@ export const jobStatus = defineProjection({
 /** Ten columns a row: well under SQLite's 999 bound values per statement. */
 const ROWS_PER_STATEMENT = 90;
 
-/** One job's status, revision and submitter; a job not (yet) in the view gets one catch-up before it is unknown. */
 const jobsById = batchedReads(
   (ctx, ids: readonly string[]) => ctx.db(ctx.tables(jobStatus).job_status).whereIn('job_id', ids) as Promise<{ job_id: string }[]>,
   (row) => row.job_id,
 );
 
+/** One job's status, revision and submitter; a job not (yet) in the view gets one catch-up before it is unknown. */
 export async function findJob(ctx: ModuleContext, jobId: string): Promise<{ view: JobView; revision: number; submittedBy: string | null } | undefined> {
   const found = await findCaughtUp(ctx, jobStatus, () => jobsById(ctx, jobId));
   if (!found) return undefined;

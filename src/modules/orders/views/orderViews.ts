@@ -56,12 +56,12 @@ export const orderViews = defineProjection({
   ],
 });
 
-/** An order as clients see it, with its revision and placer; lets the read model catch up once before saying it does not exist. */
 const ordersById = batchedReads(
   (ctx, ids: readonly string[]) => ctx.db(ctx.tables(orderViews).order_views).whereIn('order_id', ids) as Promise<{ order_id: string }[]>,
   (row) => row.order_id,
 );
 
+/** An order as clients see it, with its revision and placer; lets the read model catch up once before saying it does not exist. */
 export async function findOrder(ctx: ModuleContext, orderId: string): Promise<{ view: OrderView; revision: number; placedBy: string | null } | undefined> {
   const found = await findCaughtUp(ctx, orderViews, () => ordersById(ctx, orderId));
   if (!found) return undefined;

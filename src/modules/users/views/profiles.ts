@@ -22,12 +22,12 @@ export const profiles = defineProjection({
   ],
 });
 
-/** Reads a profile; when it is not there yet, lets the projection catch up once before saying no. */
 const profilesById = batchedReads(
   (ctx, ids: readonly string[]) => ctx.db(ctx.tables(profiles).profiles).whereIn('user_id', ids) as Promise<{ user_id: string }[]>,
   (row) => row.user_id,
 );
 
+/** Reads a profile; when it is not there yet, lets the projection catch up once before saying no. */
 export async function findProfile(ctx: ModuleContext, userId: string): Promise<ProfileRow | null> {
   const read = async () => {
     const row = await profilesById(ctx, userId);
