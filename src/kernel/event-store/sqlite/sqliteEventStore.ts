@@ -26,6 +26,12 @@ export interface SqliteEventStoreOptions {
 type EventRow = StoredEvent & { position: number; recorded_at: number };
 
 const COLUMNS = 'position, id, stream, revision, type, schema_version, data, metadata, recorded_at';
+/** A stream from a revision on, either way (LIMIT -1: all of it). */
+const FORWARDS = `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`;
+const BACKWARDS = `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`;
+/** Several streams, each from its own revision: json_each drives the loop, each pair a range of the (stream, revision) index. */
+const STREAMS_FROM = `SELECT ${COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM json_each(?) AS r CROSS JOIN events AS e
+  ON e.stream = json_extract(r.value, '$[0]') AND e.revision >= json_extract(r.value, '$[1]') ORDER BY e.stream, e.revision`;
 const ROWS_PER_INSERT = 100;
 const MAX_APPENDS_PER_COMMIT = 1000;
 /**
@@ -59,16 +65,7 @@ export class SqliteEventStore implements EventStore {
   private lastCommittedHead = 0;
   /** Whole-stream reads (forwards, no limit: what deciders ask), gathered while both readers are busy. */
   private readonly streamReads = new GatheredStreamReads<EventRow>((from) =>
-    from.length === 1
-      ? all<EventRow>(prepared(this.readers.next(), `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`), from[0]!)
-      : all<EventRow>(
-          prepared(
-            this.readers.next(),
-            // json_each drives the loop, each pair a range of the (stream, revision) index.
-            `SELECT ${COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM json_each(?) AS r CROSS JOIN events AS e ON e.stream = json_extract(r.value, '$[0]') AND e.revision >= json_extract(r.value, '$[1]') ORDER BY e.stream, e.revision`,
-          ),
-          [JSON.stringify(from)],
-        ),
+    from.length === 1 ? all<EventRow>(prepared(this.readers.next(), FORWARDS), [...from[0]!, -1]) : all<EventRow>(prepared(this.readers.next(), STREAMS_FROM), [JSON.stringify(from)]),
   );
   /** What this process appended last: the tail's readers are answered from it (recentEvents.ts). */
   private readonly recent = new RecentEvents<unknown[]>({
@@ -183,10 +180,7 @@ export class SqliteEventStore implements EventStore {
     const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
     const limit = options.maxCount ?? -1;
     if (!backwards && limit < 0) return (await this.streamReads.read(stream, from)).map((row) => toRecorded(this.options.registry, row));
-    const sql = backwards
-      ? `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`
-      : `SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`;
-    const rows = await all<EventRow>(prepared(this.readers.next(), sql), [stream, from, limit]);
+    const rows = await all<EventRow>(prepared(this.readers.next(), backwards ? BACKWARDS : FORWARDS), [stream, from, limit]);
     return rows.map((row) => toRecorded(this.options.registry, row));
   }
 
