@@ -1,0 +1,127 @@
+import type { NextFunction, Request, Response, Router } from 'express';
+import express from 'express';
+import type { Logger } from 'pino';
+import { parseWith } from '../contracts/validation.js';
+import { ConflictError, UnavailableError, ValidationError } from '../errors.js';
+import { stampedContext } from '../modules/moduleEvents.js';
+import { AlreadyHandled, repeatableContext } from '../modules/scopedIds.js';
+import type { ModuleContext } from '../types/module.js';
+import type { Caller, HttpResult, RouteDefinition } from '../types/http.js';
+import { isLocalClient, principalOf, type Authenticator, type RevocationCheck } from '../http/access.js';
+import { IDEMPOTENCY_HEADER, idempotencyKey, requestHash, type IdempotencyKeys } from '../http/idempotency.js';
+import { oneStorePositions, requestedPositions } from '../http/positionTokens.js';
+import { ROUTE } from './httpObservability.js';
+import type { Positions } from '../types/positions.js';
+
+/**
+ * A route's request, from the credential to the answer: who asks, any `Min-Position` wait,
+ * `If-Match`, the idempotency key, the route's zod schemas, its handler, and the headers of what
+ * it appended (createHttpApp in app.ts mounts one router per module and for the kernel's routes).
+ */
+
+/** What handling a request needs of the app's options (HttpAppOptions has them). */
+export interface RouteOptions {
+  log: Logger;
+  adminToken?: string;
+  minPositionWaitMs?: number;
+  positions?: Positions;
+}
+
+/**
+ * Who acts, as the log records it: a member's or service token's principal; for the admin
+ * credential, the name the console sends (`X-Operator`) and how it was let in.
+ */
+function actorOf(req: Request, caller: Caller, adminToken: string | undefined): string {
+  if (caller.kind !== 'admin') return principalOf(caller);
+  const credential = !adminToken && isLocalClient(req) ? 'loopback' : 'admin token';
+  const name = req.headers['x-operator'];
+  return typeof name === 'string' && /^[\p{L}\p{N} ._@-]{1,100}$/u.test(name.trim()) ? `${name.trim()} (${credential})` : credential;
+}
+
+function headerInteger(req: Request, name: string, pattern: RegExp): number | undefined {
+  const raw = req.headers[name.toLowerCase()];
+  if (raw === undefined) return undefined;
+  const match = typeof raw === 'string' ? pattern.exec(raw.trim()) : null;
+  const value = match ? Number(match[1]) : NaN;
+  if (!Number.isSafeInteger(value)) {
+    const message = `must be a whole number >= 0, got ${JSON.stringify(raw)}`;
+    throw new ValidationError(`header ${name} ${message}`, [{ path: name, message }]);
+  }
+  return value;
+}
+
+interface RouteGuards {
+  access: Authenticator;
+  revocations?: RevocationCheck;
+  /** The module's kept idempotency keys (module routes only). */
+  keys?: IdempotencyKeys;
+}
+
+export function router(routes: readonly RouteDefinition[], context: (route: RouteDefinition) => ModuleContext | null, options: RouteOptions, access: Authenticator, revocations?: RevocationCheck, keys?: IdempotencyKeys): Router {
+  const r = express.Router();
+  for (const definition of routes) {
+    r[definition.method](definition.path, (req: Request, res: Response, next: NextFunction) => {
+      res.locals[ROUTE] = req.baseUrl + definition.path;
+      handle(definition, context(definition), req, res, options, { access, revocations, keys }).catch(next);
+    });
+  }
+  return r;
+}
+
+/** A repeat whose first run appended other content (a timestamp, say) took effect before: a 409, never a second effect. */
+async function tookEffectBefore(key: string, handling: Promise<HttpResult>): Promise<HttpResult> {
+  try {
+    return await handling;
+  } catch (error) {
+    if (!(error instanceof AlreadyHandled)) throw error;
+    throw new ConflictError(`the request with ${IDEMPOTENCY_HEADER} ${key} took effect before, and its answer is no longer kept; read the resource to see it`);
+  }
+}
+
+async function handle(route: RouteDefinition, ctx: ModuleContext | null, req: Request, res: Response, options: RouteOptions, guards: RouteGuards): Promise<void> {
+  const positions = options.positions ?? oneStorePositions;
+  const minPositions = requestedPositions(req.headers);
+  const ifMatch = headerInteger(req, 'If-Match', /^(?:W\/)?"?(\d+)"?$/);
+  const key = route.method === 'post' ? idempotencyKey(req.headers['idempotency-key']) : undefined;
+  // Who is asking comes first: a request without the credential it needs is a 401 at once, before any wait.
+  const caller = await guards.access.authorize(req, route.access, guards.revocations);
+  if (minPositions && ctx && !(await positions.reached(ctx, minPositions, options.minPositionWaitMs ?? 5000))) {
+    throw new UnavailableError(`module ${ctx.name} has not reached ${req.headers['min-position'] ?? 'the positions seen'} yet; retry shortly`, 1);
+  }
+  let log: Logger | undefined;
+  const meta = { correlationId: String(req.id), actor: caller ? actorOf(req, caller, options.adminToken) : undefined };
+  const ip = req.socket.remoteAddress ?? 'unknown';
+  const keyOwner = caller ? principalOf(caller) : `anonymous:${ip}`;
+  // A POST under an Idempotency-Key may run again after its kept answer was lost (a crash before it
+  // was kept, a module database restored from a backup): it then makes the same ids and appends
+  // the same events, which the log takes once.
+  // (The request is part of the scope: a key used again for another request after its 24 hours acts anew.)
+  const hash = key !== undefined ? requestHash(req.originalUrl, req.body) : '';
+  const repeatable = ctx && key !== undefined && guards.keys ? repeatableContext(ctx, `${ctx.name}/idempotency/${keyOwner}/${key}/${hash}`) : ctx;
+  const input = {
+    // Everything the handler appends or sends carries this request's id (the conversation, and its cause) and caller.
+    ctx: (repeatable && stampedContext(repeatable, { ...meta, causationId: meta.correlationId })) as ModuleContext,
+    params: route.params ? parseWith(route.params, req.params, 'path parameters') : undefined,
+    query: route.query ? parseWith(route.query, req.query, 'query parameters') : undefined,
+    body: route.body ? parseWith(route.body, req.body, 'request body') : undefined,
+    caller,
+    ifMatch,
+    meta,
+    ip,
+    // Made on first use: most requests log nothing of their own.
+    get log() {
+      return (log ??= (ctx?.log ?? options.log).child({ reqId: String(req.id) }));
+    },
+  };
+  const handled = key !== undefined && guards.keys
+    ? await guards.keys.run(keyOwner, key, hash, () => tookEffectBefore(key, route.handle(input)))
+    : { result: await route.handle(input), replayed: false };
+  const { result } = handled;
+  if (handled.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  if (result.position !== undefined) res.setHeader('Event-Position', positions.format(result.position));
+  if (result.revision !== undefined) res.setHeader('ETag', `"${result.revision}"`);
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+  res.status(result.status);
+  if (result.body === undefined) res.end();
+  else res.json(result.body);
+}
