@@ -4,14 +4,14 @@ import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../errors.js';
 import { sleep } from '../event-store/subscription.js';
 import { batchSpan } from './batchSpan.js';
-import type { EventStore, RecordedEvent } from '../types/eventStore.js';
-import type { ParkedStream, Progress, ProjectionDefinition, ProjectionState, ProjectionStatus } from '../types/projection.js';
+import type { EventStore } from '../types/eventStore.js';
+import type { Progress, ProjectionDefinition, ProjectionState, ProjectionStatus } from '../types/projection.js';
 import { BatchApplier, GenerationMoved, type RetryOptions } from './batchApplier.js';
 import { Checkpoints } from './checkpoints.js';
 import { LogHead } from './logHead.js';
 import { loadGeneration, type Generation } from './generations.js';
 import { Fenced } from './fence.js';
-import { parkedStreams, streamsToRetry } from './parking.js';
+import { ParkedLook } from './parkedLook.js';
 import { ProjectionGenerations } from './projectionGenerations.js';
 import { describeProjection } from './status.js';
 
@@ -46,8 +46,8 @@ export class ProjectionRunner {
   private readonly progress = new EventEmitter();
   /** When the leader next looks whether another process (the CLI) changed its generations. */
   private nextLook = 0;
-  /** The active generation's parked streams as last looked at (a leader looks twice a second). */
-  private parked: ParkedStream[] = [];
+  /** The active generation's parked streams as last looked at, and the operator's retries. */
+  private readonly parked: ParkedLook;
   /** Why the loop is being started again (a lost database connection), until it reads the log again. */
   private trouble: string | undefined;
 
@@ -64,6 +64,7 @@ export class ProjectionRunner {
     this.checkpoints = new Checkpoints(db, options.idleCheckpointMs, options.fence);
     this.head = new LogHead(store, LOOK_EVERY_MS);
     this.applier = new BatchApplier(definition, db, log, this.checkpoints, (n) => this.generations.tablesOf(n), (g, to, events, committed) => this.applied(g, to, events, committed), options);
+    this.parked = new ParkedLook(db, store, this.applier);
   }
 
   get name(): string {
@@ -166,7 +167,7 @@ export class ProjectionRunner {
         await this.refresh().catch((error) => this.log.warn({ err: error, projection: this.name }, 'could not read the checkpoint'));
         if (Date.now() >= this.nextLook && this.generations.serving) {
           this.nextLook = Date.now() + LOOK_EVERY_MS;
-          this.parked = await parkedStreams(this.db, this.generations.serving).catch(() => this.parked);
+          await this.parked.look(this.generations.serving).catch(() => undefined);
         }
         await sleep(intervalMs, signal);
       }
@@ -206,7 +207,7 @@ export class ProjectionRunner {
     if (!this.generations.serving) await this.generations.refresh();
     const { serving, building } = this.generations;
     if (!serving) return { module: this.module, projection: this.name, version: this.definition.version, generation: 0, position: 0, headPosition: this.head.position, lag: this.head.position, state: 'stopped' };
-    const described = describeProjection(this.module, serving, building, this.head.position, this.parked);
+    const described = describeProjection(this.module, serving, building, this.head.position, this.parked.streams);
     return this.trouble && !described.error ? { ...described, error: { message: `retrying: ${this.trouble}`, position: null, eventId: null } } : described;
   }
 
@@ -268,26 +269,8 @@ export class ProjectionRunner {
       await this.reload();
       return true;
     }
-    // One query a look: the parked streams (for status, which must not wait on the database) and whether a retry was asked.
-    const active = this.generations.active;
-    this.parked = await parkedStreams(this.db, active);
-    if (this.parked.some((p) => p.retrying)) {
-      await this.retryParked(active);
-      this.parked = await parkedStreams(this.db, active);
-    }
+    await this.parked.lookAndRetry(this.generations.active);
     return false;
-  }
-
-  /** Replays the parked streams an operator asked to retry (seams projections retry, /admin). */
-  private async retryParked(g: Generation): Promise<void> {
-    for (const [stream, positions] of await streamsToRetry(this.db, g)) {
-      const events: RecordedEvent[] = [];
-      for (const position of positions) {
-        const [event] = await this.store.readAll({ after: position - 1, maxCount: 1 });
-        if (event?.position === position) events.push(event);
-      }
-      await this.applier.replay(g, stream, events);
-    }
   }
 
   private applied(g: Generation, to: number, events: number, committed: boolean): void {
