@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { openSqlite } from '../../../src/kernel/sqlite/connection.js';
+import sqlite3 from 'sqlite3';
 import { tempDir } from '../../support/tempDir.js';
 
 /**
@@ -59,5 +60,72 @@ describe('SQLite transactions take the write lock first (BEGIN IMMEDIATE)', () =
     } finally {
       await reader.destroy();
     }
+  });
+});
+
+/**
+ * knex's sqlite3 client prepares, runs and finalizes a statement for every query, three trips to
+ * the thread pool; openSqlite's connections keep their statements prepared by SQL text.
+ */
+describe('SQLite connections keep their statements prepared', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let db: Knex;
+  let prepares: string[];
+  const prepare = sqlite3.Database.prototype.prepare;
+
+  beforeEach(async () => {
+    dir = await tempDir('seams-kept-');
+    db = openSqlite({ filename: join(dir.path, 'm.sqlite') });
+    await db.raw('CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT)');
+    prepares = [];
+    sqlite3.Database.prototype.prepare = function (this: sqlite3.Database, sql: string, ...rest: unknown[]) {
+      prepares.push(sql);
+      return (prepare as (...a: unknown[]) => sqlite3.Statement).call(this, sql, ...rest);
+    } as typeof prepare;
+  });
+  afterEach(async () => {
+    sqlite3.Database.prototype.prepare = prepare;
+    await db.destroy();
+    await dir.cleanup();
+  });
+
+  it('the same query a hundred times prepares once, and answers each time what is there then', async () => {
+    for (let i = 0; i < 100; i++) {
+      await db('t').insert({ k: `k${i}` });
+      expect(await db('t').count({ n: '*' }).first()).to.deep.equal({ n: i + 1 });
+    }
+    const counted = prepares.filter((sql) => sql.startsWith('select count'));
+    expect(counted).to.have.length(1);
+    expect(prepares.filter((sql) => sql.startsWith('insert'))).to.have.length(1);
+  });
+
+  it("answers knex's ids and counts for writes of one text in flight at once", async () => {
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => db('t').insert({ k: `k${i}` })));
+    const rows = (await db('t').orderBy('id')) as { id: number; k: string }[];
+    expect(ids.map(([id]) => rows.find((r) => r.id === id)?.k)).to.deep.equal(rows.map((_, i) => `k${i}`));
+    const updated = await Promise.all(rows.map((r) => db('t').where({ id: r.id }).update({ k: 'x' })));
+    expect(updated).to.deep.equal(rows.map(() => 1));
+    expect(await db('t').where('id', '<=', 5).del()).to.equal(5);
+  });
+
+  it('a query that does not prepare fails with SQLite’s error, is not kept, and the connection goes on', async () => {
+    const failure = await db.raw('SELEC 1').catch((error: unknown) => error);
+    expect(String(failure)).to.match(/syntax error/);
+    expect(String(await db.raw('SELEC 1').catch((error: unknown) => error))).to.match(/syntax error/);
+    expect(prepares.filter((sql) => sql === 'SELEC 1')).to.have.length(2);
+    expect(await db('t').select()).to.deep.equal([]);
+  });
+
+  it('keeps the most recently used 256: more texts than that come and go, the table can still be dropped and the connection closes', async () => {
+    for (let i = 0; i < 300; i++) await db('t').where('id', '>', i).select('k', db.raw(`${i} as n`));
+    prepares = [];
+    await db('t').where('id', '>', 299).select('k', db.raw('299 as n')); // kept
+    await db('t').where('id', '>', 0).select('k', db.raw('0 as n')); // the first, long gone
+    expect(prepares).to.have.length(1);
+    expect(prepares[0]).to.match(/0 as n/);
+    await db.raw('DROP TABLE t');
+    await db.destroy(); // rejects with SQLITE_BUSY should a statement be left unfinalized
+    db = openSqlite({ filename: join(dir.path, 'm.sqlite') });
+    expect(await db.raw("SELECT name FROM sqlite_master WHERE name = 't'")).to.deep.equal([]);
   });
 });
