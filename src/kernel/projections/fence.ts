@@ -40,6 +40,11 @@ export class Fence {
     this.checking = false;
   }
 
+  /** Whether a write transaction must check the fence (check() reads it): only a cluster's leader's do. */
+  get checked(): boolean {
+    return this.epoch !== undefined && this.checking;
+  }
+
   /** The module's work stopped here (following another leader): no number until it leads again. */
   end(): void {
     this.epoch = undefined;
