@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertRows, sendTogether, type Statement } from '../sqlite/oneTrip.js';
 import { chunks } from '../sqlite/statementChunks.js';
 import { lockInstance, type InstanceSteps, type StepWrite } from './advance.js';
 import type { TimerChange } from './instance.js';
@@ -66,23 +67,25 @@ export class StepBatch implements InstanceSteps {
     return this.trx(this.tables.instances).where({ correlation: key }).whereIn('status', running).orderBy('created_at').pluck('id');
   }
 
-  /** Writes what the batch's steps changed; the instances stay known for the rest of the batch. */
+  /** Writes what the batch's steps changed (in one trip on SQLite); the instances stay known for the rest of the batch. */
   async flush(): Promise<void> {
-    const { trx, tables } = this;
+    const { tables } = this;
+    const writes: Statement[] = [];
     const rows = [...this.changed].map((id) => this.rows.get(id)!);
-    for (const chunk of chunks(rows, INSTANCES_PER_STATEMENT)) await trx(tables.instances).insert(chunk).onConflict('id').merge();
+    for (const chunk of chunks(rows, INSTANCES_PER_STATEMENT)) writes.push(insertRows(tables.instances, chunk, ['id']));
     // In the order the steps decided them: an instance's commands go out in this order (seq).
-    for (const chunk of chunks(this.outbox, COMMANDS_PER_STATEMENT)) await trx(tables.outbox).insert(chunk);
+    for (const chunk of chunks(this.outbox, COMMANDS_PER_STATEMENT)) writes.push(insertRows(tables.outbox, chunk));
     const cleared = [...this.timers].filter(([, t]) => t.cleared).map(([id]) => id);
-    for (const chunk of chunks(cleared, IDS_PER_STATEMENT)) await trx(tables.timers).whereIn('instance_id', chunk).delete();
+    for (const chunk of chunks(cleared, IDS_PER_STATEMENT)) writes.push({ sql: `DELETE FROM "${tables.timers}" WHERE instance_id IN (${chunk.map(() => '?').join(', ')})`, bindings: chunk });
     const set: TimerRow[] = [];
     for (const [id, { named }] of this.timers) {
       for (const [name, timer] of named) {
         if (timer) set.push(timer);
-        else await trx(tables.timers).where({ instance_id: id, name }).delete();
+        else writes.push({ sql: `DELETE FROM "${tables.timers}" WHERE instance_id = ? AND name = ?`, bindings: [id, name] });
       }
     }
-    for (const chunk of chunks(set, TIMERS_PER_STATEMENT)) await trx(tables.timers).insert(chunk).onConflict(['instance_id', 'name']).merge();
+    for (const chunk of chunks(set, TIMERS_PER_STATEMENT)) writes.push(insertRows(tables.timers, chunk, ['instance_id', 'name']));
+    await sendTogether(this.trx, writes);
     this.changed.clear();
     this.outbox = [];
     this.timers = new Map();

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { exec, withRaw } from './connection.js';
+import { exec, withRaw, type RawDb } from './connection.js';
 
 /** One statement: SQL with `?` for each value, and the values. */
 export interface Statement {
@@ -38,6 +38,17 @@ export function inline({ sql, bindings }: Statement): string {
   return text;
 }
 
+const quoted = (name: string) => `"${name}"`;
+
+/** A multi-row INSERT of `rows` (their columns those of the first), or an upsert on `conflict` replacing the other columns. */
+export function insertRows(table: string, rows: readonly object[], conflict?: readonly string[]): Statement {
+  const columns = Object.keys(rows[0]!);
+  const row = `(${columns.map(() => '?').join(', ')})`;
+  let sql = `INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${rows.map(() => row).join(', ')}`;
+  if (conflict) sql += ` ON CONFLICT (${conflict.map(quoted).join(', ')}) DO UPDATE SET ${columns.filter((c) => !conflict.includes(c)).map((c) => `${quoted(c)} = excluded.${quoted(c)}`).join(', ')}`;
+  return { sql, bindings: rows.flatMap((r) => columns.map((c) => (r as Record<string, unknown>)[c] ?? null)) };
+}
+
 /**
  * Runs `statements` as one write transaction whose statements need nothing back. On SQLite the
  * whole transaction goes to the connection as one script: one round trip instead of one per
@@ -67,9 +78,27 @@ export async function writeTogether(db: Knex, statements: readonly Statement[]):
   });
 }
 
-function scriptOf(statements: readonly Statement[]): string | undefined {
+/**
+ * Sends `statements` inside the transaction `trx` holds, in the order given: on SQLite as one
+ * script on its connection, elsewhere (or with a value that cannot be inlined) one by one. A
+ * failure fails the call part way, and the caller's transaction, rolled back, takes it all back.
+ */
+export async function sendTogether(trx: Knex.Transaction, statements: readonly Statement[]): Promise<void> {
+  if (statements.length === 0) return;
+  const script = trx.client.config.client === 'sqlite3' ? scriptOf(statements, false) : undefined;
+  if (script === undefined) {
+    for (const s of statements) await trx.raw(s.sql, s.bindings as readonly Knex.RawBinding[]);
+    return;
+  }
+  // A transaction's client hands out the transaction's own connection.
+  const conn = (await (trx.client as { acquireConnection(): Promise<RawDb> }).acquireConnection()) as RawDb;
+  await exec(conn, script);
+}
+
+function scriptOf(statements: readonly Statement[], transaction = true): string | undefined {
   try {
-    return `BEGIN IMMEDIATE;\n${statements.map(inline).join(';\n')};\nCOMMIT;`;
+    const body = statements.map(inline).join(';\n');
+    return transaction ? `BEGIN IMMEDIATE;\n${body};\nCOMMIT;` : `${body};`;
   } catch (error) {
     if (error instanceof NotInlinable) return undefined;
     throw error;

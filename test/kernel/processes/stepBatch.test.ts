@@ -7,6 +7,7 @@ import { RUNNING } from '../../../src/kernel/processes/instance.js';
 import { processProjection } from '../../../src/kernel/processes/processProjection.js';
 import { processTables, type ProcessTables } from '../../../src/kernel/processes/processTables.js';
 import { openSqlite } from '../../../src/kernel/sqlite/connection.js';
+import { sqliteTripsDuring } from '../../support/sqliteTrips.js';
 import { tempDir } from '../../support/tempDir.js';
 
 const Ping = defineCommand('desk.Ping', z.object({ id: z.string(), n: z.number() }));
@@ -115,5 +116,15 @@ describe('process steps of a runner batch: held in memory, written at its end (S
     }).catch(() => undefined);
     const { instances, outbox, timers } = await contents('one');
     expect([instances.length, outbox.length, timers.length]).to.deep.equal([0, 0, 0]);
+  });
+
+  it("writes a batch's instances, commands and timers in one trip to the connection (one script, inside the batch's transaction)", async () => {
+    const events = log().slice(0, 4); // no correlation: nothing asks for the instances in between
+    const trips = await sqliteTripsDuring(() => apply(events, 'one'));
+    expect(trips.scripts).to.have.length(1);
+    expect(trips.scripts[0]).to.not.match(/BEGIN|COMMIT/);
+    for (const table of ['instances_one', 'outbox_one', 'timers_one']) expect(trips.scripts[0]).to.include(`INSERT INTO "${table}"`);
+    const { instances, outbox, timers } = await contents('one');
+    expect([instances.length, outbox.length, timers.length]).to.deep.equal([2, 3, 3]);
   });
 });

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import knexFactory, { type Knex } from 'knex';
 import { dropSchema } from '../../../src/kernel/event-store/postgres/connection.js';
 import { openSqlite } from '../../../src/kernel/sqlite/connection.js';
-import { inline, literal, writeTogether, type Statement } from '../../../src/kernel/sqlite/oneTrip.js';
+import { inline, insertRows, literal, sendTogether, writeTogether, type Statement } from '../../../src/kernel/sqlite/oneTrip.js';
 import { describePostgres, randomSchema } from '../../support/postgres.js';
 import { sqliteTripsDuring as tripsDuring } from '../../support/sqliteTrips.js';
 import { tempDir } from '../../support/tempDir.js';
@@ -74,6 +74,24 @@ describe('writeTogether: a write transaction whose statements need nothing back,
       expect(await db('t').where({ k: 'plain' }).first()).to.deep.equal({ k: 'plain', v: 'x' });
     });
 
+    it('sendTogether: statements inside a transaction in one script, taken back with it when the transaction fails later', async () => {
+      let trips = await tripsDuring(() => db.transaction((trx) => sendTogether(trx, [insert('a', 1), insertRows('t', [{ k: 'a', v: 2 }, { k: 'b', v: 3 }], ['k'])])));
+      expect(trips.scripts).to.have.length(1);
+      expect(await db('t').orderBy('k')).to.deep.equal([{ k: 'a', v: 2 }, { k: 'b', v: 3 }]);
+      const failure = await db
+        .transaction(async (trx) => {
+          await sendTogether(trx, [insert('c', 4), { sql: 'DELETE FROM t WHERE k = ?', bindings: ['a'] }]);
+          expect(await trx('t').orderBy('k').pluck('k')).to.deep.equal(['b', 'c']); // the transaction sees its own writes
+          throw new Error('later');
+        })
+        .catch((error: unknown) => error);
+      expect(String(failure)).to.match(/later/);
+      expect(await db('t').orderBy('k').pluck('k')).to.deep.equal(['a', 'b']);
+      trips = await tripsDuring(() => db.transaction((trx) => sendTogether(trx, [insert('nul', 'x\0y')])));
+      expect(trips.scripts).to.deep.equal([]);
+      expect(await db('t').where({ k: 'nul' }).first()).to.deep.equal({ k: 'nul', v: 'x\0y' });
+    });
+
     it('waits for a knex transaction holding the connection, and is not interleaved into it', async () => {
       const order: string[] = [];
       let together: Promise<void> | undefined;
@@ -102,6 +120,11 @@ await describePostgres('writeTogether on PostgreSQL', (url) => {
   afterEach(async () => {
     await db.destroy();
     await dropSchema(url, schema);
+  });
+
+  it('sendTogether and an upsert by insertRows, inside a transaction', async () => {
+    await db.transaction((trx) => sendTogether(trx, [insert('a', 'one'), insertRows('t', [{ k: 'a', v: 'two' }, { k: 'b', v: undefined }], ['k'])]));
+    expect(await db('t').orderBy('k')).to.deep.equal([{ k: 'a', v: 'two' }, { k: 'b', v: null }]);
   });
 
   it('is an ordinary transaction: all or nothing', async () => {
