@@ -22,6 +22,12 @@ export type Dispatch = (type: string, data: unknown, meta: CommandMeta) => Promi
 /** What the engine needs of its module: the database, each process's tables, and what decisions read. */
 export interface EngineHost {
   db: Knex;
+  /**
+   * Where it looks for due commands and timers (the module's reader, on SQLite a connection of
+   * its own): those looks, one of each per pass, then do not wait in line for the writer
+   * connection, nor hold it. Rows committed before a pass are there; each is written on `db`.
+   */
+  reader?: Knex;
   tablesOf(process: ProcessDefinition): ProcessTables;
   env: ProcessEnv;
   /** The module's fence (in a cluster): delivery marks and timers are written only while it holds. */
@@ -99,8 +105,7 @@ export class ProcessEngine {
   private async deliver(process: ProcessDefinition): Promise<boolean> {
     const t = this.tables(process);
     const now = Date.now();
-    const rows = (await this.host
-      .db(`${t.outbox} as o`)
+    const rows = (await (this.host.reader ?? this.host.db)(`${t.outbox} as o`)
       .where('o.status', 'pending')
       .andWhere('o.next_attempt_at', '<=', now)
       .whereNotExists((q) => q.select(1).from(`${t.outbox} as e`).whereRaw('e.instance_id = o.instance_id').andWhere('e.status', 'pending').andWhereRaw('e.seq < o.seq'))
@@ -205,7 +210,7 @@ export class ProcessEngine {
   /** Fires due timers, after the projections the process reads have caught up with the log. */
   private async fireTimers(process: ProcessDefinition): Promise<boolean> {
     const t = this.tables(process);
-    const due = (await this.host.db(t.timers).where('due_at', '<=', Date.now()).orderBy('due_at').limit(100)) as ({ instance_id: string; name: string; due_at: number } & OriginRow)[];
+    const due = (await (this.host.reader ?? this.host.db)(t.timers).where('due_at', '<=', Date.now()).orderBy('due_at').limit(100)) as ({ instance_id: string; name: string; due_at: number } & OriginRow)[];
     if (due.length === 0) return false;
     // A timer's decision reads these projections as of now: one that has not caught up (a restored or
     // rebuilding replica, a database restarting) would decide on what it has not seen yet, for good

@@ -53,7 +53,7 @@ export async function openRunningModule(definition: ModuleDefinition, host: Modu
   });
   const tablesOf = (process: ProcessDefinition) => runners.get(process.name)!.tables as ProcessTables;
   const env = { tables: context.tables, config: host.config, settings };
-  const engine = new ProcessEngine({ db, tablesOf, env, catchUp: context.catchUp, fence }, definition.processes, host.dispatch, log, host.processes);
+  const engine = new ProcessEngine({ db, reader, tablesOf, env, catchUp: context.catchUp, fence }, definition.processes, host.dispatch, log, host.processes);
   // A process is run like a projection over its instance tables (processProjection.ts).
   for (const projection of [...definition.projections, ...definition.processes.map((p) => processProjection(p, env))]) {
     const runner = new ProjectionRunner(definition.name, projection, host.store, db, log, {
