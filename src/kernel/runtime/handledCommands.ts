@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { sleep } from '../event-store/subscription.js';
 import { batchedReads } from '../modules/batchedReads.js';
-import { writeTogether } from '../sqlite/oneTrip.js';
+import { insertRows, writeTogether } from '../sqlite/oneTrip.js';
 import { chunks } from '../sqlite/statementChunks.js';
 
 /** SQLite takes at most 999 bound values in a statement in older builds: 3 a row. */
@@ -88,13 +88,8 @@ export class HandledCommands {
     this.writing = this.collecting;
     this.collecting = new Map();
     const rows = [...this.writing].map(([id, { type, at }]) => ({ command_id: id, type, handled_at: at }));
-    await writeTogether(
-      this.writer,
-      [...chunks(rows, ROWS_PER_INSERT)].map((chunk) => ({
-        sql: `INSERT INTO handled_commands (command_id, type, handled_at) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')} ON CONFLICT (command_id) DO NOTHING`,
-        bindings: chunk.flatMap((r) => [r.command_id, r.type, r.handled_at]),
-      })),
-    );
+    const inserts = [...chunks(rows, ROWS_PER_INSERT)].map((chunk) => insertRows('handled_commands', chunk));
+    await writeTogether(this.writer, inserts.map(({ sql, bindings }) => ({ sql: `${sql} ON CONFLICT (command_id) DO NOTHING`, bindings })));
     this.writing = new Map();
   }
 }
