@@ -122,43 +122,76 @@ export function readPool(ctx: ModuleContext, type: string): Promise<{ reserved: 
 }
 
 const MAX_CONFLICTS = 20;
+/** Commands one append decides at most. */
+const MAX_TOGETHER = 100;
 
-/** Per module database handle and pool stream: the tail of the decisions queued in this process. */
-const queues = new WeakMap<object, Map<string, Promise<unknown>>>();
-
-/** Runs `work` after every earlier decision on the same pool in this process: only other processes can conflict. */
-function oneAtATime<T>(ctx: ModuleContext, stream: string, work: () => Promise<T>): Promise<T> {
-  let queue = queues.get(ctx.db);
-  if (!queue) queues.set(ctx.db, (queue = new Map()));
-  const next = (queue.get(stream) ?? Promise.resolve()).then(work);
-  const tail = next.catch(() => undefined);
-  queue.set(stream, tail);
-  void tail.then(() => queue.get(stream) === tail && queue.delete(stream));
-  return next;
+interface Asked {
+  command: PoolCommand;
+  resolve(outcome: PoolOutcome): void;
+  reject(error: unknown): void;
 }
+type PoolOutcome = { appended: EventOf[]; result: AppendResult | null };
+
+/** Per module database handle and pool stream: the commands waiting for the decision under way in this process. */
+const lines = new WeakMap<object, Map<string, Asked[]>>();
 
 /**
  * Decides a pool command on the pool's current state and appends with that state's revision.
- * Decisions on one pool take turns within a process; a conflict with another process (it
- * appended first) is decided again on the new state, after a short random pause; after many in
- * a row it gives up with a transient error, which the caller's outbox retries with backoff.
+ * Decisions on one pool take turns within a process, and the commands that arrive while one is
+ * being appended are decided together next, in the order they came, each on the state the ones
+ * before it leave, and appended in one append: one sync of the log for them all, where each had
+ * waited for its own (under bench:jobs every job of a type passed this one at a time). A
+ * conflict with another process (it appended first) is decided again on the new state, after a
+ * short random pause; after many in a row it gives up with a transient error, which the callers'
+ * outboxes retry with backoff.
  */
-export function handlePool(ctx: ModuleContext, command: PoolCommand): Promise<{ appended: EventOf[]; result: AppendResult | null }> {
+export function handlePool(ctx: ModuleContext, command: PoolCommand): Promise<PoolOutcome> {
   const stream = ctx.events.stream('pool', command.type);
-  return oneAtATime(ctx, stream, async () => {
-    for (let attempt = 1; ; attempt++) {
-      const { appended, revision } = await withPool(ctx, command.type, (p, revision) => ({ appended: pool.decide(command, p), revision }));
-      if (appended.length === 0) return { appended, result: null };
-      try {
-        const result = await ctx.events.append(stream, appended, { expectedRevision: revision === -1 ? 'no_stream' : revision });
-        return { appended, result };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        // Reload from the start: the stream may also be shorter than the fold (a restored log).
-        cacheOf(ctx).delete(stream);
-        if (attempt >= MAX_CONFLICTS) throw new UnavailableError(`pool ${command.type} is busy: ${attempt} conflicting appends in a row`);
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
-      }
-    }
+  let waiting = lines.get(ctx.db);
+  if (!waiting) lines.set(ctx.db, (waiting = new Map()));
+  const line = waiting.get(stream);
+  return new Promise<PoolOutcome>((resolve, reject) => {
+    if (line) return void line.push({ command, resolve, reject });
+    const first: Asked[] = [{ command, resolve, reject }];
+    waiting.set(stream, first);
+    void decideInTurn(ctx, stream, first, waiting);
   });
+}
+
+/** Decides the line's commands, a group at a time, until none are waiting. */
+async function decideInTurn(ctx: ModuleContext, stream: string, line: Asked[], lineOf: Map<string, Asked[]>): Promise<void> {
+  while (line.length > 0) {
+    const group = line.splice(0, MAX_TOGETHER);
+    try {
+      const outcomes = await decideTogether(ctx, stream, group.map((asked) => asked.command));
+      group.forEach((asked, i) => asked.resolve(outcomes[i]!));
+    } catch (error) {
+      for (const asked of group) asked.reject(error);
+    }
+  }
+  lineOf.delete(stream);
+}
+
+async function decideTogether(ctx: ModuleContext, stream: string, commands: PoolCommand[]): Promise<PoolOutcome[]> {
+  const type = commands[0]!.type;
+  for (let attempt = 1; ; attempt++) {
+    const { decided, revision } = await withPool(ctx, type, (p, revision) => {
+      if (commands.length === 1) return { decided: [pool.decide(commands[0]!, p)], revision };
+      // Several: each decides on what the ones before it leave, on a copy (the fold stays what the log holds until the append is in).
+      const state = { reserved: new Set(p.reserved), waiting: new Set(p.waiting) };
+      return { decided: commands.map((c) => pool.decide(c, state).map((e) => (pool.evolve(state, e as PoolEvent), e))), revision };
+    });
+    const appended = decided.flat();
+    if (appended.length === 0) return decided.map(() => ({ appended: [], result: null }));
+    try {
+      const result = await ctx.events.append(stream, appended, { expectedRevision: revision === -1 ? 'no_stream' : revision });
+      return decided.map((events) => ({ appended: events, result: events.length > 0 ? result : null }));
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      // Reload from the start: the stream may also be shorter than the fold (a restored log).
+      cacheOf(ctx).delete(stream);
+      if (attempt >= MAX_CONFLICTS) throw new UnavailableError(`pool ${type} is busy: ${attempt} conflicting appends in a row`);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+    }
+  }
 }

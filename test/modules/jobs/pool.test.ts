@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { WrongExpectedRevisionError, type EventOf, type RecordedEvent } from '../../../src/kernel/host.js';
 import { ReleaseSlot, ReserveSlot } from '../../../src/modules/jobs/commands.js';
 import { SlotReleased, SlotReserved, SlotWaitAbandoned, SlotWaitStarted } from '../../../src/modules/jobs/events.js';
-import { MAX_CACHED_POOLS, cachedPoolCount, pool, readPool, type PoolCommand } from '../../../src/modules/jobs/pool.js';
+import { MAX_CACHED_POOLS, cachedPoolCount, handlePool, pool, readPool, type PoolCommand } from '../../../src/modules/jobs/pool.js';
 import { deciderSpec as spec } from '../../../src/kernel/host.js';
 import { tempDir } from '../../support/tempDir.js';
 import { startJobs, type JobsApp } from '../../support/jobsHarness.js';
@@ -146,6 +146,27 @@ describe('jobs: a pool of slots', () => {
       expect(new Set(after.line.slice(5))).to.deep.equal(new Set(late));
       // Each process's running fold agrees with the log.
       for (const app of [a, b]) expect(await readPool(app.ctx(), type)).to.deep.include({ reserved: 5, waiting: 15, revision: after.events - 1 });
+    });
+
+    it('in one process, commands arriving while an append is under way are decided together: one append for many, each answered its own events', async () => {
+      let poolAppends = 0;
+      const append = a.store.append.bind(a.store);
+      a.store.append = async (stream, ...rest) => {
+        if (stream === `jobs.pool-${type}`) poolAppends++;
+        return append(stream, ...rest);
+      };
+      const jobs = Array.from({ length: 40 }, () => randomUUID());
+      const outcomes = await Promise.all(jobs.map((jobId) => handlePool(a.ctx(), { kind: 'reserve', type, jobId, size: 5 })));
+      // The first alone, the others behind it together (a few groups at most).
+      expect(poolAppends).to.be.within(2, 5);
+      outcomes.forEach((outcome, i) => expect(outcome.appended.map((e) => [e.type, (e.data as { jobId: string }).jobId])).to.deep.equal([[i < 5 ? SlotReserved.type : SlotWaitStarted.type, jobs[i]]]));
+      const { holding, line } = await replay(5);
+      expect([...holding]).to.deep.equal(jobs.slice(0, 5));
+      expect(line).to.deep.equal(jobs.slice(5));
+      // Decided together, a release frees its slot to the first in line, and a job asking twice is answered once.
+      const again = await Promise.all([handlePool(a.ctx(), { kind: 'release', type, jobId: jobs[0]!, size: 5 }), handlePool(a.ctx(), { kind: 'reserve', type, jobId: jobs[6]!, size: 5 }), handlePool(a.ctx(), { kind: 'release', type, jobId: jobs[1]!, size: 5 })]);
+      expect(again.map((o) => o.appended.map((e) => (e.data as { jobId: string }).jobId))).to.deep.equal([[jobs[0], jobs[5]], [], [jobs[1], jobs[6]]]);
+      expect(await readPool(b.ctx(), type)).to.deep.include({ reserved: 5, waiting: 33 });
     });
 
     it('a repeated command (same command id, or a new id for the same job) reserves once', async () => {
