@@ -1,5 +1,5 @@
 /**
- * npm run bench:orders [-- --orders 2000 --clients 32 --runs 3]
+ * npm run bench:orders [-- --orders 2000 --clients 32 --runs 3 --rate <orders/s>]
  * Orders from placed to confirmed with their mail written, over HTTP: the real application (every
  * module, SQLite in a temp dir, mail written as files) in this process. A member, its items and
  * its customers are created first, and one warm-up order goes all the way through; then
@@ -7,7 +7,8 @@
  * accepted, until every order is confirmed and its mail sent: orders/s from the first OrderPlaced
  * to the last MailSent, p50/p99 of each order's OrderPlaced → MailSent (the events' recordedAt);
  * (2) half as many orders placed on a schedule at half that rate (open loop), latency counted from
- * each order's scheduled time to its MailSent. The last line is one JSON object with the medians.
+ * each order's scheduled time to its MailSent (`--rate` paces it at a rate of your own). The last
+ * line is one JSON object with the medians.
  */
 import { Command } from 'commander';
 import pino from 'pino';
@@ -29,8 +30,9 @@ const opts = new Command('bench:orders')
   .option('--clients <n>', 'clients placing orders at the maximum, each one order at a time', positiveInteger, 32)
   .option('--customers <n>', 'customers the orders go to, in turn', positiveInteger, 64)
   .option('--runs <n>', 'runs, each on a fresh server and data directory; figures are medians', positiveInteger, 3)
+  .option('--rate <orders/s>', 'the paced phase at this rate instead of half the measured maximum', positiveInteger)
   .parse()
-  .opts<{ orders: number; clients: number; customers: number; runs: number }>();
+  .opts<{ orders: number; clients: number; customers: number; runs: number; rate?: number }>();
 
 interface Figures {
   ordersPerS: number;
@@ -131,7 +133,7 @@ async function run(index: number): Promise<Figures> {
     );
 
     // (2) half the maximum, on a schedule: latency from when each order was due.
-    const pacedRate = Math.max(1, Math.round(ordersPerS / 2));
+    const pacedRate = opts.rate ?? Math.max(1, Math.round(ordersPerS / 2));
     const pacedCount = Math.max(1, Math.round(opts.orders / 2));
     const dueAt = new Map<string, number>();
     const { maxStartLagMs } = await openLoop(pacedCount, pacedRate, async (n, due) => void dueAt.set(await place(shop, opts.orders + n), due));
@@ -155,7 +157,7 @@ async function run(index: number): Promise<Figures> {
 }
 
 try {
-  console.log(`bench:orders: ${opts.orders} orders by ${opts.clients} clients to ${opts.customers} customers, then ${Math.round(opts.orders / 2)} paced at half the rate; ${opts.runs} run(s), SQLite, mail to files`);
+  console.log(`bench:orders: ${opts.orders} orders by ${opts.clients} clients to ${opts.customers} customers, then ${Math.round(opts.orders / 2)} paced at ${opts.rate ? `${opts.rate} orders/s` : 'half the rate'}; ${opts.runs} run(s), SQLite, mail to files`);
   const results: Figures[] = [];
   for (let i = 0; i < opts.runs; i++) results.push(await run(i));
   const summary = Object.fromEntries(Object.keys(results[0]!).map((k) => [k, median(results.map((r) => r[k as keyof Figures]))]));
