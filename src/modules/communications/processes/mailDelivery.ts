@@ -10,6 +10,9 @@ import { MailFailed, MailRequested, MailSent } from '../events.js';
  */
 export const mailDelivery = defineProcess<{ mailId: string }>({
   name: 'mail_delivery',
+  // Eight mails in flight at most: one slow delivery does not hold up the rest, and an SMTP
+  // server is not asked for more connections at once than such servers commonly allow a client.
+  concurrency: 8,
   initialState: (mailId) => ({ mailId }),
   sends: [DeliverMail, MarkMailFailed],
   reactions: [

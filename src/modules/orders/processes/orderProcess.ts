@@ -67,6 +67,9 @@ const pendingFor = (state: OrderSaga, what: OrderSaga['waitingFor']) => state.st
  */
 export const orderProcess = defineProcess<OrderSaga>({
   name: 'order_process',
+  // Orders of different customers go out side by side (one order's commands stay in order); two
+  // for one customer meet in its stream, where customers decides the later again on the new state.
+  concurrency: 16,
   initialState: (orderId) => ({ orderId, customerId: '', placedBy: null, totalCents: 0, status: 'pending', waitingFor: 'customer' }),
   correlationKey: (state) => state.customerId || undefined,
   waitsFor: [customersReplica.name, itemPrices.name],
