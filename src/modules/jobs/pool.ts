@@ -122,28 +122,33 @@ export function readPool(ctx: ModuleContext, type: string): Promise<{ reserved: 
 }
 
 const MAX_CONFLICTS = 20;
-/** Commands one append decides at most. */
+/** Commands decided together at most. */
 const MAX_TOGETHER = 100;
 
+/** A command waiting for its decision, with the context of its own delivery (its events' ids and stamps come from it). */
 interface Asked {
+  ctx: ModuleContext;
   command: PoolCommand;
   resolve(outcome: PoolOutcome): void;
   reject(error: unknown): void;
 }
 type PoolOutcome = { appended: EventOf[]; result: AppendResult | null };
 
-/** Per module database handle and pool stream: the commands waiting for the decision under way in this process. */
+/** Per module database handle and pool stream: the commands waiting for the decisions under way in this process. */
 const lines = new WeakMap<object, Map<string, Asked[]>>();
 
 /**
  * Decides a pool command on the pool's current state and appends with that state's revision.
- * Decisions on one pool take turns within a process, and the commands that arrive while one is
- * being appended are decided together next, in the order they came, each on the state the ones
- * before it leave, and appended in one append: one sync of the log for them all, where each had
- * waited for its own (under bench:jobs every job of a type passed this one at a time). A
- * conflict with another process (it appended first) is decided again on the new state, after a
- * short random pause; after many in a row it gives up with a transient error, which the callers'
- * outboxes retry with backoff.
+ * Decisions on one pool take turns within a process; the commands that arrive while some are
+ * being appended are decided next together, in the order they came, each on the state the ones
+ * before it leave, and appended at once, each by its own command (its event ids derive from its
+ * command's id, so a command delivered again appends nothing new) with the revision the ones
+ * before it lead to: the log's group commit takes them in one transaction, one sync for them
+ * all, where each had waited for its own (under bench:jobs every job of a type passed this one
+ * at a time). Those refused for a stale revision are decided again on the new state: another
+ * process appended first, or a command before them turned out to be in the log already and
+ * appended nothing. After many conflicts in a row it gives up with a transient error, which the
+ * callers' outboxes retry with backoff.
  */
 export function handlePool(ctx: ModuleContext, command: PoolCommand): Promise<PoolOutcome> {
   const stream = ctx.events.stream('pool', command.type);
@@ -151,47 +156,66 @@ export function handlePool(ctx: ModuleContext, command: PoolCommand): Promise<Po
   if (!waiting) lines.set(ctx.db, (waiting = new Map()));
   const line = waiting.get(stream);
   return new Promise<PoolOutcome>((resolve, reject) => {
-    if (line) return void line.push({ command, resolve, reject });
-    const first: Asked[] = [{ command, resolve, reject }];
+    if (line) return void line.push({ ctx, command, resolve, reject });
+    const first: Asked[] = [{ ctx, command, resolve, reject }];
     waiting.set(stream, first);
-    void decideInTurn(ctx, stream, first, waiting);
+    void decideInTurn(stream, first, waiting);
   });
 }
 
 /** Decides the line's commands, a group at a time, until none are waiting. */
-async function decideInTurn(ctx: ModuleContext, stream: string, line: Asked[], lineOf: Map<string, Asked[]>): Promise<void> {
-  while (line.length > 0) {
-    const group = line.splice(0, MAX_TOGETHER);
-    try {
-      const outcomes = await decideTogether(ctx, stream, group.map((asked) => asked.command));
-      group.forEach((asked, i) => asked.resolve(outcomes[i]!));
-    } catch (error) {
-      for (const asked of group) asked.reject(error);
-    }
-  }
+async function decideInTurn(stream: string, line: Asked[], lineOf: Map<string, Asked[]>): Promise<void> {
+  while (line.length > 0) await decideTogether(stream, line.splice(0, MAX_TOGETHER));
   lineOf.delete(stream);
 }
 
-async function decideTogether(ctx: ModuleContext, stream: string, commands: PoolCommand[]): Promise<PoolOutcome[]> {
-  const type = commands[0]!.type;
-  for (let attempt = 1; ; attempt++) {
-    const { decided, revision } = await withPool(ctx, type, (p, revision) => {
-      if (commands.length === 1) return { decided: [pool.decide(commands[0]!, p)], revision };
-      // Several: each decides on what the ones before it leave, on a copy (the fold stays what the log holds until the append is in).
-      const state = { reserved: new Set(p.reserved), waiting: new Set(p.waiting) };
-      return { decided: commands.map((c) => pool.decide(c, state).map((e) => (pool.evolve(state, e as PoolEvent), e))), revision };
-    });
-    const appended = decided.flat();
-    if (appended.length === 0) return decided.map(() => ({ appended: [], result: null }));
+async function decideTogether(stream: string, group: Asked[]): Promise<void> {
+  let pending = group;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const { ctx, command } = pending[0]!;
+    let decided: EventOf[][];
+    let revision: number;
     try {
-      const result = await ctx.events.append(stream, appended, { expectedRevision: revision === -1 ? 'no_stream' : revision });
-      return decided.map((events) => ({ appended: events, result: events.length > 0 ? result : null }));
+      ({ decided, revision } = await withPool(ctx, command.type, (p, at) => {
+        if (pending.length === 1) return { decided: [pool.decide(command, p)], revision: at };
+        // Several: each decides on what the ones before it leave, on a copy (the fold stays what the log holds).
+        const state = { reserved: new Set(p.reserved), waiting: new Set(p.waiting) };
+        return { decided: pending.map((a) => pool.decide(a.command, state).map((e) => (pool.evolve(state, e as PoolEvent), e))), revision: at };
+      }));
     } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      // Reload from the start: the stream may also be shorter than the fold (a restored log).
-      cacheOf(ctx).delete(stream);
-      if (attempt >= MAX_CONFLICTS) throw new UnavailableError(`pool ${type} is busy: ${attempt} conflicting appends in a row`);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+      for (const asked of pending) asked.reject(error);
+      return;
     }
+    let expected = revision;
+    const appends = pending.map((asked, i) => {
+      const events = decided[i]!;
+      if (events.length === 0) return Promise.resolve(null);
+      const append = asked.ctx.events.append(stream, events, { expectedRevision: expected === -1 ? 'no_stream' : expected });
+      expected += events.length;
+      return append;
+    });
+    const outcomes = await Promise.allSettled(appends);
+    const conflicted: Asked[] = [];
+    outcomes.forEach((outcome, i) => {
+      const asked = pending[i]!;
+      if (outcome.status === 'fulfilled') asked.resolve({ appended: decided[i]!, result: outcome.value });
+      else if (outcome.reason instanceof WrongExpectedRevisionError) conflicted.push(asked);
+      else asked.reject(outcome.reason);
+    });
+    if (conflicted.length === 0) return;
+    // Reload from the start: the stream may also be shorter than the fold (a restored log).
+    cacheOf(ctx).delete(stream);
+    // Some went in: those behind them only built on one that appended nothing. Again at once, as a first try.
+    if (conflicted.length < pending.length) {
+      pending = conflicted;
+      attempt = 0;
+      continue;
+    }
+    if (attempt >= MAX_CONFLICTS) {
+      for (const asked of conflicted) asked.reject(new UnavailableError(`pool ${command.type} is busy: ${attempt} conflicting appends in a row`));
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+    pending = conflicted;
   }
 }
