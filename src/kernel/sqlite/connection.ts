@@ -79,7 +79,7 @@ class PreparingSqliteClient extends SqliteClient {
 }
 
 /**
- * ... whose transactions begin IMMEDIATE. knex begins them DEFERRED, and in WAL mode a deferred
+ * The client above, with transactions that begin IMMEDIATE. knex begins them DEFERRED, and in WAL mode a deferred
  * transaction that has read and then writes fails at once with SQLITE_BUSY when another process
  * wrote in between (its snapshot is stale; busy_timeout is not consulted). Module databases are
  * written by several processes of a cluster (the leader's projections and processes, any

@@ -61,12 +61,7 @@ export function insertRows(table: string, rows: readonly object[], conflict?: re
 export async function writeTogether(db: Knex, statements: readonly Statement[]): Promise<void> {
   if (statements.length === 0) return;
   const script = db.client.config.client === 'sqlite3' ? scriptOf(statements) : undefined;
-  if (script === undefined) {
-    await db.transaction(async (trx) => {
-      for (const s of statements) await trx.raw(s.sql, s.bindings as readonly Knex.RawBinding[]);
-    });
-    return;
-  }
+  if (script === undefined) return db.transaction((trx) => sendTogether(trx, statements));
   await withRaw(db, async (conn) => {
     try {
       await exec(conn, script);
