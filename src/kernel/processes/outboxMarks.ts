@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Fence } from '../projections/fence.js';
 import type { ProcessDefinition } from '../types/process.js';
-import { writeTogether } from '../sqlite/oneTrip.js';
+import { sendTogether, writeTogether } from '../sqlite/oneTrip.js';
 import { chunks } from '../sqlite/statementChunks.js';
 import { originOf, stepsIn, undoDelivered } from './advance.js';
 import type { OutboxRow, ProcessTables } from './processTables.js';
@@ -20,21 +20,15 @@ const ROWS_PER_UPDATE = 500;
  */
 export async function markDelivered(process: ProcessDefinition, db: Knex, tables: ProcessTables, rows: readonly OutboxRow[], fence?: Fence): Promise<void> {
   if (rows.length === 0) return;
-  if (!fence?.checked && !rows.some((row) => row.purpose === 'undo')) {
-    // Nothing to read in between (no fence to check, no compensation to move on): one round trip.
-    const updates = [...chunks(rows, ROWS_PER_UPDATE)].map((chunk) => ({
-      sql: `UPDATE "${tables.outbox}" SET status = 'done', attempts = attempts + 1, last_error = NULL WHERE seq IN (${chunk.map(() => '?').join(', ')})`,
-      bindings: chunk.map((r) => r.seq),
-    }));
-    await writeTogether(db, updates);
-    return;
-  }
+  const updates = [...chunks(rows, ROWS_PER_UPDATE)].map((chunk) => ({
+    sql: `UPDATE "${tables.outbox}" SET status = 'done', attempts = attempts + 1, last_error = NULL WHERE seq IN (${chunk.map(() => '?').join(', ')})`,
+    bindings: chunk.map((r) => r.seq),
+  }));
+  // Nothing to read in between (no fence to check, no compensation to move on): one round trip.
+  if (!fence?.checked && !rows.some((row) => row.purpose === 'undo')) return writeTogether(db, updates);
   await db.transaction(async (trx) => {
     await fence?.check(trx);
-    for (const chunk of chunks(rows, ROWS_PER_UPDATE)) {
-      const seqs = chunk.map((r) => r.seq);
-      await trx(tables.outbox).whereIn('seq', seqs).update({ status: 'done', attempts: trx.raw('attempts + 1'), last_error: null });
-    }
+    await sendTogether(trx, updates);
     for (const row of rows) if (row.purpose === 'undo') await undoDelivered(process, stepsIn(trx, tables), row.instance_id, originOf(row));
   });
 }

@@ -194,7 +194,9 @@ function prepareKept(db: RawDb, sql: string): Promise<sqlite3.Statement> {
 
 /** A prepared statement kept per connection and SQL text, for fixed SQL on hot paths. */
 export function prepared(db: RawDb, sql: string): sqlite3.Statement {
-  const statement = keptStatement(db, sql) ?? db.prepare(sql);
+  const kept = keptStatement(db, sql);
+  if (kept) return kept;
+  const statement = db.prepare(sql);
   keep(db, sql, statement);
   return statement;
 }
