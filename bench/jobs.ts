@@ -1,5 +1,5 @@
 /**
- * npm run bench:jobs [-- --jobs 10000 --concurrency 32 --runs 3 --rate <jobs/s>]
+ * npm run bench:jobs [-- --jobs 10000 --concurrency 32 --runs 3 --rate <jobs/s> --sqlite-probe]
  * Jobs through the pipeline to `scheduled`, over HTTP: the real server (the jobs module alone,
  * SQLite in a temp dir, a pool large enough for every job) in this process, a client posting
  * `POST /jobs` with a fixed number of requests in flight. The clock runs from the first job's
@@ -10,7 +10,9 @@
  * waiting in line behind earlier jobs; so each run then submits half as many jobs on a schedule at
  * half the rate it measured (open loop: sent when due whether or not earlier ones were answered),
  * latency counted from each job's scheduled time to its JobScheduled (`pacedP99AcceptedToScheduledMs`).
- * `--rate` paces that phase at a rate of your own instead.
+ * `--rate` paces that phase at a rate of your own instead. `--sqlite-probe` prints, after each run, what
+ * each SQLite connection did over it (bench/support/sqliteProbe.ts): trips per job, and the share
+ * of the run it was busy and held inside transactions.
  */
 import { Command } from 'commander';
 import { positiveInteger } from '../src/kernel/cli/argParsers.js';
@@ -23,6 +25,7 @@ import { jobs as jobsModule } from '../src/modules/jobs/index.js';
 import { tempDir } from '../test/support/tempDir.js';
 import { countEvents, eventsOfTypes, until } from './support/log.js';
 import { closedLoop, openLoop } from './support/openLoop.js';
+import { probeLines, probeSqlite } from './support/sqliteProbe.js';
 import { latencyFigures, median } from './support/stats.js';
 import { failureMessage } from './support/failure.js';
 
@@ -32,8 +35,9 @@ const opts = new Command('bench:jobs')
   .option('--concurrency <n>', 'POST /jobs requests in flight', positiveInteger, 32)
   .option('--runs <n>', 'runs, each on a fresh server and data directory; figures are medians', positiveInteger, 3)
   .option('--rate <jobs/s>', 'the paced phase at this rate instead of half the measured maximum', positiveInteger)
+  .option('--sqlite-probe', "after each run, each SQLite connection's trips per job and its share of the run busy and inside transactions")
   .parse()
-  .opts<{ jobs: number; concurrency: number; runs: number; rate?: number }>();
+  .opts<{ jobs: number; concurrency: number; runs: number; rate?: number; sqliteProbe?: boolean }>();
 
 interface Figures {
   jobsPerS: number;
@@ -77,6 +81,7 @@ async function run(index: number): Promise<Figures> {
   const dir = await tempDir('seams-bench-jobs-');
   const total = opts.jobs + pacedCount;
   const config = { ...loadConfig({}), port: 0, dataDir: dir.path, logLevel: 'silent', env: { JOBS_POOL_SIZE: String(total * 2) } };
+  const probe = opts.sqliteProbe ? probeSqlite(dir.path) : undefined;
   // identity issues the end system's service token (and keeps what revokes it); jobs does the work.
   const server = await startServer([identity, jobsModule], config, pino({ level: 'silent' }));
   const base = `http://127.0.0.1:${server.port}`;
@@ -137,6 +142,7 @@ async function run(index: number): Promise<Figures> {
     const paced = latencyFigures([...dueAt].map(([id, due]) => jobs.get(id)!.scheduledAt! - due));
     console.log(`  paced at ${pacedRate} jobs/s (${pacedCount} jobs, sends at most ${maxStartLagMs} ms late): due → scheduled p50 ${paced.p50} ms, p99 ${paced.p99} ms`);
     console.log(`  paced, each hop's p50: JobAccepted ${hops([...dueAt.keys()].map((id) => jobs.get(id)!))}`);
+    if (probe) console.log(['  SQLite connections over the run (both phases):', ...probeLines(probe.figures(), { count: total, unit: 'job' })].join('\n'));
     return {
       jobsPerS,
       p50AcceptedToScheduledMs: max.p50,
@@ -147,6 +153,7 @@ async function run(index: number): Promise<Figures> {
       pacedP99AcceptedToScheduledMs: paced.p99,
     };
   } finally {
+    probe?.stop();
     await server.close();
     await dir.cleanup();
   }

@@ -1,5 +1,5 @@
 /**
- * npm run bench:orders [-- --orders 2000 --clients 32 --runs 3 --rate <orders/s>]
+ * npm run bench:orders [-- --orders 2000 --clients 32 --runs 3 --rate <orders/s> --sqlite-probe]
  * Orders from placed to confirmed with their mail written, over HTTP: the real application (every
  * module, SQLite in a temp dir, mail written as files) in this process. A member, its items and
  * its customers are created first, and one warm-up order goes all the way through; then
@@ -8,7 +8,7 @@
  * to the last MailSent, p50/p99 of each order's OrderPlaced → MailSent (the events' recordedAt);
  * (2) half as many orders placed on a schedule at half that rate (open loop), latency counted from
  * each order's scheduled time to its MailSent (`--rate` paces it at a rate of your own). The last
- * line is one JSON object with the medians.
+ * line is one JSON object with the medians. `--sqlite-probe`: as bench:jobs's, per order.
  */
 import { Command } from 'commander';
 import pino from 'pino';
@@ -21,6 +21,7 @@ import { requestJson, signUp } from '../test/support/serverProcess.js';
 import { tempDir } from '../test/support/tempDir.js';
 import { countEvents, eventsOfTypes, until } from './support/log.js';
 import { closedLoop, openLoop } from './support/openLoop.js';
+import { probeLines, probeSqlite } from './support/sqliteProbe.js';
 import { latencyFigures, median } from './support/stats.js';
 import { failureMessage } from './support/failure.js';
 
@@ -31,8 +32,9 @@ const opts = new Command('bench:orders')
   .option('--customers <n>', 'customers the orders go to, in turn', positiveInteger, 64)
   .option('--runs <n>', 'runs, each on a fresh server and data directory; figures are medians', positiveInteger, 3)
   .option('--rate <orders/s>', 'the paced phase at this rate instead of half the measured maximum', positiveInteger)
+  .option('--sqlite-probe', "after each run, each SQLite connection's trips per order and its share of the run busy and inside transactions")
   .parse()
-  .opts<{ orders: number; clients: number; customers: number; runs: number; rate?: number }>();
+  .opts<{ orders: number; clients: number; customers: number; runs: number; rate?: number; sqliteProbe?: boolean }>();
 
 interface Figures {
   ordersPerS: number;
@@ -106,6 +108,7 @@ async function timeline(store: EventStore): Promise<Map<string, { placedAt: numb
 async function run(index: number): Promise<Figures> {
   const dir = await tempDir('seams-bench-orders-');
   const config = { ...loadConfig({}), port: 0, dataDir: dir.path, logLevel: 'silent' };
+  const probe = opts.sqliteProbe ? probeSqlite(dir.path) : undefined;
   let server: RunningServer | undefined;
   try {
     server = await startServer(modules, config, pino({ level: 'silent' }));
@@ -141,6 +144,7 @@ async function run(index: number): Promise<Figures> {
     orders = await timeline(store);
     const paced = latencyFigures([...dueAt].map(([id, due]) => orders.get(id)!.mailedAt! - due));
     console.log(`  paced at ${pacedRate} orders/s (${pacedCount} orders, sends at most ${maxStartLagMs} ms late): due → mailed p50 ${paced.p50} ms, p99 ${paced.p99} ms`);
+    if (probe) console.log(['  SQLite connections over the run (both phases):', ...probeLines(probe.figures(), { count: 1 + opts.orders + pacedCount, unit: 'order' })].join('\n'));
     return {
       ordersPerS,
       p50PlacedToMailedMs: max.p50,
@@ -151,6 +155,7 @@ async function run(index: number): Promise<Figures> {
       pacedP99PlacedToMailedMs: paced.p99,
     };
   } finally {
+    probe?.stop();
     await server?.close();
     await dir.cleanup();
   }
