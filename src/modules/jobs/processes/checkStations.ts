@@ -13,8 +13,14 @@ import { JobAccepted, JobPrepared, JobValidated } from '../events.js';
  *   JobValidated → prepare  → JobPrepared   → the schedule station (scheduleStation.ts)
  */
 
-/** Jobs a station works on at once (each job's own steps stay in order). */
-export const STATION_CONCURRENCY = 16;
+/**
+ * Jobs a station works on at once (each job's own steps stay in order): every command the engine
+ * finds due in one look (it takes up to 100). Sixteen at a time, a look's commands went out in
+ * waves, each waiting for its appends to reach the disk; all at once they meet in a commit or two
+ * of the log (bench:jobs 2026-12-01, medians of 3: 246 → 295 jobs/s; at one rate, 110 jobs/s,
+ * paced p99 380 → 371 ms).
+ */
+export const STATION_CONCURRENCY = 100;
 
 interface CheckState {
   jobId: string;
