@@ -12,7 +12,7 @@ const amount = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 1
  */
 export const confirmationMail = defineProcess<{ orderId: string }>({
   name: 'confirmation_mail',
-  concurrency: 16, // each order's mail is a request of its own (its idempotency key the order id)
+  concurrency: 100, // each order's mail is a request of its own (its idempotency key the order id); all a look finds at once
   initialState: (orderId) => ({ orderId }),
   waitsFor: [customersReplica.name],
   sends: [SendMail],

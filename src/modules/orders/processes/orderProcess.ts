@@ -69,7 +69,9 @@ export const orderProcess = defineProcess<OrderSaga>({
   name: 'order_process',
   // Orders of different customers go out side by side (one order's commands stay in order); two
   // for one customer meet in its stream, where customers decides the later again on the new state.
-  concurrency: 16,
+  // Every command a look of the engine finds at once (it takes up to 100): sixteen at a time went
+  // out in waves, each waiting for its appends to reach the disk.
+  concurrency: 100,
   initialState: (orderId) => ({ orderId, customerId: '', placedBy: null, totalCents: 0, status: 'pending', waitingFor: 'customer' }),
   correlationKey: (state) => state.customerId || undefined,
   waitsFor: [customersReplica.name, itemPrices.name],
