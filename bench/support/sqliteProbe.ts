@@ -65,12 +65,14 @@ export function probeSqlite(dataDir: string): { figures(): ConnectionFigures[]; 
     const sent = performance.now();
     t.trips++;
     if (t.inFlight++ === 0) t.busySince = sent;
-    if (BEGINS.test(sql) && !WHOLE.test(sql)) t.txSince = sent;
+    // Read once per trip: a script may be long.
+    const whole = WHOLE.test(sql);
+    if (!whole && BEGINS.test(sql)) t.txSince = sent;
     const at = args.findLastIndex((a) => typeof a === 'function');
     const done = () => {
       const now = performance.now();
       if (--t.inFlight === 0) t.busyMs += now - t.busySince;
-      if (WHOLE.test(sql)) {
+      if (whole) {
         t.txMs += now - sent;
         t.transactions++;
       } else if (ENDS.test(sql) && t.txSince !== undefined) {

@@ -101,11 +101,16 @@ export class ProcessEngine {
     return this.host.tablesOf(process);
   }
 
+  /** Where the looks for due commands and timers go (EngineHost.reader). */
+  private get looks(): Knex {
+    return this.host.reader ?? this.host.db;
+  }
+
   /** Delivers due outbox commands, the oldest first and never overtaking an earlier one of the same instance. */
   private async deliver(process: ProcessDefinition): Promise<boolean> {
     const t = this.tables(process);
     const now = Date.now();
-    const rows = (await (this.host.reader ?? this.host.db)(`${t.outbox} as o`)
+    const rows = (await this.looks(`${t.outbox} as o`)
       .where('o.status', 'pending')
       .andWhere('o.next_attempt_at', '<=', now)
       .whereNotExists((q) => q.select(1).from(`${t.outbox} as e`).whereRaw('e.instance_id = o.instance_id').andWhere('e.status', 'pending').andWhereRaw('e.seq < o.seq'))
@@ -210,7 +215,7 @@ export class ProcessEngine {
   /** Fires due timers, after the projections the process reads have caught up with the log. */
   private async fireTimers(process: ProcessDefinition): Promise<boolean> {
     const t = this.tables(process);
-    const due = (await (this.host.reader ?? this.host.db)(t.timers).where('due_at', '<=', Date.now()).orderBy('due_at').limit(100)) as ({ instance_id: string; name: string; due_at: number } & OriginRow)[];
+    const due = (await this.looks(t.timers).where('due_at', '<=', Date.now()).orderBy('due_at').limit(100)) as ({ instance_id: string; name: string; due_at: number } & OriginRow)[];
     if (due.length === 0) return false;
     // A timer's decision reads these projections as of now: one that has not caught up (a restored or
     // rebuilding replica, a database restarting) would decide on what it has not seen yet, for good

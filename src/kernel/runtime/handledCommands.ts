@@ -88,8 +88,7 @@ export class HandledCommands {
     this.writing = this.collecting;
     this.collecting = new Map();
     const rows = [...this.writing].map(([id, { type, at }]) => ({ command_id: id, type, handled_at: at }));
-    const inserts = [...chunks(rows, ROWS_PER_INSERT)].map((chunk) => insertRows('handled_commands', chunk));
-    await writeTogether(this.writer, inserts.map(({ sql, bindings }) => ({ sql: `${sql} ON CONFLICT (command_id) DO NOTHING`, bindings })));
+    await writeTogether(this.writer, [...chunks(rows, ROWS_PER_INSERT)].map((chunk) => insertRows('handled_commands', chunk, ['command_id'], 'nothing')));
     this.writing = new Map();
   }
 }

@@ -40,12 +40,19 @@ export function inline({ sql, bindings }: Statement): string {
 
 const quoted = (name: string) => `"${name}"`;
 
-/** A multi-row INSERT of `rows` (their columns those of the first), or an upsert on `conflict` replacing the other columns. */
-export function insertRows(table: string, rows: readonly object[], conflict?: readonly string[]): Statement {
+/**
+ * A multi-row INSERT of `rows` (their columns those of the first); with `conflict`, a row that
+ * collides on those columns replaces the other columns (an upsert), or with `onConflict` 'nothing'
+ * is left as it is.
+ */
+export function insertRows(table: string, rows: readonly object[], conflict?: readonly string[], onConflict: 'update' | 'nothing' = 'update'): Statement {
   const columns = Object.keys(rows[0]!);
   const row = `(${columns.map(() => '?').join(', ')})`;
   let sql = `INSERT INTO ${quoted(table)} (${columns.map(quoted).join(', ')}) VALUES ${rows.map(() => row).join(', ')}`;
-  if (conflict) sql += ` ON CONFLICT (${conflict.map(quoted).join(', ')}) DO UPDATE SET ${columns.filter((c) => !conflict.includes(c)).map((c) => `${quoted(c)} = excluded.${quoted(c)}`).join(', ')}`;
+  if (conflict) {
+    sql += ` ON CONFLICT (${conflict.map(quoted).join(', ')}) DO `;
+    sql += onConflict === 'nothing' ? 'NOTHING' : `UPDATE SET ${columns.filter((c) => !conflict.includes(c)).map((c) => `${quoted(c)} = excluded.${quoted(c)}`).join(', ')}`;
+  }
   return { sql, bindings: rows.flatMap((r) => columns.map((c) => (r as Record<string, unknown>)[c] ?? null)) };
 }
 
