@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import express, { type RequestHandler, type Router } from 'express';
+import express, { type RequestHandler } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -9,7 +9,7 @@ import { SeamsMetrics } from '../telemetry/metrics.js';
 import { observeRequests } from './httpObservability.js';
 import { metricsRoute } from './metricsRoute.js';
 import { mountPages } from './pages.js';
-import { router } from './routeHandler.js';
+import { router, type RouteTable } from './routeHandler.js';
 import type { ModuleRuntime } from '../runtime/runtime.js';
 import { openApiDocument } from '../http/openapi.js';
 import { operationsRoutes } from './operationsRoutes.js';
@@ -82,10 +82,12 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   // A module's routes are found by the first path segment in one step, not by walking every layer
   // mounted before them (the pages, /admin, the modules ahead): about a tenth of a read's CPU went to
   // express's router matching paths. No module takes a kernel path (KERNEL_PATHS), so no route moves.
-  const moduleRouters = new Map<string, Router>();
-  app.use('/:module', (req, res, next) => {
-    const moduleRouter = moduleRouters.get(req.params.module as string);
-    if (moduleRouter) moduleRouter(req, res, next);
+  const moduleRoutes = new Map<string, RouteTable>();
+  app.use((req, res, next) => {
+    const path = req.path;
+    const end = path.indexOf('/', 1);
+    const table = moduleRoutes.get(end === -1 ? path.slice(1) : path.slice(1, end));
+    if (table) table(req, res, next, end === -1 ? '/' : path.slice(end));
     else next();
   });
 
@@ -106,11 +108,11 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     revocations.set(module.name, revocationCheck(checker, () => ctx.catchUp(2000, ACCESS), module.name));
   }
   const anyRevocations = revocations.values().next().value;
-  app.use('/health', router(operations.health, () => null, options, access));
+  app.use('/health', router('/health', operations.health, () => null, options, access));
   // Pages a browser opens (the console among them) and /metrics are let in like /admin/* routes.
   const adminOnly = adminGuard(access, anyRevocations);
   mountPages(app, adminOnly, options.adminToken);
-  app.use('/admin', router(operations.admin, () => null, options, access, anyRevocations));
+  app.use('/admin', router('/admin', operations.admin, () => null, options, access, anyRevocations));
   app.get('/metrics', adminOnly, metricsRoute(runtime, metrics));
   for (const module of runtime.modules) {
     if (module.routes.length === 0) continue;
@@ -118,7 +120,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     // GETs read through the module's reader: they never wait in line behind the writer's transactions.
     const reading = runtime.readingContext(module.name);
     const keys = new IdempotencyKeys(ctx.db, secret);
-    moduleRouters.set(module.name, router(module.routes, (route) => (route.method === 'get' ? reading : ctx), options, access, revocations.get(module.name), keys));
+    moduleRoutes.set(module.name, router(`/${module.name}`, module.routes, (route) => (route.method === 'get' ? reading : ctx), options, access, revocations.get(module.name), keys));
     mounted.push({ prefix: `/${module.name}`, tag: module.name, routes: module.routes });
   }
   const document = openApiDocument(mounted);
