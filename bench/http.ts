@@ -10,9 +10,10 @@
  * over OTLP/HTTP to a sink that drops them), for the overhead in the same sitting; `--metrics`
  * scrapes GET /metrics after the load, for what a scrape costs.
  * Then, on the same server and on the floor, an open-loop phase: writes, then reads, sent on a
- * schedule at `--paced-rate` (1,000 req/s) whether or not earlier ones were answered, latency
- * counted from each request's scheduled time, so that a stall is not hidden by a client waiting
- * for it (keys pacedWriteP99Ms, pacedReadP99Ms, floorPacedWriteP99Ms, floorPacedReadP99Ms).
+ * schedule at `--paced-rate` (1,000 req/s) whether or not earlier ones were answered, over the
+ * same `--connections`, latency counted from each request's scheduled time, so that a stall is
+ * not hidden by a client waiting for it (keys pacedWriteP99Ms, pacedReadP99Ms,
+ * floorPacedWriteP99Ms, floorPacedReadP99Ms).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -25,6 +26,7 @@ import autocannon from 'autocannon';
 import { Command } from 'commander';
 import { positiveInteger } from '../src/kernel/cli/argParsers.js';
 import { REPO_ROOT, requestJson, signUp, startServerProcess, type ServerProcess } from '../test/support/serverProcess.js';
+import { ConnectionPool, type PooledReply } from './support/connectionPool.js';
 import { openLoop } from './support/openLoop.js';
 import { latencyFigures, median } from './support/stats.js';
 import { failureMessage } from './support/failure.js';
@@ -111,24 +113,32 @@ async function readItems(base: string, ids: string[]): Promise<Phase> {
   return summarize('reads', result);
 }
 
-/** Writes, then reads, at `--paced-rate` for `--duration` seconds each, open loop: latency from each request's due time. */
+/**
+ * Writes, then reads, at `--paced-rate` for `--duration` seconds each, open loop: latency from each
+ * request's due time. Over `--connections` keep-alive connections, as the closed-loop phases
+ * (bench/support/connectionPool.ts says why not fetch's growing pool).
+ */
 async function paced(base: string, token: string, ids: string[]): Promise<{ pacedWrites: Paced; pacedReads: Paced }> {
   const count = opts.pacedRate * opts.duration;
-  const phase = async (request: (n: number) => Promise<Response>): Promise<Paced> => {
+  const pool = new ConnectionPool(base, opts.connections);
+  const phase = async (request: (n: number) => Promise<PooledReply>): Promise<Paced> => {
     const latencies: number[] = [];
     await openLoop(count, opts.pacedRate, async (n, dueAt) => {
       const res = await request(n);
-      await res.arrayBuffer();
-      if (res.status >= 300) throw new Error(`paced: ${res.status} from ${res.url}`);
+      if (res.status >= 300) throw new Error(`paced: ${res.status}: ${res.body.slice(0, 200)}`);
       latencies.push(Date.now() - dueAt);
     });
     const { p50, p99 } = latencyFigures(latencies);
     return { p50Ms: p50, p99Ms: p99 };
   };
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-  const pacedWrites = await phase((n) => fetch(`${base}/catalog/items`, { method: 'POST', headers, body: JSON.stringify({ title: `paced item ${n}`, priceCents: n % 10_000 }) }));
-  const pacedReads = await phase((n) => fetch(`${base}/catalog/items/${ids[n % ids.length]}`));
-  return { pacedWrites, pacedReads };
+  try {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const pacedWrites = await phase((n) => pool.request('POST', '/catalog/items', { headers, body: JSON.stringify({ title: `paced item ${n}`, priceCents: n % 10_000 }) }));
+    const pacedReads = await phase((n) => pool.request('GET', `/catalog/items/${ids[n % ids.length]}`));
+    return { pacedWrites, pacedReads };
+  } finally {
+    pool.close();
+  }
 }
 
 function printPaced(name: string, phase: Paced): void {
