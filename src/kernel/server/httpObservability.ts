@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { SeamsMetrics } from '../telemetry/metrics.js';
-import { SpanKind, failed, startSpan, withContext } from '../telemetry/tracing.js';
+import { SpanKind, failed, startSpan, tracingEnabled, withContext } from '../telemetry/tracing.js';
 
 /** The route template a request matched (set by the router), so metrics and span names stay few: `/orders/:orderId`. */
 export const ROUTE = 'seamsRoute';
@@ -14,7 +14,8 @@ export const ROUTE = 'seamsRoute';
 export function observeRequests(metrics: SeamsMetrics): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
-    const traced = startSpan(`HTTP ${req.method}`, {
+    // Nothing of the span is made unless tracing is on: this runs for every request.
+    const traced = tracingEnabled() && startSpan(`HTTP ${req.method}`, {
       kind: SpanKind.SERVER,
       parent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined,
       attributes: { 'http.request.method': req.method, 'url.path': req.path },
@@ -29,6 +30,6 @@ export function observeRequests(metrics: SeamsMetrics): RequestHandler {
       if (res.statusCode >= 500) failed(traced.span, new Error(`answered ${status}`));
       traced.span.end();
     });
-    withContext(traced?.context, next);
+    withContext(traced ? traced.context : undefined, next);
   };
 }
