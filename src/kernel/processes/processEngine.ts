@@ -12,6 +12,11 @@ import { Fenced, type Fence } from '../projections/fence.js';
 
 /** `maxAttempts`: deliveries per command before it is given up as failed (then the process hears of it). A process's own `retry` wins. */
 export interface ProcessEngineOptions extends RetryPolicy {
+  /**
+   * The longest an idle loop sleeps before it looks again, for what another process wrote (a
+   * previous leader); default 1000 ms. This process's own writes wake it at once, and its retries
+   * and timers when they fall due.
+   */
   pollMs?: number;
   /** How long a pass waits for the projections a process reads (waitsFor) before its due timers; default 5000 ms. */
   timerCatchUpMs?: number;
@@ -49,6 +54,8 @@ export class ProcessEngine {
   private readonly alarms = new Map<string, Alarm>();
   /** Rows whose backoff could not be written (process/seq → not before), so they are not sent again at once. */
   private readonly heldBack = new Map<string, number>();
+  /** When each process next has work this engine knows of without looking: its retries put off, its next timer. */
+  private readonly dueTimes = new Map<string, DueTimes>();
 
   constructor(
     private readonly host: EngineHost,
@@ -82,6 +89,8 @@ export class ProcessEngine {
   private async loop(process: ProcessDefinition): Promise<void> {
     const alarm = new Alarm();
     this.alarms.set(process.name, alarm);
+    const due = new DueTimes();
+    this.dueTimes.set(process.name, due);
     while (!this.abort.signal.aborted) {
       // A wake-up while this pass looks through the outbox (it may have looked already) means one more pass, not a sleep.
       alarm.rung = false;
@@ -93,7 +102,8 @@ export class ProcessEngine {
         this.log.error({ err: error, process: process.name }, 'process engine step failed; retrying');
       }
       if (busy || alarm.rung) continue;
-      await alarm.sleep(this.options.pollMs ?? 100, this.abort.signal);
+      // Idle: polling every 100 ms, the engines of an idle server sent some 200 looks a second.
+      await alarm.sleep(due.sleepMs(this.options.pollMs ?? 1000), this.abort.signal);
     }
   }
 
@@ -204,6 +214,7 @@ export class ProcessEngine {
    */
   private async backOff(process: ProcessDefinition, row: OutboxRow, attempts: number, delay: number, lastError: string): Promise<void> {
     const notBefore = Date.now() + delay;
+    this.dueTimes.get(process.name)?.retryAt(notBefore);
     try {
       await this.host.db(this.tables(process).outbox).where({ seq: row.seq }).update({ attempts, next_attempt_at: notBefore, last_error: lastError });
     } catch (error) {
@@ -215,7 +226,13 @@ export class ProcessEngine {
   /** Fires due timers, after the projections the process reads have caught up with the log. */
   private async fireTimers(process: ProcessDefinition): Promise<boolean> {
     const t = this.tables(process);
-    const due = (await this.looks(t.timers).where('due_at', '<=', Date.now()).orderBy('due_at').limit(100)) as ({ instance_id: string; name: string; due_at: number } & OriginRow)[];
+    const now = Date.now();
+    // The earliest timers, due or not: the first one not yet due says when to look again.
+    const earliest = (await this.looks(t.timers).orderBy('due_at').limit(100)) as ({ instance_id: string; name: string; due_at: number } & OriginRow)[];
+    const due = earliest.filter((timer) => Number(timer.due_at) <= now);
+    const next = earliest[due.length];
+    const times = this.dueTimes.get(process.name);
+    if (times) times.nextTimer = next && Number(next.due_at);
     if (due.length === 0) return false;
     // A timer's decision reads these projections as of now: one that has not caught up (a restored or
     // rebuilding replica, a database restarting) would decide on what it has not seen yet, for good
@@ -238,5 +255,26 @@ export class ProcessEngine {
       });
     }
     return true;
+  }
+}
+
+/**
+ * When a process's loop has work it knows of without looking: the retries it put off, and the next
+ * timer its last look found. It sleeps until the earliest, or the poll interval if that is sooner.
+ */
+export class DueTimes {
+  private retries: number[] = [];
+  /** The earliest timer not yet due at the last look (undefined: none). */
+  nextTimer: number | undefined;
+
+  retryAt(at: number): void {
+    this.retries.push(at);
+  }
+
+  /** How long to sleep from `now`; forgets the retries whose time has passed (the pass just made looked at them). */
+  sleepMs(pollMs: number, now = Date.now()): number {
+    this.retries = this.retries.filter((at) => at > now);
+    const earliest = this.retries.reduce((a, b) => Math.min(a, b), this.nextTimer ?? Infinity);
+    return Math.max(0, Math.min(pollMs, earliest - now));
   }
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { z } from 'zod';
 import { command, defineCommand, defineEvent, defineModule, defineProcess, handleCommand, react } from '../../../src/kernel/host.js';
+import { DueTimes } from '../../../src/kernel/processes/processEngine.js';
+import { sqliteTripsDuring } from '../../support/sqliteTrips.js';
 import { startModules } from '../../support/runtimeHarness.js';
 import { tempDir } from '../../support/tempDir.js';
 
@@ -37,6 +39,33 @@ const relay = defineModule({
   processes: [runner(0), runner(1), runner(2), runner(3)],
 });
 
+/** A timer that sends a command when it rings; the command fails as often as the test says, then records the ring. */
+const Set = defineEvent('clock.Set', 1, z.object({ id: z.string() }));
+const Rang = defineEvent('clock.Rang', 1, z.object({ id: z.string() }));
+const Ring = defineCommand('clock.Ring', z.object({ id: z.string() }));
+const clock = { failuresLeft: 0, attempts: [] as number[] };
+const alarmClock = defineModule({
+  name: 'clock',
+  privateEvents: [Set, Rang],
+  streams: ['alarm'],
+  commands: [
+    handleCommand(Ring, async (ctx, data) => {
+      clock.attempts.push(Date.now());
+      if (clock.failuresLeft-- > 0) throw new Error('the bell is stuck');
+      await ctx.events.append(ctx.events.stream('alarm', data.id), [{ type: Rang.type, data }]);
+    }),
+  ],
+  processes: [
+    defineProcess<{ id: string }>({
+      name: 'alarm_clock',
+      initialState: (id) => ({ id }),
+      sends: [Ring],
+      reactions: [react(Set, { start: (e) => e.data.id, decide: () => ({ step: 'set', schedule: [{ name: 'ring', afterMs: 400 }] }) })],
+      onTimer: { decide: (state) => ({ step: 'ringing', send: [command(Ring, { id: state.id })] }) },
+    }),
+  ],
+});
+
 describe('process engine wake-ups', function () {
   this.timeout(20_000);
 
@@ -58,5 +87,51 @@ describe('process engine wake-ups', function () {
     } finally {
       await dir.cleanup();
     }
+  });
+
+  it('an idle loop sleeps the poll interval, and no longer than until a timer falls due or a put-off retry is due again', async function () {
+    if (process.env.SEAMS_TEST_SPLIT) this.skip();
+    const dir = await tempDir('seams-wake-');
+    // Long enough that only a known due time can wake the loop within the test.
+    const app = await startModules(dir.path, { modules: [alarmClock], processes: { pollMs: 60_000, backoffMs: 300, maxBackoffMs: 300 } });
+    try {
+      const ctx = app.runtime.context('clock');
+      const id = randomUUID();
+      clock.failuresLeft = 1;
+      const started = Date.now();
+      await ctx.events.append(ctx.events.stream('alarm', id), [{ type: Set.type, data: { id } }]);
+      while (!(await app.store.readStream(`clock.alarm-${id}`)).some((e) => e.type === Rang.type)) {
+        expect(Date.now() - started, 'the timer and the retried command, well before the poll').to.be.below(5000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // The timer (400 ms) by itself; the command it sent failed once and went again after its 300 ms backoff.
+      const [first, retried] = clock.attempts.map((at) => at - started);
+      expect(clock.attempts).to.have.length(2);
+      expect(first).to.be.within(400, 1500);
+      expect(retried! - first!).to.be.within(300, 1500);
+
+      // Idle now: over a second the loop looks once at most (its pass after the last work), not ten times.
+      const { statementTexts } = await sqliteTripsDuring(() => new Promise((r) => setTimeout(r, 1000)));
+      expect(statementTexts.filter((sql) => /from [`"]?(outbox|timers)_/i.test(sql)).length).to.be.at.most(2);
+    } finally {
+      await app.stop();
+      await dir.cleanup();
+    }
+  });
+});
+
+describe('DueTimes: how long an idle process loop sleeps', () => {
+  it('until the earliest retry or timer, never past the poll interval, forgetting the times passed', () => {
+    const due = new DueTimes();
+    expect(due.sleepMs(1000, 0)).to.equal(1000);
+    due.retryAt(700);
+    due.retryAt(300);
+    expect(due.sleepMs(1000, 0)).to.equal(300);
+    due.nextTimer = 200;
+    expect(due.sleepMs(1000, 0)).to.equal(200);
+    due.nextTimer = undefined;
+    expect(due.sleepMs(1000, 300), 'the 300 ms retry has passed').to.equal(400);
+    expect(due.sleepMs(100, 300)).to.equal(100);
+    expect(due.sleepMs(1000, 5000)).to.equal(1000);
   });
 });
