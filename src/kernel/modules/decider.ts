@@ -20,6 +20,13 @@ export interface DecideOptions<State = any> {
   metadata?: Omit<EventMetadata, 'module'>;
   /** A conflict with a concurrent writer is decided again on the new state, this many times. */
   conflictRetries?: number;
+  /**
+   * The stream's id was made for this command (a new job's, say): the first attempt decides on the
+   * initial state without reading the stream, and appends with `no_stream`. A repeat of the same
+   * request (under its Idempotency-Key) appends the same events, which the log takes once; any
+   * other writer already there is a conflict, decided again on what the stream holds.
+   */
+  newStream?: boolean;
 }
 
 /**
@@ -37,15 +44,15 @@ export async function decideAndAppend<State, Command>(
 ): Promise<Decision<State>> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await decideOnce(events, stream, decider, command, options);
+      return await decideOnce(events, stream, decider, command, options, options.newStream === true && attempt === 0);
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= (options.conflictRetries ?? 0)) throw error;
     }
   }
 }
 
-async function decideOnce<State, Command>(events: ModuleEvents, stream: string, decider: Decider<State, Command, any>, command: Command, options: DecideOptions<State>): Promise<Decision<State>> {
-  const { state, revision } = await loadState(events, stream, decider);
+async function decideOnce<State, Command>(events: ModuleEvents, stream: string, decider: Decider<State, Command, any>, command: Command, options: DecideOptions<State>, unread: boolean): Promise<Decision<State>> {
+  const { state, revision } = unread ? { state: decider.initialState(), revision: -1 } : await loadState(events, stream, decider);
   if (options.visible && !options.visible(state)) throw new NotFoundError(`no ${describeStream(stream)}`);
   if (options.ifMatch !== undefined && options.ifMatch !== revision) {
     throw new PreconditionFailedError(`If-Match: revision ${options.ifMatch} is not the current revision ${revision} of ${stream}`);

@@ -115,7 +115,8 @@ const MAX_CONFLICTS = 10;
 /** Decides a command on the job's stream; a concurrent append to it (e.g. an end-system report) is decided again (a stale If-Match then fails, 412). */
 export async function handleJob(events: ModuleEvents, command: JobCommand, options: Pick<DecideOptions<Job>, 'ifMatch'> = {}) {
   try {
-    return await decideAndAppend(events, events.stream('job', command.jobId), job, command, { conflictRetries: MAX_CONFLICTS - 1, ...options });
+    // An accepted job's id was made for it: its stream is not read first (a trip per intake saved).
+    return await decideAndAppend(events, events.stream('job', command.jobId), job, command, { conflictRetries: MAX_CONFLICTS - 1, newStream: command.kind === 'accept', ...options });
   } catch (error) {
     if (error instanceof WrongExpectedRevisionError) throw new UnavailableError(`job ${command.jobId} is busy: ${MAX_CONFLICTS} conflicting appends in a row`);
     throw error;

@@ -80,15 +80,17 @@ describe('Idempotency-Key on every POST of every module (API.md, "General rules"
     const repeats = [
       // Decides the same events again: the log takes them as a retry, and the first answer comes back.
       { module: 'catalog', path: '/catalog/items', token: ada.token, body: { title: 'Once', priceCents: 5 }, answer: 'the first' },
+      // A new job's stream is not read before its acceptance (newStream): the same, not a "job exists".
+      { module: 'jobs', path: '/jobs', token: ada.token, body: { type: 'report', payload: { once: true } }, answer: 'the first', status: 202 },
       // Refuses: the customer it would register exists (the first effect).
       { module: 'customers', path: '/customers', token: ada.token, body: { name: 'Once', email: 'once@example.com' }, answer: /exists already/ },
       { module: 'identity', path: '/identity/registrations', token: undefined, body: { email: `${crypto.randomUUID()}@example.com`, password: 'correct horse battery staple', displayName: 'Once' }, answer: /already registered/ },
     ];
-    for (const { module, path, token, body, answer } of repeats) {
+    for (const { module, path, token, body, answer, status = 201 } of repeats) {
       const key = crypto.randomUUID();
       const send = (requestId: string) => fx.app.request('POST', path, { token, body, headers: { 'idempotency-key': key, 'x-request-id': requestId } });
       const first = await send(`first-${key}`);
-      expectStatus(first, 201);
+      expectStatus(first, status);
       await fx.app.server.runtime.context(module).db('idempotency_keys').where({ key }).delete();
       const head = await fx.app.headPosition();
       const again = await send(`again-${key}`);
