@@ -33,16 +33,39 @@ export function batchedReads<K, R, C extends Reading = ModuleContext>(
   load: (ctx: C, keys: readonly K[]) => Promise<readonly R[]>,
   keyOf: (row: R) => K,
 ): (ctx: C, key: K) => Promise<R | undefined> {
-  const loaders = new WeakMap<Knex, DataLoader<Read<C, K>, R | undefined>>();
+  return gathered(load, keyOf, false) as (ctx: C, key: K) => Promise<R | undefined>;
+}
+
+/** The same, for keys with any number of rows each (a projection's generations, say): every row of the key, in the order `load` answers them. */
+export function batchedGroupReads<K, R, C extends Reading = ModuleContext>(
+  load: (ctx: C, keys: readonly K[]) => Promise<readonly R[]>,
+  keyOf: (row: R) => K,
+): (ctx: C, key: K) => Promise<R[]> {
+  return gathered(load, keyOf, true) as (ctx: C, key: K) => Promise<R[]>;
+}
+
+function gathered<K, R, C extends Reading>(load: (ctx: C, keys: readonly K[]) => Promise<readonly R[]>, keyOf: (row: R) => K, many: boolean): (ctx: C, key: K) => Promise<R | R[] | undefined> {
+  type T = R | R[] | undefined;
+  const loaders = new WeakMap<Knex, DataLoader<Read<C, K>, T>>();
   const loaderFor = (db: Knex) => {
     let loader = loaders.get(db);
     if (!loader) {
-      loader = new DataLoader<Read<C, K>, R | undefined>(
+      loader = new DataLoader<Read<C, K>, T>(
         async (reads) => {
           // The handle is the same for the whole batch; any read's context queries it.
           const rows = await load(reads[0]!.ctx, [...new Set(reads.map((r) => r.key))]);
-          const byKey = new Map(rows.map((row) => [keyOf(row), row]));
-          return reads.map((r) => byKey.get(r.key));
+          if (!many) {
+            const byKey = new Map(rows.map((row) => [keyOf(row), row]));
+            return reads.map((r) => byKey.get(r.key));
+          }
+          const groups = new Map<K, R[]>();
+          for (const row of rows) {
+            const key = keyOf(row);
+            const group = groups.get(key);
+            if (group) group.push(row);
+            else groups.set(key, [row]);
+          }
+          return reads.map((r) => groups.get(r.key) ?? []);
         },
         // cache: off, so that a read never answers what an earlier one found. The batch waits for
         // setImmediate, not the end of this tick, to take in the requests of the whole turn.

@@ -3,7 +3,7 @@ import type { EventStore, RecordedEvent } from '../types/eventStore.js';
 import type { ParkedStream } from '../types/projection.js';
 import type { BatchApplier } from './batchApplier.js';
 import type { Generation } from './generations.js';
-import { parkedStreams, streamsToRetry } from './parking.js';
+import { lookParkedStreams, streamsToRetry } from './parking.js';
 
 /**
  * A runner's view of its generation's parked streams, as last looked at (a leader looks twice a
@@ -22,7 +22,7 @@ export class ParkedLook {
 
   /** One query: the parked streams, and whether a retry was asked. */
   async look(g: Generation): Promise<void> {
-    this.streams = await parkedStreams(this.db, g);
+    this.streams = await lookParkedStreams(this.db, g);
   }
 
   /** Looks, and replays the streams an operator asked to retry (their parked events, in order). */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { batchedGroupReads } from '../modules/batchedReads.js';
 import type { RecordedEvent } from '../types/eventStore.js';
 import type { ParkedStream } from '../types/projection.js';
 import type { Generation } from './generations.js';
@@ -41,7 +42,21 @@ export async function park(db: Db, g: Where, event: RecordedEvent, error: string
 
 /** Each parked stream: how many events, the first one's position and error. */
 export async function parkedStreams(db: Db, g: Where): Promise<ParkedStream[]> {
-  const rows = (await db('parked_events').where(of(g)).orderBy('position')) as Row[];
+  return streamsOf((await db('parked_events').where(of(g)).orderBy('position')) as Row[]);
+}
+
+/** The parked events of the generations whose runners look in one turn, in one query (as `lookGenerations`). */
+const looked = batchedGroupReads(
+  (holder: { db: Knex }, keys: readonly string[]) => holder.db('parked_events').whereIn('projection', [...new Set(keys.map((k) => k.slice(0, k.lastIndexOf('/'))))]).orderBy('position') as Promise<Row[]>,
+  (row) => `${row.projection}/${row.generation}`,
+);
+
+/** `parkedStreams`, gathered with the other runners' looks of this turn. */
+export async function lookParkedStreams(db: Knex, g: Where): Promise<ParkedStream[]> {
+  return streamsOf(await looked({ db }, `${g.name}/${g.generation}`));
+}
+
+function streamsOf(rows: readonly Row[]): ParkedStream[] {
   const streams = new Map<string, ParkedStream>();
   for (const r of rows) {
     const s = streams.get(r.stream);

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { ProjectionDefinition } from '../types/projection.js';
-import { createGeneration, dropGeneration, loadGenerations, physicalTables, swap, type Generation } from './generations.js';
+import { createGeneration, dropGeneration, loadGenerations, lookGenerations, physicalTables, swap, type Generation } from './generations.js';
 
 /**
  * How long a swapped-out generation's tables stay after the swap. Other processes serving reads
@@ -88,7 +88,7 @@ export class ProjectionGenerations {
    * longer than the grace period ago. Only the module's leader calls it.
    */
   async changedElsewhere(): Promise<boolean> {
-    const generations = await loadGenerations(this.db, this.definition.name);
+    const generations = await lookGenerations(this.db, this.definition.name);
     const serving = generations.find((g) => g.serving);
     const building = generations.find((g) => !g.serving && g.state === 'building' && g.version === this.definition.version);
     if (serving?.generation !== this.serving?.generation || building?.generation !== this.building?.generation) return true;

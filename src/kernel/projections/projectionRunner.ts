@@ -31,6 +31,12 @@ export interface RunnerOptions extends RetryOptions {
 const LOOK_EVERY_MS = 400;
 
 /**
+ * When a runner next looks: on a beat shared by every runner (multiples of LOOK_EVERY_MS on the
+ * clock), so that runners woken together look in the same turn, in one query (lookGenerations).
+ */
+const nextBeat = () => (Math.floor(Date.now() / LOOK_EVERY_MS) + 1) * LOOK_EVERY_MS;
+
+/**
  * Keeps one projection up to date: reads the log after its checkpoint in batches and hands each
  * to the applier (handlers and checkpoint in one transaction of the module's own database:
  * at-least-once delivery, exactly-once effect, safe across crashes and restores). The parts:
@@ -166,7 +172,7 @@ export class ProjectionRunner {
       while (!signal.aborted) {
         await this.refresh().catch((error) => this.log.warn({ err: error, projection: this.name }, 'could not read the checkpoint'));
         if (Date.now() >= this.nextLook && this.generations.serving) {
-          this.nextLook = Date.now() + LOOK_EVERY_MS;
+          this.nextLook = nextBeat();
           await this.parked.look(this.generations.serving).catch(() => undefined);
         }
         await sleep(intervalMs, signal);
@@ -263,7 +269,7 @@ export class ProjectionRunner {
    */
   private async lookedElsewhere(): Promise<boolean> {
     if (Date.now() < this.nextLook) return false;
-    this.nextLook = Date.now() + LOOK_EVERY_MS;
+    this.nextLook = nextBeat();
     if (await this.generations.changedElsewhere()) {
       this.log.info({ projection: this.name }, 'generations changed by another process (a rebuild): reloading');
       await this.reload();

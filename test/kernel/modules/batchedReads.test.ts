@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { batchedReads } from '../../../src/kernel/modules/batchedReads.js';
+import { batchedGroupReads, batchedReads } from '../../../src/kernel/modules/batchedReads.js';
 import { openSqlite } from '../../../src/kernel/sqlite/connection.js';
 import type { ModuleContext } from '../../../src/kernel/types/module.js';
 
@@ -89,5 +89,19 @@ describe('batched reads by key', () => {
     expect(String((failed[0] as PromiseRejectedResult).reason)).to.match(/no such table: things/);
     await db.schema.renameTable('gone', 'things');
     expect((await byId(ctxOf(db), 'a'))?.name).to.equal('A');
+  });
+
+  it('grouped: every row of each key in the order the query answers them, none for a key without rows, in one query', async () => {
+    const byName = batchedGroupReads(
+      async (ctx, names: readonly string[]) => {
+        queries.push([...names]);
+        return (await ctx.db('things').whereIn('name', names).orderBy('id', 'desc')) as Row[];
+      },
+      (row) => row.name,
+    );
+    await db('things').insert([{ id: 'd', name: 'A' }, { id: 'e', name: 'A' }]);
+    const found = await Promise.all(['A', 'none', 'C'].map((name) => byName(ctxOf(db), name)));
+    expect(found.map((rows) => rows.map((r) => r.id))).to.deep.equal([['e', 'd', 'a'], [], ['c']]);
+    expect(queries).to.deep.equal([['A', 'none', 'C']]);
   });
 });
