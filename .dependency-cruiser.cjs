@@ -11,7 +11,7 @@
 const LAYERS = [
   ['types/'],
   ['errors\\.ts$', 'contracts/', 'telemetry/'],
-  ['config\\.ts$', 'migrate\\.ts$', 'privateFiles\\.ts$', 'sqlite/', 'event-store/'],
+  ['config\\.ts$', 'migrate\\.ts$', 'privateFiles\\.ts$', 'batchedReads\\.ts$', 'sqlite/', 'event-store/'],
   ['projections/'],
   ['processes/'],
   ['modules/'],

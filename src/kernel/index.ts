@@ -30,7 +30,7 @@ export {
 export { answerQuery, defineModule, handleCommand } from './modules/defineModule.js';
 export { defineConfig } from './modules/moduleConfig.js';
 export { decideAndAppend, loadState, type DecideOptions } from './modules/decider.js';
-export { batchedReads } from './modules/batchedReads.js';
+export { batchedReads } from './batchedReads.js';
 export { findCaughtUp } from './modules/findCaughtUp.js';
 export type { CommandHandler, Decider, ModuleCliCommand, ModuleContext, ModuleEvents } from './types/module.js';
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { batchedGroupReads } from '../modules/batchedReads.js';
+import { batchedGroupReads } from '../batchedReads.js';
 import type { ProjectionDefinition, ProjectionState } from '../types/projection.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { batchedGroupReads } from '../modules/batchedReads.js';
+import { batchedGroupReads } from '../batchedReads.js';
 import type { RecordedEvent } from '../types/eventStore.js';
 import type { ParkedStream } from '../types/projection.js';
 import type { Generation } from './generations.js';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { sleep } from '../event-store/subscription.js';
-import { batchedReads } from '../modules/batchedReads.js';
+import { batchedReads } from '../batchedReads.js';
 import { insertRows, writeTogether } from '../sqlite/oneTrip.js';
 import { chunks } from '../sqlite/statementChunks.js';
 

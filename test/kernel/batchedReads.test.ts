@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { batchedGroupReads, batchedReads } from '../../../src/kernel/modules/batchedReads.js';
-import { openSqlite } from '../../../src/kernel/sqlite/connection.js';
-import type { ModuleContext } from '../../../src/kernel/types/module.js';
+import { batchedGroupReads, batchedReads } from '../../src/kernel/batchedReads.js';
+import { openSqlite } from '../../src/kernel/sqlite/connection.js';
+import type { ModuleContext } from '../../src/kernel/types/module.js';
 
 interface Row {
   id: string;

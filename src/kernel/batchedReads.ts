@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
-import type { ModuleContext } from '../types/module.js';
+import type { ModuleContext } from './types/module.js';
 
 /** Keys in one `IN (…)` list: well under SQLite's limit of bound variables. */
 const MAX_KEYS = 500;
