@@ -34,7 +34,7 @@ const LOOK_EVERY_MS = 400;
  * When a runner next looks: on a beat shared by every runner (multiples of LOOK_EVERY_MS on the
  * clock), so that runners woken together look in the same turn, in one query (lookGenerations).
  */
-const nextBeat = () => (Math.floor(Date.now() / LOOK_EVERY_MS) + 1) * LOOK_EVERY_MS;
+export const nextBeat = () => (Math.floor(Date.now() / LOOK_EVERY_MS) + 1) * LOOK_EVERY_MS;
 
 /**
  * Keeps one projection up to date: reads the log after its checkpoint in batches and hands each
