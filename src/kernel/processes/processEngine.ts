@@ -94,6 +94,8 @@ export class ProcessEngine {
     while (!this.abort.signal.aborted) {
       // A wake-up while this pass looks through the outbox (it may have looked already) means one more pass, not a sleep.
       alarm.rung = false;
+      // Retries due by now are looked at by this pass; one falling due during it is not.
+      const lookedAt = Date.now();
       let busy = false;
       try {
         busy = (await this.deliver(process)) || busy;
@@ -103,7 +105,7 @@ export class ProcessEngine {
       }
       if (busy || alarm.rung) continue;
       // Idle: polling every 100 ms, the engines of an idle server sent some 200 looks a second.
-      await alarm.sleep(due.sleepMs(this.options.pollMs ?? 1000), this.abort.signal);
+      await alarm.sleep(due.sleepMs(this.options.pollMs ?? 1000, lookedAt), this.abort.signal);
     }
   }
 
@@ -271,9 +273,12 @@ export class DueTimes {
     this.retries.push(at);
   }
 
-  /** How long to sleep from `now`; forgets the retries whose time has passed (the pass just made looked at them). */
-  sleepMs(pollMs: number, now = Date.now()): number {
-    this.retries = this.retries.filter((at) => at > now);
+  /**
+   * How long to sleep from `now`. Forgets the retries due when the pass just made began to look
+   * (`lookedAt`): it saw them. One that fell due while it looked is due now: no sleep.
+   */
+  sleepMs(pollMs: number, lookedAt: number, now = Date.now()): number {
+    this.retries = this.retries.filter((at) => at > lookedAt);
     const earliest = this.retries.reduce((a, b) => Math.min(a, b), this.nextTimer ?? Infinity);
     return Math.max(0, Math.min(pollMs, earliest - now));
   }
