@@ -6,7 +6,19 @@ import type { EventStore } from '../types/eventStore.js';
  * (there are ~30) per commit. Caught up with that, the runner waits for its next append or the
  * poll interval before it asks the log, and so finds other processes' appends no later than when
  * it is idle. A catch-up to the end (`exact`) always asks.
+ *
+ * Where the store knows its own appends (SQLite), an idle runner's read only looks for another
+ * process's, which the poll interval finds anyway: those reads are shared, one begun within the
+ * last `waitMs` answering every runner (each of some forty idle runners read the head four
+ * times a second, about a hundred queries a second from an idle server). A shared read that
+ * began before this runner's last head is not taken: a new one is begun.
  */
+interface SharedRead {
+  at: number;
+  head: Promise<number>;
+}
+const sharedReads = new WeakMap<EventStore, SharedRead>();
+
 export class LogHead {
   /** The head last found. */
   position = 0;
@@ -41,6 +53,28 @@ export class LogHead {
       return undefined;
     }
     this.known = false;
-    return this.read();
+    return exact || !this.store.knownHead ? this.read() : this.polled();
+  }
+
+  /** The head from a read shared with the other idle runners (see `sharedReads`). */
+  private async polled(): Promise<number> {
+    const first = this.sharedRead();
+    let head = await first.head;
+    // Begun before this runner's last head (its own append, say): one begun now answers.
+    if (head < this.position) head = await this.sharedRead(first).head;
+    // Still below: the log went back (restored), taken as a read of its own would take it.
+    this.position = head < this.position ? head : Math.max(head, this.store.knownHead!());
+    return this.position;
+  }
+
+  /** The read shared now: the current one, or a new one when it is older than `waitMs` or is `outdated`. */
+  private sharedRead(outdated?: SharedRead): SharedRead {
+    const current = sharedReads.get(this.store);
+    if (current && current !== outdated && Date.now() - current.at <= this.waitMs) return current;
+    const fresh: SharedRead = { at: Date.now(), head: this.store.headPosition() };
+    // A failed read is not kept for the others: the next one asks again.
+    fresh.head.catch(() => sharedReads.get(this.store) === fresh && sharedReads.delete(this.store));
+    sharedReads.set(this.store, fresh);
+    return fresh;
   }
 }

@@ -218,6 +218,22 @@ describe('projections', function () {
     expect(await snapshot(app, 'shop')).to.deep.equal(incremental);
   });
 
+  it('idle runners share their reads of the log’s head: a few a second, not each runner at each poll', async () => {
+    app = await startModules(dir.path);
+    const shop = app.runtime.context('shop');
+    expect(await shop.waitFor(await addItems(app.store, 1), 5000)).to.equal(true);
+    const store = app.store;
+    let headReads = 0;
+    const readHead = store.headPosition.bind(store);
+    store.headPosition = () => {
+      headReads++;
+      return readHead();
+    };
+    await new Promise((r) => setTimeout(r, 1000));
+    // Three runners polling every 50 ms (the harness's interval) read it some 60 times a second each on its own.
+    expect(headReads).to.be.within(1, 5);
+  });
+
   it('follow this process’s appends without reading the log’s head each time, and still find another process’s appends', async () => {
     app = await startModules(dir.path);
     const shop = app.runtime.context('shop');
