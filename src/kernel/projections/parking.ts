@@ -45,15 +45,12 @@ export async function parkedStreams(db: Db, g: Where): Promise<ParkedStream[]> {
   return streamsOf((await db('parked_events').where(of(g)).orderBy('position')) as Row[]);
 }
 
-/** The parked events of the generations whose runners look in one turn, in one query (as `lookGenerations`). */
-const looked = batchedGroupReads(
-  (holder: { db: Knex }, keys: readonly string[]) => holder.db('parked_events').whereIn('projection', [...new Set(keys.map((k) => k.slice(0, k.lastIndexOf('/'))))]).orderBy('position') as Promise<Row[]>,
-  (row) => `${row.projection}/${row.generation}`,
-);
+/** The parked events of the projections whose runners look in one turn, in one query (as `lookGenerations`). */
+const looked = batchedGroupReads((holder: { db: Knex }, names: readonly string[]) => holder.db('parked_events').whereIn('projection', names).orderBy('position') as Promise<Row[]>, (row) => row.projection);
 
 /** `parkedStreams`, gathered with the other runners' looks of this turn. */
 export async function lookParkedStreams(db: Knex, g: Where): Promise<ParkedStream[]> {
-  return streamsOf(await looked({ db }, `${g.name}/${g.generation}`));
+  return streamsOf((await looked({ db }, g.name)).filter((r) => Number(r.generation) === g.generation));
 }
 
 function streamsOf(rows: readonly Row[]): ParkedStream[] {

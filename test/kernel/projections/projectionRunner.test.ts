@@ -223,15 +223,10 @@ describe('projections', function () {
     const shop = app.runtime.context('shop');
     expect(await shop.waitFor(await addItems(app.store, 1), 5000)).to.equal(true);
     const store = app.store;
-    let headReads = 0;
-    const readHead = store.headPosition.bind(store);
-    store.headPosition = () => {
-      headReads++;
-      return readHead();
-    };
+    const reads = countHeadReads(store);
     await new Promise((r) => setTimeout(r, 1000));
     // Three runners polling every 50 ms (the harness's interval) read it some 60 times a second each on its own.
-    expect(headReads).to.be.within(1, 5);
+    expect(reads.count).to.be.within(1, 5);
   });
 
   it('follow this process’s appends without reading the log’s head each time, and still find another process’s appends', async () => {
@@ -239,17 +234,12 @@ describe('projections', function () {
     const shop = app.runtime.context('shop');
     expect(await shop.waitFor(await addItems(app.store, 1), 5000)).to.equal(true);
     const store = app.store;
-    let headReads = 0;
-    const readHead = store.headPosition.bind(store);
-    store.headPosition = () => {
-      headReads++;
-      return readHead();
-    };
+    const reads = countHeadReads(store);
     /** Head reads while 20 appends of this process are followed one at a time. */
     const readsFollowing = async () => {
-      headReads = 0;
+      reads.count = 0;
       for (let i = 0; i < 20; i++) expect(await shop.waitFor(await addItems(store, 1), 5000)).to.equal(true);
-      return headReads;
+      return reads.count;
     };
     const asking = await (async () => {
       const knownHead = store.knownHead;
@@ -281,6 +271,17 @@ describe('projections', function () {
     }
   });
 });
+
+/** Counts the store's reads of the log's head from now on (`count` may be set back to 0). */
+function countHeadReads(store: { headPosition(): Promise<number> }): { count: number } {
+  const reads = { count: 0 };
+  const readHead = store.headPosition.bind(store);
+  store.headPosition = () => {
+    reads.count++;
+    return readHead();
+  };
+  return reads;
+}
 
 async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
